@@ -1,0 +1,11 @@
+/**
+ * @module @kilt-messaging/core
+ * KILT-compatible authenticated end-to-end encrypted messaging between DIDs.
+ */
+
+export type * from './crypto/types.js'
+export type * from './did/types.js'
+export * from './errors.js'
+export type * from './keys/types.js'
+export type * from './message/types.js'
+export type * from './resolver/types.js'

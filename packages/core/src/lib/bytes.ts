@@ -1,0 +1,134 @@
+/**
+ * @module lib/bytes
+ * Byte helpers: strict hex, UTF-8, comparison. Uint8Array only.
+ */
+import { MessagingError } from '../errors.js'
+
+const HEX_LOWER = /^0x(?:[0-9a-f]{2})*$/
+const HEX_ANY = /^0x(?:[0-9a-fA-F]{2})*$/
+const hexes = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+/** Encodes bytes as lowercase `0x` hex. */
+export function toHex(bytes: Uint8Array): string {
+  let out = '0x'
+  for (let i = 0; i < bytes.length; i++) out += hexes[bytes[i]!]
+  return out
+}
+
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48
+  if (c >= 97 && c <= 102) return c - 87
+  if (c >= 65 && c <= 70) return c - 55
+  return -1
+}
+
+/** True for `0x` + even-length hex. `lowercase` (default true) rejects upper-case digits. */
+export function isHex(
+  value: unknown,
+  { lowercase = true, byteLength }: { lowercase?: boolean; byteLength?: number } = {},
+): value is string {
+  if (typeof value !== 'string') return false
+  if (byteLength !== undefined && value.length !== 2 + byteLength * 2) return false
+  return (lowercase ? HEX_LOWER : HEX_ANY).test(value)
+}
+
+/**
+ * Decodes `0x` hex strictly: prefix required, even length, hex digits only.
+ * @param name - the parameter's name, for the error message
+ * @param byteLength - the required length in bytes, if any
+ * @throws MessagingError ERR_ARGUMENT_INVALID (or the code given) when malformed
+ */
+export function fromHex(
+  hex: unknown,
+  name = 'hex',
+  {
+    byteLength,
+    lowercase = false,
+    code = 'ERR_ARGUMENT_INVALID',
+  }: {
+    byteLength?: number
+    lowercase?: boolean
+    code?: 'ERR_ARGUMENT_INVALID' | 'ERR_ENVELOPE_INVALID' | 'ERR_KEY_INVALID'
+  } = {},
+): Uint8Array {
+  if (typeof hex !== 'string')
+    throw new MessagingError(code, `"${name}" expected a 0x-hex string, got ${typeof hex}`)
+  if (hex.length < 2 || hex[0] !== '0' || hex[1] !== 'x')
+    throw new MessagingError(code, `"${name}" expected a 0x-prefixed hex string`)
+  const len = hex.length - 2
+  if (len % 2 !== 0)
+    throw new MessagingError(code, `"${name}" expected an even number of hex digits, got ${len}`)
+  if (byteLength !== undefined && len !== byteLength * 2)
+    throw new MessagingError(code, `"${name}" expected ${byteLength} bytes, got ${len / 2}`)
+  if (lowercase && !HEX_LOWER.test(hex)) throw new MessagingError(code, `"${name}" expected lowercase hex`)
+  const out = new Uint8Array(len / 2)
+  for (let i = 0, j = 2; i < out.length; i++, j += 2) {
+    const hi = nibble(hex.charCodeAt(j))
+    const lo = nibble(hex.charCodeAt(j + 1))
+    if (hi < 0 || lo < 0) throw new MessagingError(code, `"${name}" contains a character that is not hex`)
+    out[i] = (hi << 4) | lo
+  }
+  return out
+}
+
+const encoder = new TextEncoder()
+const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** UTF-8 encodes a string. */
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text)
+}
+
+/** Decodes UTF-8 fatally: invalid sequences throw a `TypeError` (callers map it to their code). */
+export function utf8Decode(bytes: Uint8Array): string {
+  return fatalDecoder.decode(bytes)
+}
+
+/** Concatenates byte arrays. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let n = 0
+  for (const p of parts) n += p.length
+  const out = new Uint8Array(n)
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
+  return out
+}
+
+/** Constant-time equality of two byte arrays (time depends on length only). */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!
+  return diff === 0
+}
+
+/**
+ * Asserts a Uint8Array of the given length, naming the parameter.
+ * @throws MessagingError ERR_ARGUMENT_INVALID (or the code given)
+ */
+export function assertBytes(
+  value: unknown,
+  name: string,
+  length?: number,
+  code: 'ERR_ARGUMENT_INVALID' | 'ERR_KEY_INVALID' = 'ERR_ARGUMENT_INVALID',
+): Uint8Array {
+  if (!(value instanceof Uint8Array))
+    throw new MessagingError(
+      code,
+      `"${name}" expected Uint8Array, got ${value === null ? 'null' : typeof value}`,
+    )
+  if (length !== undefined && value.length !== length)
+    throw new MessagingError(
+      code,
+      `"${name}" expected Uint8Array of length ${length}, got length=${value.length}`,
+    )
+  return value
+}
+
+/** Overwrites a secret buffer with zeros (best effort). */
+export function wipe(bytes: Uint8Array): void {
+  bytes.fill(0)
+}
