@@ -69,6 +69,11 @@ export const ERROR_CODES = {
   ERR_MESSAGE_FUTURE: 'Error',
   /** The message was already accepted once. */
   ERR_MESSAGE_REPLAYED: 'Error',
+  /**
+   * The replay store is full of entries that have not expired yet. The message is refused (fail
+   * closed) rather than forgetting ids that could then be replayed; retry once entries expire.
+   */
+  ERR_REPLAY_STORE_FULL: 'Error',
   /** A transport (relay client) failed. */
   ERR_TRANSPORT: 'Error',
 } as const
