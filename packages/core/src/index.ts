@@ -6,6 +6,7 @@
 export type * from './crypto/types.js'
 export type * from './did/types.js'
 export * from './errors.js'
+export * from './keys/index.js'
 export type * from './keys/types.js'
 export type * from './message/types.js'
 export type * from './resolver/types.js'

@@ -56,3 +56,17 @@ export interface CallbackKeySource {
   readonly encrypt?: EncryptCallback
   readonly decrypt?: DecryptCallback
 }
+
+/** The signing key types this library can create and verify (KILT DIDs also allow ecdsa, not supported here). */
+export type SigningKeyType = SigningKeyPair['type']
+
+/** Mnemonic derivation conventions of existing KILT wallets (spec §3.1). */
+export type MnemonicDerivation = 'kilt-docs' | 'sporran'
+
+/** The DID keys derived from one mnemonic. `assertionMethod` and `capabilityDelegation` depend on the convention. */
+export interface KiltKeySet {
+  readonly authentication: SigningKeyPair
+  readonly keyAgreement: X25519KeyPair
+  readonly assertionMethod?: SigningKeyPair
+  readonly capabilityDelegation?: SigningKeyPair
+}
