@@ -3,6 +3,7 @@
  * KILT-compatible authenticated end-to-end encrypted messaging between DIDs.
  */
 
+export * from './crypto/index.js'
 export type * from './crypto/types.js'
 export type * from './did/types.js'
 export * from './errors.js'

@@ -18,4 +18,32 @@ export interface BoxBackend {
   sealAfternm(plaintext: Uint8Array, nonce: Uint8Array, key: SharedKey): Uint8Array
   /** `crypto_box_open_easy_afternm`: returns the plaintext, or `null` on any authentication failure. */
   openAfternm(box: Uint8Array, nonce: Uint8Array, key: SharedKey): Uint8Array | null
+  /**
+   * Optional: drops any state the backend derived from this secret-key array (e.g. an imported
+   * private key object), so that wiping the array leaves no copy behind.
+   */
+  forgetSecret?(secretKey: Uint8Array): void
+}
+
+/** Names of the built-in backends, fastest first. */
+export type BoxBackendName = 'sodium' | 'node' | 'webcrypto' | 'noble'
+
+/** A bounded LRU of precomputed box keys, keyed by (own key id, peer public key). */
+export interface SharedKeyCache {
+  /** Number of cached keys (never above `maxEntries`). */
+  readonly size: number
+  /** The configured bound. */
+  readonly maxEntries: number
+  /**
+   * The precomputed key for (`ownId`, `peerPublicKey`), computed with `backend.beforenm` on a miss.
+   * Synchronous on a hit and with synchronous backends.
+   */
+  get(
+    ownId: string,
+    ownSecret: Uint8Array,
+    peerPublicKey: Uint8Array,
+    backend: BoxBackend,
+  ): SharedKey | Promise<SharedKey>
+  /** Drops every entry. */
+  clear(): void
 }

@@ -1,0 +1,140 @@
+/**
+ * @module crypto/lib/checks
+ * Argument checks shared by every backend, and `defineBackend`, which turns a raw X25519 +
+ * secretbox implementation into a validating {@link BoxBackend} (spec §3.1: k = HSalsa20(X25519(sk, pk), 0)).
+ */
+import { MessagingError } from '../../errors.js'
+import type { BoxBackend, SharedKey } from '../types.js'
+import { hsalsaKey } from './hsalsa.js'
+
+/** X25519 key length. */
+export const KEY_BYTES = 32
+/** XSalsa20 nonce length. */
+export const NONCE_BYTES = 24
+/** Poly1305 tag length. */
+export const MAC_BYTES = 16
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  return typeof value
+}
+
+/** Asserts a 32-byte key (public, secret or shared). @throws MessagingError ERR_KEY_INVALID */
+export function checkKey(value: unknown, name: string): Uint8Array {
+  if (!(value instanceof Uint8Array))
+    throw new MessagingError('ERR_KEY_INVALID', `"${name}" expected Uint8Array, got ${typeName(value)}`)
+  if (value.length !== KEY_BYTES)
+    throw new MessagingError(
+      'ERR_KEY_INVALID',
+      `"${name}" expected Uint8Array of length ${KEY_BYTES}, got length=${value.length}`,
+    )
+  return value
+}
+
+/** Asserts a 24-byte nonce. @throws MessagingError ERR_ARGUMENT_INVALID */
+export function checkNonce(value: unknown, name = 'nonce'): Uint8Array {
+  if (!(value instanceof Uint8Array))
+    throw new MessagingError('ERR_ARGUMENT_INVALID', `"${name}" expected Uint8Array, got ${typeName(value)}`)
+  if (value.length !== NONCE_BYTES)
+    throw new MessagingError(
+      'ERR_ARGUMENT_INVALID',
+      `"${name}" expected Uint8Array of length ${NONCE_BYTES}, got length=${value.length}`,
+    )
+  return value
+}
+
+/** Asserts a Uint8Array of any length. @throws MessagingError ERR_ARGUMENT_INVALID */
+export function checkData(value: unknown, name: string): Uint8Array {
+  if (!(value instanceof Uint8Array))
+    throw new MessagingError('ERR_ARGUMENT_INVALID', `"${name}" expected Uint8Array, got ${typeName(value)}`)
+  return value
+}
+
+/** True when every byte is zero (time depends on the length only). */
+export function isAllZero(bytes: Uint8Array): boolean {
+  let acc = 0
+  for (let i = 0; i < bytes.length; i++) acc |= bytes[i]!
+  return acc === 0
+}
+
+/** The low-order rejection (spec: a peer key whose shared secret is all zero). */
+export function lowOrderError(cause?: unknown): MessagingError {
+  return new MessagingError(
+    'ERR_KEY_INVALID',
+    'the peer public key is of low order (the X25519 shared secret is all zero)',
+    cause === undefined ? {} : { cause },
+  )
+}
+
+/** The primitives a backend provides; inputs are already checked when these are called. */
+export interface RawBackend {
+  readonly name: string
+  /** X25519 base multiplication. */
+  publicKey(secretKey: Uint8Array): Uint8Array | Promise<Uint8Array>
+  /** Raw X25519(secretKey, peerPublicKey); may throw (or return zeros) on a low-order key. */
+  sharedSecret(peerPublicKey: Uint8Array, secretKey: Uint8Array): Uint8Array | Promise<Uint8Array>
+  /** `crypto_secretbox_easy` (tag16 || ct). */
+  seal(plaintext: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array
+  /** `crypto_secretbox_open_easy`, or null; `box.length >= 16` is guaranteed. */
+  open(box: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | null
+  /** Drops state derived from a secret array. */
+  forgetSecret?(secretKey: Uint8Array): void
+}
+
+function finishShared(shared: Uint8Array): SharedKey {
+  if (!(shared instanceof Uint8Array) || shared.length !== KEY_BYTES)
+    throw new MessagingError('ERR_KEY_INVALID', 'the X25519 exchange returned no 32-byte secret')
+  if (isAllZero(shared)) throw lowOrderError()
+  const key = hsalsaKey(shared)
+  shared.fill(0)
+  return key
+}
+
+function keyError(cause: unknown): never {
+  if (cause instanceof MessagingError) throw cause
+  // The libraries reject low-order points (all-zero output) with their own errors.
+  throw lowOrderError(cause)
+}
+
+/** Wraps raw primitives into a validating, frozen {@link BoxBackend}. */
+export function defineBackend(raw: RawBackend): BoxBackend {
+  const backend: BoxBackend = {
+    name: raw.name,
+    publicKey(secretKey) {
+      checkKey(secretKey, 'secretKey')
+      return raw.publicKey(secretKey)
+    },
+    beforenm(peerPublicKey, secretKey) {
+      checkKey(peerPublicKey, 'peerPublicKey')
+      checkKey(secretKey, 'secretKey')
+      let shared: Uint8Array | Promise<Uint8Array>
+      try {
+        shared = raw.sharedSecret(peerPublicKey, secretKey)
+      } catch (e) {
+        keyError(e)
+      }
+      if (shared instanceof Promise) return shared.then(finishShared, keyError)
+      return finishShared(shared)
+    },
+    sealAfternm(plaintext, nonce, key) {
+      checkData(plaintext, 'plaintext')
+      checkNonce(nonce)
+      checkKey(key, 'key')
+      return raw.seal(plaintext, nonce, key)
+    },
+    openAfternm(box, nonce, key) {
+      checkData(box, 'box')
+      checkNonce(nonce)
+      checkKey(key, 'key')
+      if (box.length < MAC_BYTES) return null
+      return raw.open(box, nonce, key)
+    },
+  }
+  const forget = raw.forgetSecret
+  if (forget !== undefined)
+    backend.forgetSecret = (secretKey) => {
+      if (secretKey instanceof Uint8Array) forget(secretKey)
+    }
+  return Object.freeze(backend)
+}

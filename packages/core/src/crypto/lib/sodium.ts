@@ -1,0 +1,68 @@
+/**
+ * @module crypto/lib/sodium
+ * The optional sodium-native accelerator (libsodium): `crypto_scalarmult` for X25519 and
+ * `crypto_secretbox_easy`/`_open_easy` with the precomputed key, which is exactly
+ * `crypto_box_easy_afternm`/`crypto_box_open_easy_afternm` (sodium-native 5 does not expose the
+ * `_afternm` names or `crypto_box_beforenm`, so HSalsa20 comes from noble). Loaded with a dynamic
+ * import that bundlers ignore; absent in browsers or when the optional dependency is not installed.
+ */
+import type { BoxBackend } from '../types.js'
+import { defineBackend } from './checks.js'
+
+/** The slice of sodium-native used here. */
+interface Sodium {
+  crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void
+  crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void
+  crypto_secretbox_easy(c: Uint8Array, m: Uint8Array, n: Uint8Array, k: Uint8Array): void
+  crypto_secretbox_open_easy(m: Uint8Array, c: Uint8Array, n: Uint8Array, k: Uint8Array): boolean
+}
+
+function isSodium(m: unknown): m is Sodium {
+  const s = m as Partial<Record<keyof Sodium, unknown>> | null
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.crypto_scalarmult === 'function' &&
+    typeof s.crypto_scalarmult_base === 'function' &&
+    typeof s.crypto_secretbox_easy === 'function' &&
+    typeof s.crypto_secretbox_open_easy === 'function'
+  )
+}
+
+/** Builds the sodium backend from a loaded sodium-native module. */
+export function sodiumBackendFrom(sodium: Sodium): BoxBackend {
+  return defineBackend({
+    name: 'sodium',
+    publicKey(secretKey) {
+      const out = new Uint8Array(32)
+      sodium.crypto_scalarmult_base(out, secretKey)
+      return out
+    },
+    sharedSecret(peerPublicKey, secretKey) {
+      const out = new Uint8Array(32)
+      sodium.crypto_scalarmult(out, secretKey, peerPublicKey)
+      return out
+    },
+    seal(plaintext, nonce, key) {
+      const out = new Uint8Array(plaintext.length + 16)
+      sodium.crypto_secretbox_easy(out, plaintext, nonce, key)
+      return out
+    },
+    open(box, nonce, key) {
+      const out = new Uint8Array(box.length - 16)
+      return sodium.crypto_secretbox_open_easy(out, box, nonce, key) ? out : null
+    },
+  })
+}
+
+/** The sodium backend, or undefined when sodium-native cannot be loaded. */
+export async function loadSodiumImpl(): Promise<BoxBackend | undefined> {
+  const spec = 'sodium-native'
+  try {
+    const m = (await import(/* @vite-ignore */ /* webpackIgnore: true */ spec)) as { default?: unknown }
+    const sodium: unknown = isSodium(m) ? m : m.default
+    return isSodium(sodium) ? sodiumBackendFrom(sodium) : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * @module crypto/shared-key-cache
+ * A bounded LRU of precomputed box keys (`crypto_box_beforenm`), keyed by (own key id, peer
+ * public key hex). Secret bytes are never used as a map key; entries never exceed the bound.
+ */
+import { MessagingError } from '../errors.js'
+import { toHex } from '../lib/bytes.js'
+import { checkKey } from './lib/checks.js'
+import type { BoxBackend, SharedKey, SharedKeyCache } from './types.js'
+
+/** Default bound of {@link createSharedKeyCache}. */
+export const DEFAULT_SHARED_KEY_CACHE_SIZE = 4096
+const MAX_CACHE_SIZE = 1 << 24
+
+/** Options of {@link createSharedKeyCache}. */
+export interface SharedKeyCacheOptions {
+  /** Most keys kept (least recently used dropped first). Integer 1…16777216, default 4096. */
+  maxEntries?: number
+}
+
+class LruSharedKeyCache implements SharedKeyCache {
+  readonly maxEntries: number
+  readonly #keys = new Map<string, SharedKey>()
+  readonly #pending = new Map<string, Promise<SharedKey>>()
+
+  constructor(maxEntries: number) {
+    this.maxEntries = maxEntries
+  }
+
+  get size(): number {
+    return this.#keys.size
+  }
+
+  get(
+    ownId: string,
+    ownSecret: Uint8Array,
+    peerPublicKey: Uint8Array,
+    backend: BoxBackend,
+  ): SharedKey | Promise<SharedKey> {
+    if (typeof ownId !== 'string' || ownId.length === 0)
+      throw new MessagingError('ERR_ARGUMENT_INVALID', '"ownId" expected a non-empty string')
+    checkKey(peerPublicKey, 'peerPublicKey')
+    const id = `${ownId}\u0000${toHex(peerPublicKey)}`
+    const hit = this.#keys.get(id)
+    if (hit !== undefined) {
+      // Re-insert to mark as most recently used (Map keeps insertion order).
+      this.#keys.delete(id)
+      this.#keys.set(id, hit)
+      return hit
+    }
+    const inFlight = this.#pending.get(id)
+    if (inFlight !== undefined) return inFlight
+    if (typeof backend !== 'object' || backend === null || typeof backend.beforenm !== 'function')
+      throw new MessagingError('ERR_ARGUMENT_INVALID', '"backend" expected a BoxBackend')
+    const key = backend.beforenm(peerPublicKey, ownSecret)
+    if (!(key instanceof Promise)) {
+      this.#insert(id, key)
+      return key
+    }
+    const p = key.then(
+      (k) => {
+        this.#pending.delete(id)
+        this.#insert(id, k)
+        return k
+      },
+      (e: unknown) => {
+        this.#pending.delete(id)
+        throw e
+      },
+    )
+    if (this.#pending.size < this.maxEntries) this.#pending.set(id, p)
+    return p
+  }
+
+  clear(): void {
+    this.#keys.clear()
+    this.#pending.clear()
+  }
+
+  #insert(id: string, key: SharedKey): void {
+    this.#keys.set(id, key)
+    while (this.#keys.size > this.maxEntries) {
+      const oldest = this.#keys.keys().next()
+      if (oldest.done === true) break
+      this.#keys.delete(oldest.value)
+    }
+  }
+
+  toJSON(): { type: 'SharedKeyCache'; size: number; maxEntries: number } {
+    return { type: 'SharedKeyCache', size: this.size, maxEntries: this.maxEntries }
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `SharedKeyCache { size: ${this.size}, maxEntries: ${this.maxEntries} }`
+  }
+}
+
+/**
+ * Creates a bounded LRU cache of precomputed box keys. Shared keys are 32 bytes; callers must not
+ * modify the arrays it returns.
+ *
+ * @param options - `maxEntries` (default 4096)
+ * @throws MessagingError ERR_ARGUMENT_INVALID for a bound that is not an integer in 1…2^24
+ * @example
+ * const cache = createSharedKeyCache({ maxEntries: 1000 })
+ * const key = await cache.get('did:kilt:…#encryption', mySecret, peerPublicKey, await getBoxBackend())
+ * const box = backend.sealAfternm(plaintext, nonce, key)
+ */
+export function createSharedKeyCache(options: SharedKeyCacheOptions = {}): SharedKeyCache {
+  if (typeof options !== 'object' || options === null)
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"options" expected an object')
+  const max = options.maxEntries ?? DEFAULT_SHARED_KEY_CACHE_SIZE
+  if (!Number.isInteger(max) || max < 1 || max > MAX_CACHE_SIZE)
+    throw new MessagingError(
+      'ERR_ARGUMENT_INVALID',
+      `"maxEntries" expected an integer in 1…${MAX_CACHE_SIZE}`,
+    )
+  return new LruSharedKeyCache(max)
+}
