@@ -1,0 +1,103 @@
+/**
+ * @module did/lib/light-details
+ * The light-DID "encoded details" codec (spec §7.3):
+ * `"z" + base58btc(0x00 ‖ CBOR({ e?: { publicKey, type }, s?: [{ id, type, serviceEndpoint }] }))`,
+ * byte strings written as CBOR tag 64 (as `cbor-web` does for a Uint8Array) and read tagged or untagged.
+ */
+import { base58 } from '@scure/base'
+import type { TagDecodeControl } from 'cborg'
+import { decode, encode, Token, Type } from 'cborg'
+import { MessagingError } from '../../errors.js'
+
+/** Longest encoded details string accepted (base58 decoding is quadratic; real light DIDs are far shorter). */
+export const MAX_DETAILS_LENGTH = 4096
+const SERIALIZATION_VERSION = 0x00
+const TAG_UINT8_ARRAY = 64
+
+/** What the CBOR map carries, in the SDK's property order. */
+export interface LightDetailsInput {
+  readonly keyAgreement?: { readonly publicKey: Uint8Array; readonly type: string } | undefined
+  readonly service?:
+    | ReadonlyArray<{
+        readonly id: string
+        readonly type: readonly string[]
+        readonly serviceEndpoint: readonly string[]
+      }>
+    | undefined
+}
+
+const encodeOptions = {
+  // Keep insertion order (the SDK's cbor-web does not sort map keys); a stable sort with a
+  // constant comparator leaves the entries as given.
+  mapSorter: () => 0,
+  typeEncoders: {
+    Uint8Array: (bytes: Uint8Array) => [new Token(Type.tag, TAG_UINT8_ARRAY), new Token(Type.bytes, bytes)],
+  },
+}
+
+/**
+ * Serialises the optional details. Only `publicKey`/`type` of the key and `id`/`type`/`serviceEndpoint`
+ * of services are written, whatever else the objects carry. Returns undefined when there is nothing
+ * to encode (the DID then has no `:details` part).
+ */
+export function encodeLightDetails({ keyAgreement, service }: LightDetailsInput): string | undefined {
+  const map: Record<string, unknown> = {}
+  if (keyAgreement !== undefined) map.e = { publicKey: keyAgreement.publicKey, type: keyAgreement.type }
+  if (service !== undefined && service.length > 0)
+    map.s = service.map(({ id, type, serviceEndpoint }) => ({
+      id: id.startsWith('#') ? id.slice(1) : id,
+      type: [...type],
+      serviceEndpoint: [...serviceEndpoint],
+    }))
+  if (map.e === undefined && map.s === undefined) return undefined
+  const cbor = encode(map, encodeOptions)
+  const payload = new Uint8Array(cbor.length + 1)
+  payload[0] = SERIALIZATION_VERSION
+  payload.set(cbor, 1)
+  return `z${base58.encode(payload)}`
+}
+
+function detailsError(message: string, cause?: unknown): MessagingError {
+  return new MessagingError('ERR_DID_DETAILS_INVALID', message, { cause })
+}
+
+const decodeOptions = {
+  tags: {
+    [TAG_UINT8_ARRAY]: (inner: TagDecodeControl): Uint8Array => {
+      const value = inner()
+      if (!(value instanceof Uint8Array)) throw new Error('tag 64 must wrap a byte string')
+      return value
+    },
+  },
+  rejectDuplicateMapKeys: true,
+  allowUndefined: false,
+  allowBigInt: false,
+}
+
+/**
+ * Decodes the details to the raw CBOR value (a plain object; validation is the caller's job).
+ * @throws MessagingError ERR_DID_DETAILS_INVALID for an oversized string, bad multibase/base58,
+ * serialization version ≠ 0 or invalid CBOR
+ */
+export function decodeLightDetails(encoded: string): Record<string, unknown> {
+  if (encoded.length > MAX_DETAILS_LENGTH)
+    throw detailsError(`Light DID details longer than ${MAX_DETAILS_LENGTH} characters are refused`)
+  if (encoded[0] !== 'z') throw detailsError('Light DID details must be base58btc multibase ("z" prefix)')
+  let bytes: Uint8Array
+  try {
+    bytes = base58.decode(encoded.slice(1))
+  } catch (cause) {
+    throw detailsError('Light DID details are not valid base58btc', cause)
+  }
+  if (bytes.length === 0) throw detailsError('Light DID details are empty')
+  if (bytes[0] !== SERIALIZATION_VERSION) throw detailsError('Serialization algorithm not supported')
+  let value: unknown
+  try {
+    value = decode(bytes.subarray(1), decodeOptions)
+  } catch (cause) {
+    throw detailsError('Light DID details are not valid CBOR', cause)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array)
+    throw detailsError('Light DID details must be a CBOR map')
+  return value as Record<string, unknown>
+}

@@ -1,0 +1,111 @@
+/**
+ * @module did/lib/uri
+ * The KILT DID grammar of SDK 0.35.2 (`Did.utils.ts`, spec §7.2), matched without any decoding,
+ * plus the cached, address-checked parse used on the hot path.
+ */
+import { MessagingError } from '../../errors.js'
+import type { DidUri, ParsedDid, UriFragment } from '../types.js'
+import { BoundedCache } from './bounded-cache.js'
+import { ss58DecodeShared } from './ss58.js'
+
+// The exact regular expressions of the SDK (unchanged in 1.0.0).
+const FULL_KILT_DID_REGEX = /^did:kilt:(?<address>4[1-9a-km-zA-HJ-NP-Z]{47})(?<fragment>#[^#\n]+)?$/
+const LIGHT_KILT_DID_REGEX =
+  /^did:kilt:light:(?<authKeyType>[0-9]{2})(?<address>4[1-9a-km-zA-HJ-NP-Z]{47,48})(:(?<encodedDetails>.+?))?(?<fragment>#[^#\n]+)?$/
+
+/** The grammar-level parts of a DID URI (address not yet checked). */
+export interface DidMatch {
+  readonly did: DidUri
+  readonly type: 'full' | 'light'
+  readonly address: string
+  readonly fragment: UriFragment | undefined
+  readonly authKeyTypeEncoding: string | undefined
+  readonly encodedDetails: string | undefined
+}
+
+function shorten(s: string): string {
+  return s.length > 120 ? `${s.slice(0, 120)}…` : s
+}
+
+/** The SDK's `InvalidDidFormatError`. */
+export function invalidDid(uri: unknown, cause?: unknown): MessagingError {
+  const shown = typeof uri === 'string' ? shorten(uri) : `<${typeof uri}>`
+  return new MessagingError('ERR_DID_INVALID', `Not a valid KILT DID "${shown}"`, {
+    sdkError: 'InvalidDidFormatError',
+    cause,
+  })
+}
+
+/**
+ * Matches the SDK's full and light DID regular expressions. Does not check the address.
+ * @throws MessagingError ERR_DID_INVALID
+ */
+export function matchDid(uri: unknown): DidMatch {
+  if (typeof uri !== 'string') throw invalidDid(uri)
+  const full = FULL_KILT_DID_REGEX.exec(uri)?.groups
+  if (full) {
+    const fragment = full.fragment as UriFragment | undefined
+    return {
+      did: (fragment ? uri.slice(0, uri.length - fragment.length) : uri) as DidUri,
+      type: 'full',
+      address: full.address as string,
+      fragment,
+      authKeyTypeEncoding: undefined,
+      encodedDetails: undefined,
+    }
+  }
+  const light = LIGHT_KILT_DID_REGEX.exec(uri)?.groups
+  if (light) {
+    const fragment = light.fragment as UriFragment | undefined
+    return {
+      // The SDK uses `uri.replace(fragment, '')`, which is the same except when the fragment text
+      // also occurs inside the details; cutting the suffix is what it means.
+      did: (fragment ? uri.slice(0, uri.length - fragment.length) : uri) as DidUri,
+      type: 'light',
+      address: light.address as string,
+      fragment,
+      authKeyTypeEncoding: light.authKeyType,
+      encodedDetails: light.encodedDetails,
+    }
+  }
+  throw invalidDid(uri)
+}
+
+const AUTH_KEY_TYPES: Readonly<Record<string, 'sr25519' | 'ed25519'>> = { '00': 'sr25519', '01': 'ed25519' }
+
+/** The key type a light DID's 2-digit code stands for, or undefined. */
+export function authKeyTypeOf(code: string | undefined): 'sr25519' | 'ed25519' | undefined {
+  return code === '00' || code === '01' ? AUTH_KEY_TYPES[code] : undefined
+}
+
+/** Parse results of strings up to this length are cached; longer ones are parsed each time. */
+const MAX_CACHED_URI_LENGTH = 1024
+const parsed = new BoundedCache<ParsedDid>(10_000)
+
+/**
+ * Parses and checks a DID URI; the result (including `addressPublicKey`) is shared and frozen:
+ * callers that hand it out copy `addressPublicKey`.
+ * @throws MessagingError ERR_DID_INVALID, ERR_DID_ADDRESS_INVALID
+ */
+export function parseDidShared(uri: unknown): ParsedDid {
+  if (typeof uri === 'string' && uri.length <= MAX_CACHED_URI_LENGTH) {
+    const hit = parsed.get(uri)
+    if (hit !== undefined) return hit
+  }
+  const m = matchDid(uri)
+  const addressPublicKey = ss58DecodeShared(m.address)
+  const authKeyType = authKeyTypeOf(m.authKeyTypeEncoding)
+  const result: ParsedDid = Object.freeze({
+    did: m.did,
+    type: m.type,
+    version: 1 as const,
+    address: m.address,
+    addressPublicKey,
+    ...(authKeyType !== undefined && { authKeyType }),
+    ...(m.authKeyTypeEncoding !== undefined && { authKeyTypeEncoding: m.authKeyTypeEncoding }),
+    ...(m.encodedDetails !== undefined && { encodedDetails: m.encodedDetails }),
+    ...(m.fragment !== undefined && { fragment: m.fragment }),
+  })
+  if ((uri as string).length <= MAX_CACHED_URI_LENGTH) parsed.set(uri as string, result)
+  return result
+}
