@@ -70,10 +70,11 @@ export const ERROR_CODES = {
   /** The message was already accepted once. */
   ERR_MESSAGE_REPLAYED: 'Error',
   /**
-   * The replay store is full of entries that have not expired yet. The message is refused (fail
-   * closed) rather than forgetting ids that could then be replayed; retry once entries expire.
+   * The replay store cannot record the message id: it is full of entries that have not expired, or
+   * it failed. The message is refused (fail closed: ids are never forgotten early, because a
+   * forgotten id could be replayed) and was NOT processed; retry later.
    */
-  ERR_REPLAY_STORE_FULL: 'Error',
+  ERR_REPLAY_STORE_UNAVAILABLE: 'Error',
   /** A transport (relay client) failed. */
   ERR_TRANSPORT: 'Error',
 } as const
