@@ -5,12 +5,10 @@
 
 export * from './crypto/index.js'
 export type * from './crypto/types.js'
-export * from './did/index.js'
 export type * from './did/types.js'
+export * from './did/index.js'
 export * from './errors.js'
 export * from './keys/index.js'
-export * from './keys/keyring.js'
 export type * from './keys/types.js'
 export type * from './message/types.js'
-export * from './resolver/index.js'
 export type * from './resolver/types.js'
