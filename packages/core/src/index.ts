@@ -5,8 +5,8 @@
 
 export * from './crypto/index.js'
 export type * from './crypto/types.js'
-export type * from './did/types.js'
 export * from './did/index.js'
+export type * from './did/types.js'
 export * from './errors.js'
 export * from './keys/index.js'
 export type * from './keys/types.js'
