@@ -65,3 +65,58 @@ export interface DidResolver {
     options?: ResolveOptions,
   ): Promise<ResolvedKey>
 }
+
+/** Bounds of a resolver's TTL cache (count-bounded LRU + TTL). */
+export interface ResolverCacheOptions {
+  /** How long a positive answer (a document, an upgrade) is reused, in milliseconds. */
+  readonly ttlMs: number
+  /** How many DIDs are remembered at most; the least recently used is evicted first. */
+  readonly maxEntries: number
+  /** How long `notFound` and `deactivated` answers are reused. Default: `min(ttlMs, 30000)`. */
+  readonly negativeTtlMs?: number
+}
+
+/**
+ * An in-memory registry of full-DID documents, resolving like the chain would
+ * (SDK `Did.resolve` semantics for full DIDs, light DIDs, upgrades and deletions).
+ */
+export interface RegistryResolver extends DidResolver {
+  /** Adds or replaces the document of a full DID (and clears a deactivation of its address). */
+  add(document: DidDocument): void
+  /** Forgets a DID (document and deactivation). Returns whether anything was removed. */
+  remove(did: string): boolean
+  /** Marks a DID as deleted: it and the light DIDs of its address resolve as deactivated. */
+  deactivate(did: string): void
+  /** The number of registered addresses (documents and deactivations). */
+  readonly size: number
+}
+
+/** A key of a document as the official SDK returns it (`DidKey`, possibly with `includedAt`). */
+export interface SdkKeyLike {
+  readonly id: string
+  readonly type: string
+  readonly publicKey: Uint8Array
+}
+
+/** A DID document as the official SDK 0.3x returns it. */
+export interface SdkDocumentLike {
+  readonly uri: string
+  readonly authentication: readonly SdkKeyLike[]
+  readonly assertionMethod?: readonly SdkKeyLike[] | undefined
+  readonly capabilityDelegation?: readonly SdkKeyLike[] | undefined
+  readonly keyAgreement?: readonly SdkKeyLike[] | undefined
+  readonly service?:
+    | readonly {
+        readonly id: string
+        readonly type: readonly string[]
+        readonly serviceEndpoint: readonly string[]
+      }[]
+    | undefined
+}
+
+/** What the official SDK's `Did.resolve` returns (`DidResolutionResult` of 0.3x). */
+export interface SdkResolutionLike {
+  readonly document?: SdkDocumentLike | undefined
+  readonly metadata: { readonly canonicalId?: string | undefined; readonly deactivated: boolean }
+  readonly web3Name?: string | undefined
+}

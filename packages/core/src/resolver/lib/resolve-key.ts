@@ -1,0 +1,174 @@
+/**
+ * @module resolver/lib/resolve-key
+ * The one `resolveKey` ladder shared by every resolver (SDK 0.35.2 `Did.resolveKey`, spec §7.6),
+ * with our codes. Light DIDs are decoded here (the DID layer caches decodes) so that the hot path,
+ * one light-DID key per message, needs no network and no extra Promise.
+ */
+import { lightDidToDocument, parseDid } from '../../did/index.js'
+import type {
+  DidDocument,
+  DidKey,
+  DidResourceUri,
+  DidUri,
+  UriFragment,
+  VerificationRelationship,
+} from '../../did/types.js'
+import { MessagingError } from '../../errors.js'
+import type { DidResolutionResult, ResolvedKey, ResolveOptions } from '../types.js'
+import { callOptions } from './options.js'
+
+const LIGHT_PREFIX = 'did:kilt:light:'
+const RELATIONSHIPS: readonly VerificationRelationship[] = [
+  'authentication',
+  'assertionMethod',
+  'capabilityDelegation',
+  'keyAgreement',
+]
+
+/** A checked key URI. */
+export interface KeyTarget {
+  /** The key URI as given. */
+  readonly keyUri: DidResourceUri
+  /** The DID part as given (the controller of the resolved key). */
+  readonly did: DidUri
+  readonly fragment: UriFragment
+  /** Light DIDs only: the offline document. */
+  readonly lightDocument?: DidDocument
+}
+
+/** True when `did` is written as a light DID. */
+export function isLight(did: string): boolean {
+  return did.startsWith(LIGHT_PREFIX)
+}
+
+/**
+ * Checks `relationship`.
+ * @throws MessagingError ERR_ARGUMENT_INVALID
+ */
+export function checkRelationship(relationship: unknown): VerificationRelationship | undefined {
+  if (relationship === undefined) return undefined
+  if (typeof relationship === 'string' && (RELATIONSHIPS as readonly string[]).includes(relationship))
+    return relationship as VerificationRelationship
+  throw new MessagingError(
+    'ERR_ARGUMENT_INVALID',
+    `"relationship" expected one of ${RELATIONSHIPS.join(', ')} or undefined`,
+  )
+}
+
+/**
+ * Splits and checks a key URI; a light DID is decoded offline.
+ * @throws MessagingError ERR_ARGUMENT_INVALID, ERR_DID_INVALID, ERR_DID_ADDRESS_INVALID,
+ *   ERR_DID_DETAILS_INVALID, ERR_KEY_TYPE_UNSUPPORTED, ERR_DID_FRAGMENT
+ */
+export function parseKeyUri(keyUri: unknown, legacy: boolean): KeyTarget {
+  if (typeof keyUri !== 'string')
+    throw new MessagingError('ERR_ARGUMENT_INVALID', `"keyUri" expected a string, got ${typeof keyUri}`)
+  const hash = keyUri.indexOf('#')
+  const did = (hash < 0 ? keyUri : keyUri.slice(0, hash)) as DidUri
+  const fragment = hash < 0 ? '' : keyUri.slice(hash)
+  if (hash >= 0 && (fragment.length < 2 || fragment.indexOf('#', 1) >= 0 || fragment.includes('\n')))
+    throw new MessagingError('ERR_DID_INVALID', 'Not a valid KILT DID resource URI')
+  // Parse first, fragment second: the SDK reports a malformed DID before a missing fragment.
+  const lightDocument = isLight(did) ? lightDidToDocument(did, { legacy }) : undefined
+  if (lightDocument === undefined) parseDid(did)
+  if (hash < 0)
+    throw new MessagingError('ERR_DID_FRAGMENT', 'The key URI is not a valid DID resource (no fragment)')
+  const target = { keyUri: keyUri as DidResourceUri, did, fragment: fragment as UriFragment }
+  return lightDocument === undefined ? target : { ...target, lightDocument }
+}
+
+function findKey(document: DidDocument, fragment: string): DidKey | undefined {
+  for (const rel of RELATIONSHIPS) {
+    const keys: readonly DidKey[] | undefined = document[rel]
+    if (keys === undefined) continue
+    for (const key of keys) if (key.id === fragment) return key
+  }
+  return undefined
+}
+
+/**
+ * The key named by `target` in a resolution result, following the SDK's ladder.
+ * @throws MessagingError ERR_DID_INVALID, ERR_DID_NOT_FOUND, ERR_DID_UPGRADED, ERR_DID_DEACTIVATED,
+ *   ERR_RESOLVER_FAILED, ERR_KEY_NOT_FOUND, ERR_KEY_RELATIONSHIP
+ */
+export function keyFromResult(
+  target: KeyTarget,
+  result: DidResolutionResult,
+  relationship: VerificationRelationship | undefined,
+): ResolvedKey {
+  switch (result.error) {
+    case undefined:
+      break
+    case 'notFound':
+      throw new MessagingError('ERR_DID_NOT_FOUND', 'The DID was not found')
+    case 'deactivated':
+      throw new MessagingError('ERR_DID_DEACTIVATED', 'The DID was deactivated')
+    case 'invalidDid':
+      throw new MessagingError(
+        'ERR_DID_INVALID',
+        `The resolver rejected the DID: ${result.errorMessage ?? ''}`,
+      )
+    default:
+      throw new MessagingError('ERR_RESOLVER_FAILED', `DID resolution failed (${result.error})`, {
+        cause: result.errorMessage,
+      })
+  }
+  const { canonicalId } = result.metadata
+  if (canonicalId !== undefined && canonicalId !== target.did)
+    throw new MessagingError('ERR_DID_UPGRADED', 'The light DID was upgraded to a full DID')
+  const { document } = result
+  if (document === undefined || result.metadata.deactivated === true)
+    throw new MessagingError('ERR_DID_DEACTIVATED', 'The DID was deactivated')
+  const { fragment } = target
+  const key = findKey(document, fragment)
+  if (key === undefined) throw new MessagingError('ERR_KEY_NOT_FOUND', 'Key not found in DID')
+  if (relationship !== undefined && document[relationship]?.some((k) => k.id === fragment) !== true)
+    throw new MessagingError(
+      'ERR_KEY_RELATIONSHIP',
+      `No key "${target.keyUri}" for the verification method "${relationship}"`,
+    )
+  return Object.freeze({
+    id: `${target.did}${fragment}` as DidResourceUri,
+    controller: target.did,
+    publicKey: key.publicKey.slice(),
+    type: key.type,
+  })
+}
+
+/** How a resolver answers for a checked key target (synchronously when it can). */
+export type TargetLookup = (
+  target: KeyTarget,
+  options: ResolveOptions | undefined,
+) => DidResolutionResult | Promise<DidResolutionResult>
+
+/**
+ * `resolveKey` for any resolver: check the arguments, look the DID up, run the ladder.
+ * Only awaits when the lookup is really asynchronous.
+ * @throws MessagingError (see {@link parseKeyUri} and {@link keyFromResult})
+ */
+export async function resolveKeyWith(
+  lookup: TargetLookup,
+  legacy: boolean,
+  keyUri: unknown,
+  relationship: unknown,
+  options: unknown,
+): Promise<ResolvedKey> {
+  const rel = checkRelationship(relationship)
+  const target = parseKeyUri(keyUri, legacy)
+  const pending = lookup(target, callOptions(options))
+  const result = pending instanceof Promise ? await pending : pending
+  return keyFromResult(target, result, rel)
+}
+
+/** The SS58 address of an already validated DID (string slicing, no re-parse). */
+export function addressOf(did: DidUri): string {
+  if (!isLight(did)) return did.slice(9)
+  const rest = did.slice(LIGHT_PREFIX.length + 2)
+  const colon = rest.indexOf(':')
+  return colon < 0 ? rest : rest.slice(0, colon)
+}
+
+/** The full DID of an already validated DID's address (SDK `getFullDidUri`). */
+export function fullDidOf(did: DidUri): DidUri {
+  return isLight(did) ? `did:kilt:${addressOf(did)}` : did
+}

@@ -1,0 +1,46 @@
+/**
+ * @module resolver/lib/results
+ * Frozen resolution results (failures are data, W3C DID Resolution error names).
+ */
+import type { DidDocument, DidUri } from '../../did/types.js'
+import type { DidResolutionResult, ResolutionError } from '../types.js'
+
+const LIVE = Object.freeze({ deactivated: false })
+const DEACTIVATED = Object.freeze({ deactivated: true })
+const EMPTY = Object.freeze({})
+
+/** A usable document. */
+export function found(document: DidDocument): DidResolutionResult {
+  return Object.freeze({ document, metadata: LIVE })
+}
+
+/** A deleted DID (no document). */
+export function deactivated(): DidResolutionResult {
+  return Object.freeze({ metadata: DEACTIVATED })
+}
+
+/** A light DID whose address has a full DID: its light keys are no longer valid. */
+export function upgraded(canonicalId: DidUri): DidResolutionResult {
+  return Object.freeze({ metadata: Object.freeze({ deactivated: false, canonicalId }) })
+}
+
+/** A failure. */
+export function failure(error: ResolutionError, errorMessage: string): DidResolutionResult {
+  return Object.freeze({ metadata: EMPTY, error, errorMessage })
+}
+
+/** True when the result may be cached as a negative answer. */
+export function isNegative(result: DidResolutionResult): boolean {
+  return result.error === 'notFound' || result.metadata.deactivated === true
+}
+
+/** True when the result must not be cached at all (a transient failure). */
+export function isTransient(result: DidResolutionResult): boolean {
+  return result.error !== undefined && result.error !== 'notFound'
+}
+
+/** The message of an unknown thrown value, for `errorMessage` (never a stack). */
+export function reason(e: unknown): string {
+  if (e instanceof Error) return e.message.slice(0, 200)
+  return 'unknown error'
+}
