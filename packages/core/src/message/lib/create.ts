@@ -1,0 +1,84 @@
+/**
+ * @module message/lib/create
+ * Building messages (SDK `Message.fromBody`, plus validation and threading).
+ */
+import { validateDidUri } from '../../did/index.js'
+import type { DidUri } from '../../did/types.js'
+import { MessagingError } from '../../errors.js'
+import { readClock } from '../../replay/lib/freshness.js'
+import type { Message, MessageBody } from '../types.js'
+import { type BodyValidatorRegistry, verifyMessageBody } from '../verify.js'
+import { checkBodyShape, checkThreadFields } from './fields.js'
+import { deepFreeze } from './json.js'
+import { newMessageId, type RandomSource } from './message-id.js'
+
+export type BodyRegistry = BodyValidatorRegistry
+
+export interface BuildInput {
+  readonly sender: unknown
+  readonly receiver: unknown
+  readonly inReplyTo?: unknown
+  readonly references?: unknown
+  readonly now: () => number
+  readonly random: RandomSource | undefined
+  readonly registry: BodyRegistry | undefined
+}
+
+/** A private JSON copy of the body: plain data only, owned (and frozen) by the message. */
+function copyBody(body: unknown): MessageBody {
+  checkBodyShape(body)
+  let copy: unknown
+  try {
+    copy = JSON.parse(JSON.stringify(body))
+  } catch (cause) {
+    throw new MessagingError('ERR_MESSAGE_INVALID', 'The body is not JSON-serialisable', { cause })
+  }
+  checkBodyShape(copy)
+  return deepFreeze(copy as MessageBody)
+}
+
+export function buildMessage(body: unknown, input: BuildInput): Message {
+  validateDidUri(input.sender, 'Did')
+  validateDidUri(input.receiver, 'Did')
+  checkThreadFields(input.inReplyTo, input.references)
+  const ownBody = copyBody(body)
+  const opts: { registry?: BodyRegistry } = {}
+  if (input.registry !== undefined) opts.registry = input.registry
+  verifyMessageBody(ownBody, opts)
+  const createdAt = readClock(input.now)
+  const message: {
+    body: MessageBody
+    createdAt: number
+    sender: DidUri
+    receiver: DidUri
+    messageId: string
+    inReplyTo?: string
+    references?: readonly string[]
+  } = {
+    body: ownBody,
+    createdAt,
+    sender: input.sender as DidUri,
+    receiver: input.receiver as DidUri,
+    messageId: newMessageId(input.random),
+  }
+  if (input.inReplyTo !== undefined) message.inReplyTo = input.inReplyTo as string
+  if (input.references !== undefined)
+    message.references = Object.freeze([...(input.references as readonly string[])])
+  return Object.freeze(message)
+}
+
+/**
+ * The threading of a reply (Credential API spec 3.x, spec §2.1): `inReplyTo` is the parent's
+ * `messageId`, `references` are the parent's references followed by the parent's `inReplyTo`.
+ */
+export function threadOf(parent: unknown): { inReplyTo: string; references?: string[] } {
+  if (typeof parent !== 'object' || parent === null)
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"message" expected a Message')
+  const { messageId, inReplyTo, references } = parent as Partial<Message>
+  if (typeof messageId !== 'string' || messageId.length === 0)
+    throw new MessagingError('ERR_ARGUMENT_INVALID', 'The message replied to has no messageId')
+  checkThreadFields(inReplyTo, references)
+  const refs = [...(references ?? [])]
+  if (inReplyTo !== undefined) refs.push(inReplyTo)
+  return refs.length > 0 ? { inReplyTo: messageId, references: refs } : { inReplyTo: messageId }
+}

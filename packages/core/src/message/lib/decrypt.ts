@@ -1,0 +1,225 @@
+/**
+ * @module message/lib/decrypt
+ * Receiver side (spec §4), with the checks the SDK leaves to applications, in this order:
+ * envelope → sender key (keyAgreement only) → decryption (one error for every failure) →
+ * UTF-8/JSON → field types → sender owns senderKeyUri → receiver owns receiverKeyUri → body →
+ * freshness → replay (last, so a rejected message never burns its id).
+ */
+import { didOf, isSameSubject } from '../../did/index.js'
+import type { DidResourceUri } from '../../did/types.js'
+import { isMessagingError, MessagingError } from '../../errors.js'
+import { createReplayGuard } from '../../replay/create-replay-guard.js'
+import { assertFresh } from '../../replay/lib/freshness.js'
+import type { ReplayGuard } from '../../replay/types.js'
+import type { DidResolver, ResolvedKey } from '../../resolver/types.js'
+import type { Message, MessageBody } from '../types.js'
+import { ensureOwnerIsSender, verifyMessageBody, verifyMessageEnvelope } from '../verify.js'
+import type { BodyRegistry } from './create.js'
+import { checkAgreementKey, resolving } from './encrypt.js'
+import { readEnvelope } from './envelope.js'
+import { checkThreadFields, PLAINTEXT_KEYS } from './fields.js'
+import { parsePlaintext } from './json.js'
+import type { SourceKind } from './key-source.js'
+
+/** Relaxations of single checks, for peers running old SDKs. Every one defaults to strict. */
+export interface DecryptRelax {
+  readonly receiverCheck?: boolean
+  readonly freshness?: boolean
+  readonly bodyValidation?: boolean | 'sdk'
+  readonly hex?: boolean
+  readonly sameSubjectSender?: boolean
+  readonly unknownKeys?: boolean
+}
+
+export interface DecryptInput {
+  readonly source: SourceKind
+  readonly resolver: DidResolver
+  readonly now: () => number
+  readonly maxAgeMs: number
+  readonly maxFutureSkewMs: number
+  /** A guard, `false`, or `undefined` for the default guard of this key source. */
+  readonly replay: ReplayGuard | false | undefined
+  readonly maxEnvelopeBytes: number
+  readonly registry: BodyRegistry | undefined
+  readonly relax: DecryptRelax
+}
+
+/** The result of a successful decryption. */
+export interface DecryptedMessage<B extends MessageBody = MessageBody> {
+  /** What the sender said: every field came out of the authenticated ciphertext. Frozen. */
+  readonly message: Message<B>
+  /** The envelope's `receivedAt`: set by a relay, NOT authenticated. */
+  readonly receivedAt?: number
+  /** The resolved sender key agreement key. */
+  readonly senderKey: ResolvedKey
+  /** The receiver key the message was encrypted to. */
+  readonly receiverKeyUri: DidResourceUri
+}
+
+const DECRYPTION_FAILED = 'Decryption failed'
+
+// One default guard per key source (i.e. per receiving identity) and window.
+const defaultGuards = new WeakMap<object, Map<string, ReplayGuard>>()
+
+function guardFor(input: DecryptInput, keys: object): ReplayGuard | undefined {
+  if (input.replay === false) return undefined
+  if (input.replay !== undefined) return input.replay
+  let byWindow = defaultGuards.get(keys)
+  if (byWindow === undefined) {
+    byWindow = new Map()
+    defaultGuards.set(keys, byWindow)
+  }
+  const id = `${input.maxAgeMs}/${input.maxFutureSkewMs}`
+  let guard = byWindow.get(id)
+  if (guard === undefined) {
+    guard = createReplayGuard({ maxAgeMs: input.maxAgeMs, maxFutureSkewMs: input.maxFutureSkewMs })
+    byWindow.set(id, guard)
+  }
+  return guard
+}
+
+function failed(cause?: unknown): MessagingError {
+  return cause === undefined
+    ? new MessagingError('ERR_DECRYPTION_FAILED', DECRYPTION_FAILED)
+    : new MessagingError('ERR_DECRYPTION_FAILED', DECRYPTION_FAILED, { cause })
+}
+
+async function openBox(
+  source: SourceKind,
+  receiverKeyUri: DidResourceUri,
+  senderPublicKey: Uint8Array,
+  box: Uint8Array,
+  nonce: Uint8Array,
+): Promise<Uint8Array> {
+  if (box.length < 16) throw failed()
+  if (source.kind === 'keyring') {
+    const { keyring } = source
+    if (!keyring.has(receiverKeyUri))
+      throw new MessagingError('ERR_KEY_UNAVAILABLE', 'The keyring holds no secret for receiverKeyUri')
+    let opened: Uint8Array | null
+    try {
+      const r = keyring.openFor(receiverKeyUri, senderPublicKey, box, nonce)
+      opened = r instanceof Uint8Array || r === null ? r : await r
+    } catch {
+      throw failed()
+    }
+    if (!(opened instanceof Uint8Array)) throw failed()
+    return opened
+  }
+  let response: unknown
+  try {
+    response = await source.decrypt!({
+      peerPublicKey: senderPublicKey,
+      data: box,
+      nonce,
+      keyUri: receiverKeyUri,
+    })
+  } catch (cause) {
+    throw failed(cause)
+  }
+  const data = (response as { data?: unknown } | null)?.data
+  if (!(data instanceof Uint8Array)) throw failed()
+  return data
+}
+
+function mismatch(code: 'ERR_SENDER_MISMATCH' | 'ERR_RECEIVER_MISMATCH', text: string): MessagingError {
+  return new MessagingError(code, text, { sdkError: 'IdentityMismatchError' })
+}
+
+/** Builds the message from the parsed plaintext (known keys only, undefined members omitted). */
+function toMessage(plain: Record<string, unknown>, unknownKeys: boolean): Message {
+  const keys = Object.keys(plain)
+  for (let i = 0; i < keys.length; i++) {
+    if (!PLAINTEXT_KEYS.has(keys[i]!) && !unknownKeys)
+      throw new MessagingError(
+        'ERR_MESSAGE_INVALID',
+        `The plaintext has an unknown key "${keys[i]!.slice(0, 40)}"`,
+        { sdkError: 'TypeError' },
+      )
+  }
+  const m: Record<string, unknown> = {
+    body: plain.body,
+    createdAt: plain.createdAt,
+    sender: plain.sender,
+    receiver: plain.receiver,
+  }
+  if (plain.messageId !== undefined) m.messageId = plain.messageId
+  if (plain.inReplyTo !== undefined) m.inReplyTo = plain.inReplyTo
+  if (plain.references !== undefined) m.references = plain.references
+  if (m.createdAt === undefined) delete m.createdAt
+  return m as unknown as Message
+}
+
+export async function decrypt(
+  envelope: unknown,
+  keys: object,
+  input: DecryptInput,
+): Promise<DecryptedMessage> {
+  const { relax, resolver } = input
+  const env = readEnvelope(envelope, input.maxEnvelopeBytes, relax.hex === true)
+
+  const senderKey = checkAgreementKey(
+    await resolving(() => resolver.resolveKey(env.senderKeyUri, 'keyAgreement')),
+    'sender',
+  )
+
+  const bytes = await openBox(input.source, env.receiverKeyUri, senderKey.publicKey, env.box, env.nonce)
+  const message = toMessage(parsePlaintext(bytes), relax.unknownKeys === true)
+
+  // SDK semantics for presence (a message without messageId is keyed by its hash; a missing
+  // createdAt fails as stale at the freshness step), strict types for the thread fields.
+  verifyMessageEnvelope(message, { sdkCompatible: true })
+  checkThreadFields(message.inReplyTo, message.references)
+
+  const senderDid = didOf(env.senderKeyUri)
+  if (relax.sameSubjectSender === false) {
+    if (message.sender !== senderKey.controller || senderKey.controller !== senderDid)
+      throw mismatch('ERR_SENDER_MISMATCH', 'Sender is not owner of the Encryption key')
+  } else if (
+    !isSameSubject(message.sender, senderKey.controller) ||
+    !isSameSubject(senderKey.controller, senderDid)
+  )
+    throw mismatch('ERR_SENDER_MISMATCH', 'Sender is not owner of the Encryption key')
+
+  if (relax.receiverCheck !== true && !isSameSubject(message.receiver, didOf(env.receiverKeyUri)))
+    throw mismatch('ERR_RECEIVER_MISMATCH', 'Receiver is not owner of the receiver key')
+
+  if (relax.bodyValidation !== true) {
+    const opts: { registry?: BodyRegistry; sdkCompatible?: boolean } = {}
+    if (input.registry !== undefined) opts.registry = input.registry
+    if (relax.bodyValidation === 'sdk') opts.sdkCompatible = true
+    verifyMessageBody(message.body, opts)
+    ensureOwnerIsSender(message)
+  }
+
+  const now = input.now()
+  if (typeof now !== 'number' || !Number.isFinite(now))
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"now" expected to return a finite number')
+  const fresh = relax.freshness !== true
+  if (fresh) assertFresh(message.createdAt, now, input.maxAgeMs, input.maxFutureSkewMs)
+
+  const guard = guardFor(input, keys)
+  if (guard !== undefined) {
+    try {
+      await guard.check(message, { now, plaintext: bytes, freshness: fresh })
+    } catch (cause) {
+      if (isMessagingError(cause)) throw cause
+      throw new MessagingError(
+        'ERR_REPLAY_STORE_UNAVAILABLE',
+        'The replay store failed; the message is refused',
+        {
+          cause,
+        },
+      )
+    }
+  }
+
+  Object.freeze(message)
+  const result: { -readonly [K in keyof DecryptedMessage]: DecryptedMessage[K] } = {
+    message,
+    senderKey,
+    receiverKeyUri: env.receiverKeyUri,
+  }
+  if (env.receivedAt !== undefined) result.receivedAt = env.receivedAt
+  return Object.freeze(result)
+}

@@ -1,0 +1,7 @@
+/**
+ * @module replay
+ * Replay protection: a freshness window and a bounded record of seen message ids.
+ */
+export { createMemoryReplayStore } from './create-memory-replay-store.js'
+export { createReplayGuard } from './create-replay-guard.js'
+export type * from './types.js'

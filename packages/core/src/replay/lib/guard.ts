@@ -1,0 +1,67 @@
+/**
+ * @module replay/lib/guard
+ * The replay guard: freshness window, then an atomic mark of (sender subject, messageId).
+ */
+import { blake2b } from '@noble/hashes/blake2.js'
+import { didSubject } from '../../did/index.js'
+import { MessagingError } from '../../errors.js'
+import { toHex } from '../../lib/bytes.js'
+import type { ReplayCheckContext, ReplayCheckInput, ReplayGuard, ReplayStore } from '../types.js'
+import { assertFresh, readClock } from './freshness.js'
+
+/** Longer message ids are hashed so a hostile sender cannot make keys large. */
+const MAX_RAW_ID_LENGTH = 80
+
+function subjectOf(sender: string): string {
+  try {
+    return didSubject(sender)
+  } catch (cause) {
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"sender" expected a KILT DID', { cause })
+  }
+}
+
+/** The store key of a message: `<sender address>|<messageId>` or `<sender address>#<plaintext hash>`. */
+export function replayKey(message: ReplayCheckInput, plaintext: Uint8Array | undefined): string {
+  const subject = subjectOf(message.sender)
+  const id = message.messageId
+  if (typeof id === 'string' && id.length > 0) {
+    if (id.length <= MAX_RAW_ID_LENGTH) return `${subject}|${id}`
+    return `${subject}|h${toHex(blake2b(new TextEncoder().encode(id), { dkLen: 32 }))}`
+  }
+  const bytes =
+    plaintext ??
+    new TextEncoder().encode(
+      JSON.stringify({ sender: message.sender, createdAt: message.createdAt, messageId: message.messageId }),
+    )
+  return `${subject}#${toHex(blake2b(bytes, { dkLen: 32 }))}`
+}
+
+export function guard(
+  store: ReplayStore,
+  maxAgeMs: number,
+  maxFutureSkewMs: number,
+  clock: () => number,
+): ReplayGuard {
+  return {
+    maxAgeMs,
+    maxFutureSkewMs,
+    async check(message: ReplayCheckInput, context: ReplayCheckContext = {}): Promise<void> {
+      if (typeof message !== 'object' || message === null)
+        throw new MessagingError('ERR_ARGUMENT_INVALID', '"message" expected an object')
+      const now = context.now === undefined ? readClock(clock) : context.now
+      if (typeof now !== 'number' || !Number.isFinite(now))
+        throw new MessagingError('ERR_ARGUMENT_INVALID', '"context.now" expected a finite number')
+      let expiresAt: number
+      if (context.freshness === false) {
+        expiresAt = now + maxAgeMs + 1
+      } else {
+        assertFresh(message.createdAt, now, maxAgeMs, maxFutureSkewMs)
+        // Live exactly as long as the window would still accept this createdAt.
+        expiresAt = (message.createdAt as number) + maxAgeMs + 1
+      }
+      const key = replayKey(message, context.plaintext)
+      const fresh = await store.markIfNew(key, expiresAt, now)
+      if (fresh !== true) throw new MessagingError('ERR_MESSAGE_REPLAYED', 'The message was already received')
+    },
+  }
+}
