@@ -22,6 +22,7 @@ class LruSharedKeyCache implements SharedKeyCache {
   readonly maxEntries: number
   readonly #keys = new Map<string, SharedKey>()
   readonly #pending = new Map<string, Promise<SharedKey>>()
+  #generation = 0
 
   constructor(maxEntries: number) {
     this.maxEntries = maxEntries
@@ -57,14 +58,18 @@ class LruSharedKeyCache implements SharedKeyCache {
       this.#insert(id, key)
       return key
     }
+    const generation = this.#generation
     const p = key.then(
       (k) => {
-        this.#pending.delete(id)
-        this.#insert(id, k)
+        // A clear() while computing (e.g. a keyring being destroyed) must not be undone.
+        if (generation === this.#generation) {
+          this.#pending.delete(id)
+          this.#insert(id, k)
+        }
         return k
       },
       (e: unknown) => {
-        this.#pending.delete(id)
+        if (generation === this.#generation) this.#pending.delete(id)
         throw e
       },
     )
@@ -73,6 +78,7 @@ class LruSharedKeyCache implements SharedKeyCache {
   }
 
   clear(): void {
+    this.#generation++
     this.#keys.clear()
     this.#pending.clear()
   }

@@ -1,8 +1,6 @@
 import fc from 'fast-check'
 import nacl from 'tweetnacl'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { isMessagingError, MessagingError } from '../../src/errors.js'
-import { fromHex, utf8 } from '../../src/lib/bytes.js'
 import {
   availableBoxBackends,
   getBoxBackend,
@@ -14,6 +12,8 @@ import {
   setBoxBackend,
 } from '../../src/crypto/index.js'
 import type { BoxBackend } from '../../src/crypto/types.js'
+import { isMessagingError, MessagingError } from '../../src/errors.js'
+import { fromHex, utf8 } from '../../src/lib/bytes.js'
 
 let backends: BoxBackend[] = []
 beforeAll(async () => {
@@ -196,7 +196,9 @@ describe.each(['noble', 'node', 'webcrypto', 'sodium'] as const)('%s backend', (
     expect(code(() => b.sealAfternm(new Uint8Array(1), new Uint8Array(24), key.subarray(1)))).toBe(
       'ERR_KEY_INVALID',
     )
-    expect(code(() => b.openAfternm(new Uint8Array(20), new Uint8Array(25), key))).toBe('ERR_ARGUMENT_INVALID')
+    expect(code(() => b.openAfternm(new Uint8Array(20), new Uint8Array(25), key))).toBe(
+      'ERR_ARGUMENT_INVALID',
+    )
     expect(code(() => b.openAfternm(null as unknown as Uint8Array, new Uint8Array(24), key))).toBe(
       'ERR_ARGUMENT_INVALID',
     )

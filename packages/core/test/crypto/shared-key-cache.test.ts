@@ -1,0 +1,115 @@
+import { inspect } from 'node:util'
+import nacl from 'tweetnacl'
+import { describe, expect, it } from 'vitest'
+import { createSharedKeyCache, loadBoxBackend, nobleBackend, randomBytes } from '../../src/crypto/index.js'
+import type { BoxBackend } from '../../src/crypto/types.js'
+import { MessagingError } from '../../src/errors.js'
+
+/** A backend that counts beforenm calls and derives a cheap distinct fake key per peer. */
+function countingBackend(): BoxBackend & { calls: number } {
+  const b = {
+    ...nobleBackend,
+    name: 'counting',
+    calls: 0,
+    beforenm(peer: Uint8Array) {
+      b.calls++
+      const k = peer.slice()
+      k[0] = k[0]! ^ 0xff
+      return k
+    },
+  }
+  return b
+}
+
+const peerKey = (i: number): Uint8Array => {
+  const p = new Uint8Array(32)
+  new DataView(p.buffer).setUint32(0, i)
+  return p
+}
+
+describe('createSharedKeyCache', () => {
+  it('computes once per (own id, peer) and matches nacl.box.before', async () => {
+    const sodiumOrNode = (await loadBoxBackend('sodium')) ?? (await loadBoxBackend('node'))!
+    const cache = createSharedKeyCache()
+    expect(cache.maxEntries).toBe(4096)
+    const sk = randomBytes(32)
+    const peer = nacl.box.keyPair().publicKey
+    const k1 = cache.get('me', sk, peer, sodiumOrNode)
+    expect(k1).toEqual(nacl.box.before(peer, sk))
+    expect(cache.get('me', sk, peer, sodiumOrNode)).toBe(k1)
+    expect(cache.size).toBe(1)
+    cache.get('other', randomBytes(32), peer, sodiumOrNode)
+    expect(cache.size).toBe(2)
+    cache.clear()
+    expect(cache.size).toBe(0)
+  })
+
+  it('stays within its bound for 10k distinct peers (max 1000) and evicts least recently used', () => {
+    const b = countingBackend()
+    const cache = createSharedKeyCache({ maxEntries: 1000 })
+    const sk = new Uint8Array(32)
+    for (let i = 0; i < 10_000; i++) {
+      cache.get('me', sk, peerKey(i), b)
+      expect(cache.size).toBeLessThanOrEqual(1000)
+    }
+    expect(cache.size).toBe(1000)
+    expect(b.calls).toBe(10_000)
+    // the newest 1000 (9000…9999) are cached
+    cache.get('me', sk, peerKey(9000), b)
+    expect(b.calls).toBe(10_000)
+    // 8999 was evicted
+    cache.get('me', sk, peerKey(8999), b)
+    expect(b.calls).toBe(10_001)
+    // that insertion evicted the least recently used: 9001 (9000 was just touched)
+    cache.get('me', sk, peerKey(9000), b)
+    expect(b.calls).toBe(10_001)
+    cache.get('me', sk, peerKey(9001), b)
+    expect(b.calls).toBe(10_002)
+  })
+
+  it('dedupes concurrent async computations and drops failures', async () => {
+    let calls = 0
+    const asyncB: BoxBackend = {
+      ...nobleBackend,
+      beforenm: async (peer) => {
+        calls++
+        if (peer[0] === 0xee) throw new MessagingError('ERR_KEY_INVALID', 'nope')
+        return peer.slice()
+      },
+    }
+    const cache = createSharedKeyCache({ maxEntries: 10 })
+    const sk = new Uint8Array(32)
+    const [a, b] = await Promise.all([
+      cache.get('me', sk, peerKey(1), asyncB),
+      cache.get('me', sk, peerKey(1), asyncB),
+    ])
+    expect(a).toBe(b)
+    expect(calls).toBe(1)
+    expect(cache.get('me', sk, peerKey(1), asyncB)).toBe(a) // sync on a hit
+    const bad = new Uint8Array(32).fill(0xee)
+    await expect(cache.get('me', sk, bad, asyncB)).rejects.toThrow(MessagingError)
+    await expect(cache.get('me', sk, bad, asyncB)).rejects.toThrow(MessagingError)
+    expect(calls).toBe(3)
+    expect(cache.size).toBe(1)
+    // clear() while computing: the late result is not inserted
+    const pending = cache.get('me', sk, peerKey(2), asyncB)
+    cache.clear()
+    await pending
+    expect(cache.size).toBe(0)
+  })
+
+  it('validates its arguments and never exposes keys', () => {
+    for (const maxEntries of [0, -1, 1.5, 2 ** 25, Number.NaN])
+      expect(() => createSharedKeyCache({ maxEntries })).toThrow(MessagingError)
+    const cache = createSharedKeyCache({ maxEntries: 2 })
+    const b = countingBackend()
+    expect(() => cache.get('', new Uint8Array(32), peerKey(1), b)).toThrow(MessagingError)
+    expect(() => cache.get('me', new Uint8Array(32), new Uint8Array(31), b)).toThrow(MessagingError)
+    expect(() => cache.get('me', new Uint8Array(32), peerKey(1), null as never)).toThrow(MessagingError)
+    const key = cache.get('me', new Uint8Array(32), peerKey(77), b) as Uint8Array
+    const text = `${JSON.stringify(cache)} ${inspect(cache, { showHidden: true })}`
+    expect(text).not.toContain(Buffer.from(key).toString('hex'))
+    expect(text).not.toContain(Array.from(key).join(', '))
+    expect(JSON.parse(JSON.stringify(cache))).toEqual({ type: 'SharedKeyCache', size: 1, maxEntries: 2 })
+  })
+})
