@@ -43,7 +43,11 @@ export function fullDocument(name: string): DidDocument {
     authentication: [{ id: fullDidKeyId(auth), ...auth }],
     ...(d.encPublicKey && {
       keyAgreement: [
-        { id: fullDidKeyId({ type: 'x25519', publicKey: d.encPublicKey }), type: 'x25519', publicKey: d.encPublicKey },
+        {
+          id: fullDidKeyId({ type: 'x25519', publicKey: d.encPublicKey }),
+          type: 'x25519',
+          publicKey: d.encPublicKey,
+        },
       ],
     }),
   }

@@ -36,7 +36,9 @@ describe('createLightResolver', () => {
     const result = await resolver.resolve(fullDocument('alice').uri)
     expect(result.error).toBe('notFound')
     expect(result.document).toBeUndefined()
-    await expect(code(resolver.resolveKey(`${fullDocument('alice').uri}#0x12`))).resolves.toBe('ERR_DID_NOT_FOUND')
+    await expect(code(resolver.resolveKey(`${fullDocument('alice').uri}#0x12`))).resolves.toBe(
+      'ERR_DID_NOT_FOUND',
+    )
   })
 
   it('returns failures as data, never throws, for junk', async () => {

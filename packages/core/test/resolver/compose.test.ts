@@ -1,0 +1,266 @@
+import { describe, expect, it, vi } from 'vitest'
+import { isMessagingError } from '../../src/errors.js'
+import { toHex } from '../../src/lib/bytes.js'
+import { composeResolvers, createLightResolver, createRegistryResolver } from '../../src/resolver/index.js'
+import type { DidResolutionResult, DidResolver } from '../../src/resolver/types.js'
+import { did, fullDocument, manualClock } from './fixtures.js'
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p
+  } catch (e) {
+    if (isMessagingError(e)) return e.code
+    throw e
+  }
+  return 'resolved'
+}
+
+/** A resolver answering fixed results and counting calls. */
+function scripted(answers: Record<string, DidResolutionResult | Error>): DidResolver & { calls: string[] } {
+  const calls: string[] = []
+  const light = createLightResolver()
+  return {
+    calls,
+    async resolve(d: string) {
+      calls.push(d)
+      const a = answers[d]
+      if (a instanceof Error) throw a
+      return a ?? { metadata: {}, error: 'notFound' }
+    },
+    resolveKey: light.resolveKey,
+  }
+}
+
+const bob = fullDocument('bob')
+const alice = did('alice')
+const aliceFull = `did:kilt:${alice.address}`
+
+describe('composeResolvers: order and fall-through', () => {
+  it('without resolvers: light DIDs offline, full DIDs notFound, no upgrade check', async () => {
+    const resolver = composeResolvers({})
+    expect((await resolver.resolve(alice.uri)).document?.uri).toBe(alice.uri)
+    expect((await resolver.resolve(bob.uri)).error).toBe('notFound')
+    await expect(code(resolver.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
+      'ERR_DID_NOT_FOUND',
+    )
+  })
+
+  it('notFound falls through; the first definitive answer wins', async () => {
+    const first = scripted({})
+    const second = scripted({ [bob.uri]: { document: bob, metadata: { deactivated: false } } })
+    const third = scripted({ [bob.uri]: { metadata: { deactivated: true } } })
+    const resolver = composeResolvers({ resolvers: [first, second, third], cache: false })
+    const result = await resolver.resolve(bob.uri)
+    expect(result.document?.uri).toBe(bob.uri)
+    expect(first.calls).toEqual([bob.uri])
+    expect(second.calls).toEqual([bob.uri])
+    expect(third.calls).toEqual([])
+  })
+
+  it('deactivated is definitive', async () => {
+    const first = scripted({ [bob.uri]: { metadata: { deactivated: true } } })
+    const second = scripted({ [bob.uri]: { document: bob, metadata: { deactivated: false } } })
+    const resolver = composeResolvers({ resolvers: [first, second], cache: false })
+    expect((await resolver.resolve(bob.uri)).metadata.deactivated).toBe(true)
+    expect(second.calls).toEqual([])
+    await expect(code(resolver.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
+      'ERR_DID_DEACTIVATED',
+    )
+  })
+
+  it('a failing resolver falls through; if nobody answers, the failure is reported', async () => {
+    const failing = scripted({ [bob.uri]: { metadata: {}, error: 'internalError', errorMessage: 'down' } })
+    const throwing = scripted({ [bob.uri]: new Error('boom') })
+    const registry = createRegistryResolver([bob])
+    const ok = composeResolvers({ resolvers: [failing, throwing, registry], cache: false })
+    expect((await ok.resolve(bob.uri)).document?.uri).toBe(bob.uri)
+    const broken = composeResolvers({ resolvers: [failing, scripted({})], cache: false })
+    expect((await broken.resolve(bob.uri)).error).toBe('internalError')
+    await expect(code(broken.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
+      'ERR_RESOLVER_FAILED',
+    )
+    const thrown = composeResolvers({ resolvers: [throwing], cache: false })
+    await expect(code(thrown.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
+      'ERR_RESOLVER_FAILED',
+    )
+  })
+
+  it('a resolver answering the document of another DID, or junk, is a failure', async () => {
+    const liar = scripted({
+      [bob.uri]: { document: fullDocument('carol'), metadata: { deactivated: false } },
+    })
+    expect((await composeResolvers({ resolvers: [liar], cache: false }).resolve(bob.uri)).error).toBe(
+      'internalError',
+    )
+    const junk = scripted({ [bob.uri]: 42 as unknown as DidResolutionResult })
+    expect((await composeResolvers({ resolvers: [junk], cache: false }).resolve(bob.uri)).error).toBe(
+      'internalError',
+    )
+  })
+
+  it('light DIDs are decoded offline first: resolvers only see full DIDs', async () => {
+    const spy = scripted({})
+    const resolver = composeResolvers({ resolvers: [spy], cache: false })
+    const key = await resolver.resolveKey(alice.encKeyUri!, 'keyAgreement')
+    expect(toHex(key.publicKey)).toBe(toHex(alice.encPublicKey!))
+    expect(spy.calls).toEqual([aliceFull])
+    const noCheck = composeResolvers({ resolvers: [spy], checkUpgrades: false, cache: false })
+    await noCheck.resolveKey(alice.encKeyUri!, 'keyAgreement')
+    expect(spy.calls).toEqual([aliceFull])
+  })
+})
+
+describe('composeResolvers: upgrades and deactivation of light DIDs', () => {
+  const registry = createRegistryResolver([fullDocument('alice')])
+
+  it('a light DID whose full DID resolves is answered with canonicalId and no document', async () => {
+    const resolver = composeResolvers({ resolvers: [registry] })
+    expect(await resolver.resolve(alice.uri)).toEqual({
+      metadata: { deactivated: false, canonicalId: aliceFull },
+    })
+    await expect(code(resolver.resolveKey(alice.encKeyUri!, 'keyAgreement'))).resolves.toBe(
+      'ERR_DID_UPGRADED',
+    )
+  })
+
+  it('checkUpgrades: false keeps using the light keys', async () => {
+    const resolver = composeResolvers({ resolvers: [registry], checkUpgrades: false })
+    expect((await resolver.resolve(alice.uri)).document?.uri).toBe(alice.uri)
+    expect((await resolver.resolveKey(alice.encKeyUri!, 'keyAgreement')).controller).toBe(alice.uri)
+  })
+
+  it('a deleted full DID makes its light DIDs deactivated', async () => {
+    const deleted = createRegistryResolver()
+    deleted.deactivate(aliceFull)
+    const resolver = composeResolvers({ resolvers: [deleted] })
+    expect(await resolver.resolve(alice.uri)).toEqual({ metadata: { deactivated: true } })
+    await expect(code(resolver.resolveKey(alice.encKeyUri!))).resolves.toBe('ERR_DID_DEACTIVATED')
+  })
+
+  it('when the upgrade check fails, the light DID fails closed', async () => {
+    const down = scripted({ [aliceFull]: { metadata: {}, error: 'internalError' } })
+    const resolver = composeResolvers({ resolvers: [down] })
+    expect((await resolver.resolve(alice.uri)).error).toBe('internalError')
+    await expect(code(resolver.resolveKey(alice.encKeyUri!))).resolves.toBe('ERR_RESOLVER_FAILED')
+  })
+
+  it('an invalid light DID never reaches the resolvers', async () => {
+    const spy = scripted({})
+    const resolver = composeResolvers({ resolvers: [spy] })
+    expect((await resolver.resolve(`${alice.shortUri}:zzzz`)).error).toBe('invalidDid')
+    expect(spy.calls).toEqual([])
+  })
+})
+
+describe('composeResolvers: cache', () => {
+  it('caches answers for ttlMs and negative answers for negativeTtlMs', async () => {
+    const clock = manualClock()
+    const spy = scripted({ [bob.uri]: { document: bob, metadata: { deactivated: false } } })
+    const resolver = composeResolvers({
+      resolvers: [spy],
+      cache: { ttlMs: 1000, maxEntries: 10, negativeTtlMs: 100 },
+      now: clock.now,
+    })
+    await resolver.resolve(bob.uri)
+    await resolver.resolve(bob.uri)
+    await resolver.resolveKey(`${bob.uri}${bob.authentication[0].id}`)
+    expect(spy.calls).toHaveLength(1)
+    clock.advance(999)
+    await resolver.resolve(bob.uri)
+    expect(spy.calls).toHaveLength(1)
+    clock.advance(1)
+    await resolver.resolve(bob.uri)
+    expect(spy.calls).toHaveLength(2)
+
+    const carol = fullDocument('carol').uri
+    await resolver.resolve(carol)
+    await resolver.resolve(carol)
+    expect(spy.calls.filter((d) => d === carol)).toHaveLength(1)
+    clock.advance(100)
+    await resolver.resolve(carol)
+    expect(spy.calls.filter((d) => d === carol)).toHaveLength(2)
+  })
+
+  it('negative answers default to min(ttlMs, 30 s)', async () => {
+    const clock = manualClock()
+    const spy = scripted({})
+    const resolver = composeResolvers({
+      resolvers: [spy],
+      cache: { ttlMs: 600_000, maxEntries: 10 },
+      now: clock.now,
+    })
+    await resolver.resolve(bob.uri)
+    clock.advance(29_999)
+    await resolver.resolve(bob.uri)
+    expect(spy.calls).toHaveLength(1)
+    clock.advance(1)
+    await resolver.resolve(bob.uri)
+    expect(spy.calls).toHaveLength(2)
+  })
+
+  it('never caches failures', async () => {
+    const spy = scripted({ [bob.uri]: { metadata: {}, error: 'internalError' } })
+    const resolver = composeResolvers({ resolvers: [spy] })
+    await resolver.resolve(bob.uri)
+    await resolver.resolve(bob.uri)
+    expect(spy.calls).toHaveLength(2)
+  })
+
+  it('is bounded: least recently used entries are evicted', async () => {
+    const clock = manualClock()
+    const spy = scripted({})
+    const resolver = composeResolvers({
+      resolvers: [spy],
+      cache: { ttlMs: 10_000, maxEntries: 2 },
+      now: clock.now,
+    })
+    const [a, b, c] = ['bob', 'carol', 'dave'].map((n) => fullDocument(n).uri) as [string, string, string]
+    await resolver.resolve(a)
+    await resolver.resolve(b)
+    await resolver.resolve(a) // a is now the most recently used
+    await resolver.resolve(c) // evicts b
+    expect(spy.calls).toEqual([a, b, c])
+    await resolver.resolve(a)
+    await resolver.resolve(c)
+    expect(spy.calls).toEqual([a, b, c])
+    await resolver.resolve(b)
+    expect(spy.calls).toEqual([a, b, c, b])
+  })
+
+  it('upgrade checks are cached too: the hot path needs no resolver call', async () => {
+    const spy = scripted({})
+    const resolver = composeResolvers({ resolvers: [spy] })
+    for (let i = 0; i < 5; i++) await resolver.resolveKey(alice.encKeyUri!, 'keyAgreement')
+    expect(spy.calls).toEqual([aliceFull])
+  })
+
+  it('validates options', () => {
+    const bad: unknown[] = [
+      5,
+      { resolvers: 'x' },
+      { resolvers: [{}] },
+      { checkUpgrades: 1 },
+      { resolvers: [createLightResolver()], cache: { ttlMs: -1, maxEntries: 1 } },
+      { resolvers: [createLightResolver()], cache: { ttlMs: 1, maxEntries: 0 } },
+      { resolvers: [createLightResolver()], cache: { ttlMs: 1, maxEntries: 1.5 } },
+      { resolvers: [createLightResolver()], cache: { ttlMs: 1, maxEntries: 1, negativeTtlMs: Number.NaN } },
+      { resolvers: [createLightResolver()], cache: null },
+      { resolvers: [createLightResolver()], now: 5 },
+    ]
+    for (const options of bad) {
+      expect(() => composeResolvers(options as object), JSON.stringify(options)).toThrow(
+        expect.objectContaining({ code: 'ERR_ARGUMENT_INVALID' }),
+      )
+    }
+  })
+
+  it('passes the signal to the resolvers', async () => {
+    const resolve = vi.fn(async () => ({ metadata: {}, error: 'notFound' as const }))
+    const resolver = composeResolvers({
+      resolvers: [{ resolve, resolveKey: createLightResolver().resolveKey }],
+    })
+    const controller = new AbortController()
+    await resolver.resolve(bob.uri, { signal: controller.signal })
+    expect(resolve).toHaveBeenCalledWith(bob.uri, { signal: controller.signal })
+  })
+})
