@@ -1,0 +1,491 @@
+/**
+ * @module store/lib/postgres-store
+ * The PostgreSQL mailbox store for many relay instances on one database.
+ *
+ * Deposits are batched without a timer: at most two batches are in flight per instance; deposits that
+ * arrive meanwhile wait and go together into the next one. A batch is one transaction: lock the
+ * usage rows of its mailboxes in sorted order (so concurrent batches cannot deadlock and quotas hold
+ * under concurrency), decide which items fit, insert them with one `INSERT … SELECT FROM unnest(…)`,
+ * write the new counters and `pg_notify` each mailbox in the same statement, COMMIT, then resolve.
+ * Every writer (deposit, ack, expire) takes the usage row locks before touching messages.
+ */
+
+import { randomBytes } from 'node:crypto'
+import { MessagingError } from '@kilt-messaging/core'
+import pg from 'pg'
+import { newMessageId } from '../ids.js'
+import type { DepositInput, MailboxStore, Quota, StoredMessage } from '../types.js'
+import { PgListener } from './pg-listener.js'
+import { migratePostgres, quoteIdent } from './postgres-schema.js'
+import {
+  checkDeposits,
+  checkIds,
+  checkListener,
+  checkListOptions,
+  checkQuota,
+  checkString,
+  checkTime,
+  emit,
+  MAX_MAILBOX_LENGTH,
+} from './validate.js'
+
+const MAX_GROUP_ITEMS = 4096
+const MAX_IN_FLIGHT = 2
+const EXPIRE_CHUNK = 1000
+const RETRIES = 4
+/** deadlock_detected, serialization_failure */
+const RETRYABLE = new Set(['40P01', '40001'])
+
+type DepositResult = { id: string } | { id: null; error: 'quota' }
+
+interface Pending {
+  readonly items: readonly DepositInput[]
+  readonly quota: Quota
+  readonly resolve: (r: DepositResult[]) => void
+  readonly reject: (e: unknown) => void
+}
+
+/** Checked options of the PostgreSQL store. */
+export interface PostgresStoreConfig {
+  readonly connectionString: string
+  readonly schema: string
+  readonly poolSize: number
+}
+
+/** The PostgreSQL store with its pool exposed (for the replay store sharing the database). */
+export interface PostgresMailboxStoreImpl extends MailboxStore {
+  readonly pool: pg.Pool
+  readonly schema: string
+}
+
+function isRetryable(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && RETRYABLE.has(String((e as { code?: unknown }).code))
+}
+
+/** Runs `fn` in a transaction on a pooled client, retrying deadlocks and serialization failures. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect()
+    let broken: Error | undefined
+    try {
+      await client.query('BEGIN')
+      const result = await fn(client)
+      await client.query('COMMIT')
+      return result
+    } catch (e) {
+      try {
+        await client.query('ROLLBACK')
+      } catch (rollbackError) {
+        broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed')
+      }
+      if (!isRetryable(e) || attempt >= RETRIES) throw e
+    } finally {
+      client.release(broken)
+    }
+  }
+}
+
+/** Builds the store; nothing connects before `init()`. */
+export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStoreImpl {
+  const s = quoteIdent(config.schema)
+  const channel = `kilt_relay_${config.schema}`
+  const pool = new pg.Pool({
+    connectionString: config.connectionString,
+    max: config.poolSize,
+    application_name: 'kilt-relay',
+  })
+  // An idle client's connection error must not crash the process; the pool discards that client.
+  pool.on('error', () => undefined)
+  const listeners = new Set<(mailbox: string) => void>()
+  const ownPids = new Set<number>()
+  let listener: PgListener | undefined
+  let initPromise: Promise<void> | undefined
+  let ready = false
+  let closed = false
+  let queue: Pending[] = []
+  let inFlight = 0
+  let pumpScheduled = false
+  const drained: Array<() => void> = []
+  let secret: Uint8Array | undefined
+
+  function check(): void {
+    if (closed) throw new MessagingError('ERR_ARGUMENT_INVALID', 'the store is closed')
+    if (!ready) throw new MessagingError('ERR_ARGUMENT_INVALID', 'the store is not initialised: call init()')
+  }
+
+  const sql = {
+    lockUsage:
+      `INSERT INTO ${s}.usage AS u (mailbox, count, bytes) SELECT m, 0, 0 FROM unnest($1::text[]) AS m ORDER BY m ` +
+      'ON CONFLICT (mailbox) DO UPDATE SET count = u.count RETURNING mailbox, count, bytes',
+    reclaim:
+      `WITH d AS (DELETE FROM ${s}.messages AS m USING unnest($1::text[], $2::int8[]) AS r(mailbox, now) ` +
+      'WHERE m.mailbox = r.mailbox AND m.expires_at <= r.now RETURNING m.mailbox, m.size) ' +
+      'SELECT mailbox, count(*)::int8 AS n, coalesce(sum(size), 0)::int8 AS b FROM d GROUP BY mailbox',
+    write:
+      `WITH ins AS (INSERT INTO ${s}.messages (id, mailbox, envelope, sender_key_uri, size, received_at, expires_at) ` +
+      'SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::int8[], $7::int8[])), ' +
+      `upd AS (UPDATE ${s}.usage AS u SET count = v.count, bytes = v.bytes ` +
+      'FROM unnest($8::text[], $9::int8[], $10::int8[]) AS v(mailbox, count, bytes) WHERE u.mailbox = v.mailbox) ' +
+      'SELECT pg_backend_pid() AS pid, (SELECT count(pg_notify($11, m)) FROM unnest($12::text[]) AS m) AS n',
+    list:
+      `SELECT id, mailbox, envelope, size, received_at, expires_at FROM ${s}.messages ` +
+      'WHERE mailbox = $1 AND id > $2 AND expires_at > $3 ORDER BY id LIMIT $4',
+    lockOne: `SELECT 1 FROM ${s}.usage WHERE mailbox = $1 FOR UPDATE`,
+    ack:
+      `WITH d AS (DELETE FROM ${s}.messages WHERE mailbox = $1 AND id = ANY($2::text[]) RETURNING size), ` +
+      'a AS (SELECT count(*)::int8 AS n, coalesce(sum(size), 0)::int8 AS b FROM d), ' +
+      `upd AS (UPDATE ${s}.usage AS u SET count = u.count - a.n, bytes = u.bytes - a.b FROM a ` +
+      'WHERE u.mailbox = $1 AND a.n > 0) SELECT n FROM a',
+    expireSelect: `SELECT mailbox, id FROM ${s}.messages WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2`,
+    lockMany: `SELECT 1 FROM ${s}.usage WHERE mailbox = ANY($1::text[]) ORDER BY mailbox FOR UPDATE`,
+    expireDelete:
+      `WITH d AS (DELETE FROM ${s}.messages AS m USING unnest($1::text[], $2::text[]) AS x(mailbox, id) ` +
+      'WHERE m.mailbox = x.mailbox AND m.id = x.id AND m.expires_at <= $3 RETURNING m.mailbox, m.size), ' +
+      'a AS (SELECT mailbox, count(*)::int8 AS n, sum(size)::int8 AS b FROM d GROUP BY mailbox), ' +
+      `upd AS (UPDATE ${s}.usage AS u SET count = u.count - a.n, bytes = u.bytes - a.b FROM a WHERE u.mailbox = a.mailbox) ` +
+      'SELECT coalesce(sum(n), 0)::int8 AS n FROM a',
+    expireChallenges:
+      `DELETE FROM ${s}.challenges WHERE challenge IN ` +
+      `(SELECT challenge FROM ${s}.challenges WHERE expires_at <= $1 LIMIT $2)`,
+    usage:
+      `SELECT count(*)::int8 AS count, coalesce(sum(size), 0)::int8 AS bytes FROM ${s}.messages ` +
+      'WHERE mailbox = $1 AND expires_at > $2',
+    depth: `SELECT coalesce(sum(count), 0)::int8 AS n FROM ${s}.usage`,
+    putChallenge: `INSERT INTO ${s}.challenges (challenge, did, expires_at) VALUES ($1, $2, $3) ON CONFLICT (challenge) DO NOTHING`,
+    takeChallenge: `DELETE FROM ${s}.challenges WHERE challenge = $1 RETURNING did, expires_at`,
+    secretInsert: `INSERT INTO ${s}.meta (key, value) VALUES ('deployment_secret', $1) ON CONFLICT (key) DO NOTHING`,
+    secretGet: `SELECT value FROM ${s}.meta WHERE key = 'deployment_secret'`,
+  }
+
+  async function writeGroup(group: readonly Pending[]): Promise<DepositResult[][]> {
+    const mailboxes = [...new Set(group.flatMap((p) => p.items.map((i) => i.mailbox)))].sort()
+    return inTransaction(pool, async (client) => {
+      const locked = await client.query<{ mailbox: string; count: string; bytes: string }>(sql.lockUsage, [
+        mailboxes,
+      ])
+      const base = new Map<string, { count: number; bytes: number }>()
+      for (const r of locked.rows) base.set(r.mailbox, { count: Number(r.count), bytes: Number(r.bytes) })
+
+      const decide = () => {
+        const usage = new Map<string, { count: number; bytes: number }>()
+        for (const [m, u] of base) usage.set(m, { ...u })
+        const rejected = new Map<string, number>()
+        const accepted: boolean[][] = []
+        for (const p of group) {
+          const row: boolean[] = []
+          for (const item of p.items) {
+            const u = usage.get(item.mailbox)!
+            const fits = u.count + 1 <= p.quota.maxCount && u.bytes + item.size <= p.quota.maxBytes
+            if (fits) {
+              u.count += 1
+              u.bytes += item.size
+            } else {
+              rejected.set(item.mailbox, Math.max(rejected.get(item.mailbox) ?? 0, item.receivedAt))
+            }
+            row.push(fits)
+          }
+          accepted.push(row)
+        }
+        return { usage, rejected, accepted }
+      }
+
+      let plan = decide()
+      if (plan.rejected.size > 0) {
+        // Expired messages still hold room until `expire` runs: free those of the full mailboxes now.
+        const r = await client.query<{ mailbox: string; n: string; b: string }>(sql.reclaim, [
+          [...plan.rejected.keys()],
+          [...plan.rejected.values()],
+        ])
+        if (r.rows.length > 0) {
+          for (const row of r.rows) {
+            const u = base.get(row.mailbox)!
+            u.count -= Number(row.n)
+            u.bytes -= Number(row.b)
+          }
+          plan = decide()
+        }
+      }
+
+      const cols: [string[], string[], string[], string[], number[], number[], number[]] = [
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+      ]
+      const results: DepositResult[][] = []
+      const touched = new Set<string>()
+      for (let i = 0; i < group.length; i++) {
+        const p = group[i]!
+        const out: DepositResult[] = []
+        for (let j = 0; j < p.items.length; j++) {
+          if (!plan.accepted[i]![j]) {
+            out.push({ id: null, error: 'quota' })
+            continue
+          }
+          const item = p.items[j]!
+          const id = newMessageId()
+          cols[0].push(id)
+          cols[1].push(item.mailbox)
+          cols[2].push(item.envelope)
+          cols[3].push(item.senderKeyUri)
+          cols[4].push(item.size)
+          cols[5].push(item.receivedAt)
+          cols[6].push(item.expiresAt)
+          touched.add(item.mailbox)
+          out.push({ id })
+        }
+        results.push(out)
+      }
+      const um: string[] = []
+      const uc: number[] = []
+      const ub: number[] = []
+      for (const [m, u] of plan.usage) {
+        um.push(m)
+        uc.push(u.count)
+        ub.push(u.bytes)
+      }
+      const w = await client.query<{ pid: number }>(sql.write, [...cols, um, uc, ub, channel, [...touched]])
+      const pid = w.rows[0]?.pid
+      if (pid !== undefined) {
+        if (ownPids.size > 4096) ownPids.clear()
+        ownPids.add(pid)
+      }
+      return results
+    })
+  }
+
+  function pump(): void {
+    pumpScheduled = false
+    while (inFlight < MAX_IN_FLIGHT && queue.length > 0) {
+      let n = 0
+      let items = 0
+      while (n < queue.length && (n === 0 || items + queue[n]!.items.length <= MAX_GROUP_ITEMS)) {
+        items += queue[n]!.items.length
+        n++
+      }
+      const group = queue.slice(0, n)
+      queue = queue.slice(n)
+      inFlight++
+      writeGroup(group).then(
+        (results) => {
+          const touched = new Set<string>()
+          for (let i = 0; i < group.length; i++) {
+            const p = group[i]!
+            const r = results[i]!
+            p.resolve(r)
+            for (let j = 0; j < r.length; j++) if (r[j]!.id !== null) touched.add(p.items[j]!.mailbox)
+          }
+          for (const m of touched) emit(listeners, m)
+          settle()
+        },
+        (e: unknown) => {
+          for (const p of group) p.reject(e)
+          settle()
+        },
+      )
+    }
+  }
+
+  function settle(): void {
+    inFlight--
+    if (queue.length > 0) pump()
+    else if (inFlight === 0) for (const d of drained.splice(0)) d()
+  }
+
+  const store: PostgresMailboxStoreImpl = {
+    pool,
+    schema: config.schema,
+
+    init() {
+      if (closed) return Promise.reject(new MessagingError('ERR_ARGUMENT_INVALID', 'the store is closed'))
+      initPromise ??= (async () => {
+        const client = await pool.connect()
+        try {
+          await migratePostgres(client, config.schema)
+        } finally {
+          client.release()
+        }
+        listener = new PgListener({
+          connectionString: config.connectionString,
+          channel,
+          onNotify: (payload, processId) => {
+            if (!ownPids.has(processId)) emit(listeners, payload)
+          },
+        })
+        await listener.start()
+        ready = true
+      })()
+      initPromise.catch(() => {
+        initPromise = undefined
+      })
+      return initPromise
+    },
+
+    deposit(items, quota) {
+      try {
+        checkDeposits(items)
+        const q = checkQuota(quota)
+        check()
+        if (items.length === 0) return Promise.resolve([])
+        return new Promise((resolve, reject) => {
+          queue.push({ items: items.slice(), quota: q, resolve, reject })
+          if (!pumpScheduled) {
+            pumpScheduled = true
+            // Deposits made in the same tick share a batch; no timer.
+            queueMicrotask(pump)
+          }
+        })
+      } catch (e) {
+        return Promise.reject(e)
+      }
+    },
+
+    async list(mailbox, options) {
+      checkString('mailbox', mailbox, MAX_MAILBOX_LENGTH)
+      const o = checkListOptions(options)
+      check()
+      const { rows } = await pool.query<{
+        id: string
+        mailbox: string
+        envelope: string
+        size: number
+        received_at: string
+        expires_at: string
+      }>(sql.list, [mailbox, o.after, o.now, o.limit])
+      return rows.map(
+        (r): StoredMessage => ({
+          id: r.id,
+          mailbox: r.mailbox,
+          envelope: r.envelope,
+          size: r.size,
+          receivedAt: Number(r.received_at),
+          expiresAt: Number(r.expires_at),
+        }),
+      )
+    },
+
+    async ack(mailbox, ids) {
+      checkString('mailbox', mailbox, MAX_MAILBOX_LENGTH)
+      const unique = checkIds(ids)
+      check()
+      if (unique.length === 0) return 0
+      return inTransaction(pool, async (client) => {
+        await client.query(sql.lockOne, [mailbox])
+        const { rows } = await client.query<{ n: string }>(sql.ack, [mailbox, unique])
+        return Number(rows[0]?.n ?? 0)
+      })
+    },
+
+    async usage(mailbox, now) {
+      checkString('mailbox', mailbox, MAX_MAILBOX_LENGTH)
+      checkTime('now', now)
+      check()
+      const { rows } = await pool.query<{ count: string; bytes: string }>(sql.usage, [mailbox, now])
+      return { count: Number(rows[0]?.count ?? 0), bytes: Number(rows[0]?.bytes ?? 0) }
+    },
+
+    async expire(now) {
+      checkTime('now', now)
+      check()
+      let total = 0
+      for (;;) {
+        const { deleted, more } = await inTransaction(pool, async (client) => {
+          const sel = await client.query<{ mailbox: string; id: string }>(sql.expireSelect, [
+            now,
+            EXPIRE_CHUNK,
+          ])
+          if (sel.rows.length === 0) return { deleted: 0, more: false }
+          const mbs = sel.rows.map((r) => r.mailbox)
+          await client.query(sql.lockMany, [[...new Set(mbs)]])
+          const d = await client.query<{ n: string }>(sql.expireDelete, [mbs, sel.rows.map((r) => r.id), now])
+          return { deleted: Number(d.rows[0]?.n ?? 0), more: sel.rows.length === EXPIRE_CHUNK }
+        })
+        total += deleted
+        if (!more) break
+      }
+      for (;;) {
+        const r = await pool.query(sql.expireChallenges, [now, EXPIRE_CHUNK])
+        if ((r.rowCount ?? 0) < EXPIRE_CHUNK) break
+      }
+      return total
+    },
+
+    async depth() {
+      check()
+      const { rows } = await pool.query<{ n: string }>(sql.depth)
+      return Number(rows[0]?.n ?? 0)
+    },
+
+    onDeposit(listener) {
+      checkListener(listener)
+      const entry = (mailbox: string) => listener(mailbox)
+      listeners.add(entry)
+      return () => {
+        listeners.delete(entry)
+      }
+    },
+
+    async putChallenge(challenge, did, expiresAt) {
+      checkString('challenge', challenge)
+      checkString('did', did)
+      checkTime('expiresAt', expiresAt)
+      check()
+      await pool.query(sql.putChallenge, [challenge, did, expiresAt])
+    },
+
+    async takeChallenge(challenge, now) {
+      checkString('challenge', challenge)
+      checkTime('now', now)
+      check()
+      const { rows } = await pool.query<{ did: string; expires_at: string }>(sql.takeChallenge, [challenge])
+      const row = rows[0]
+      if (row === undefined || Number(row.expires_at) <= now) return null
+      return { did: row.did }
+    },
+
+    async deploymentSecret() {
+      check()
+      if (secret === undefined) {
+        await pool.query(sql.secretInsert, [Buffer.from(randomBytes(32)).toString('hex')])
+        const { rows } = await pool.query<{ value: string }>(sql.secretGet)
+        const hex = rows[0]?.value
+        if (hex === undefined || !/^[0-9a-f]{64}$/.test(hex))
+          throw new Error('deployment secret is missing or malformed')
+        secret = new Uint8Array(Buffer.from(hex, 'hex'))
+      }
+      return secret.slice()
+    },
+
+    async ping() {
+      if (closed || !ready) return false
+      try {
+        await pool.query('SELECT 1')
+        return true
+      } catch {
+        return false
+      }
+    },
+
+    async close() {
+      if (closed) return
+      if (ready && (inFlight > 0 || queue.length > 0)) {
+        await new Promise<void>((resolve) => {
+          drained.push(resolve)
+          if (!pumpScheduled) pump()
+        })
+      }
+      closed = true
+      for (const p of queue.splice(0))
+        p.reject(new MessagingError('ERR_ARGUMENT_INVALID', 'the store is closed'))
+      listeners.clear()
+      await listener?.stop()
+      if (initPromise !== undefined) await initPromise.catch(() => undefined)
+      await listener?.stop()
+      await pool.end()
+    },
+  }
+  return store
+}

@@ -1,0 +1,130 @@
+/**
+ * @module store/replay
+ * Replay-guard stores (core's `ReplayStore`) that share the relay's SQLite file or PostgreSQL
+ * database, each in its own table, so every relay instance rejects a message seen by any other.
+ */
+
+import { MessagingError } from '@kilt-messaging/core'
+import type Database from 'better-sqlite3'
+import pg from 'pg'
+import { postgresReplayStore, sqliteReplayStore } from './lib/replay-store.js'
+import { checkSchemaName, DEFAULT_SCHEMA } from './postgres.js'
+
+/** A replay store on SQLite: synchronous, as core's `ReplayStore` allows. */
+export interface SqliteReplayStore {
+  /**
+   * Records `key` until `expiresAt` unless it is recorded and unexpired at `now`.
+   * @returns true when the key was new (absent or expired); never true twice for one live key.
+   */
+  markIfNew(key: string, expiresAt: number, now: number): boolean
+  /** Deletes every entry with `expiresAt <= now`, in bounded chunks. */
+  purge(now: number): void
+  /** Closes the connection if this store opened it (a shared `Database` stays open). */
+  close(): Promise<void>
+}
+
+/** A replay store on PostgreSQL. */
+export interface PostgresReplayStore {
+  /** See {@link SqliteReplayStore.markIfNew}; atomic across instances. */
+  markIfNew(key: string, expiresAt: number, now: number): Promise<boolean>
+  /** Deletes every entry with `expiresAt <= now`, in bounded chunks. */
+  purge(now: number): Promise<void>
+  /** Ends the pool if this store created it (a shared pool stays open). */
+  close(): Promise<void>
+}
+
+function checkMark(key: unknown, expiresAt: unknown, now: unknown): void {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 1024) {
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"key" expected a string of 1..1024 characters')
+  }
+  checkClock('expiresAt', expiresAt)
+  checkClock('now', now)
+}
+
+function checkClock(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new MessagingError('ERR_ARGUMENT_INVALID', `"${name}" expected a non-negative safe integer (ms)`)
+  }
+}
+
+/**
+ * Creates a replay store in table `replay_keys` of a SQLite database.
+ *
+ * @param target - A better-sqlite3 `Database` to share (e.g. `createSqliteStore(...).database`), or a
+ *   file path to open (WAL, `synchronous=FULL`).
+ * @returns The store. `markIfNew` throws `ERR_ARGUMENT_INVALID` for a key that is not 1..1024
+ *   characters or times that are not non-negative safe integers (ms).
+ * @throws {MessagingError} `ERR_ARGUMENT_INVALID` when `target` is neither.
+ * @example
+ * const store = createSqliteStore({ file: 'relay.db' })
+ * const replay = createReplayStoreSqlite(store.database)
+ * replay.markIfNew('did:kilt:4abc…#0x12…', Date.now() + 60_000, Date.now()) // true, then false
+ */
+export function createReplayStoreSqlite(target: Database.Database | string): SqliteReplayStore {
+  const isDb =
+    typeof target === 'object' &&
+    target !== null &&
+    typeof (target as Database.Database).prepare === 'function'
+  if (!isDb && (typeof target !== 'string' || target.length === 0)) {
+    throw new MessagingError(
+      'ERR_ARGUMENT_INVALID',
+      '"target" expected a better-sqlite3 Database or a file path',
+    )
+  }
+  const inner = sqliteReplayStore(target)
+  return {
+    markIfNew(key, expiresAt, now) {
+      checkMark(key, expiresAt, now)
+      return inner.markIfNew(key, expiresAt, now)
+    },
+    purge(now) {
+      checkClock('now', now)
+      inner.purge(now)
+    },
+    close: () => inner.close(),
+  }
+}
+
+/**
+ * Creates a replay store in table `<schema>.replay_keys` of a PostgreSQL database. The table is
+ * created on first use, under the same advisory lock as the mailbox store's migrations.
+ *
+ * @param target - A `pg.Pool` to share (e.g. `createPostgresStore(...).pool`), or a connection string.
+ * @param options - `schema` (default `'kilt_relay'`; lower-case identifier of 1..48 characters).
+ * @returns The store.
+ * @throws {MessagingError} `ERR_ARGUMENT_INVALID` for a bad target or schema.
+ * @example
+ * const replay = createReplayStorePostgres(process.env.DATABASE_URL!)
+ * await replay.markIfNew('key', Date.now() + 60_000, Date.now()) // true, then false on every instance
+ */
+export function createReplayStorePostgres(
+  target: pg.Pool | string,
+  options: { schema?: string } = {},
+): PostgresReplayStore {
+  const schema = checkSchemaName(options.schema ?? DEFAULT_SCHEMA)
+  let pool: pg.Pool
+  let owned = false
+  if (typeof target === 'string') {
+    if (target.length === 0)
+      throw new MessagingError('ERR_ARGUMENT_INVALID', '"target" expected a connection string')
+    pool = new pg.Pool({ connectionString: target, max: 4, application_name: 'kilt-relay-replay' })
+    pool.on('error', () => undefined)
+    owned = true
+  } else if (target instanceof pg.Pool) {
+    pool = target
+  } else {
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"target" expected a pg.Pool or a connection string')
+  }
+  const inner = postgresReplayStore(pool, owned, schema)
+  return {
+    async markIfNew(key, expiresAt, now) {
+      checkMark(key, expiresAt, now)
+      return inner.markIfNew(key, expiresAt, now)
+    },
+    async purge(now) {
+      checkClock('now', now)
+      return inner.purge(now)
+    },
+    close: () => inner.close(),
+  }
+}

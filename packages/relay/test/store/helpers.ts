@@ -1,0 +1,54 @@
+/**
+ * @module test/store/helpers
+ * Backing databases for the store tests: temp SQLite files, random PostgreSQL schemas.
+ */
+
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+
+/** The PostgreSQL URL CI sets; tests needing it are skipped (with a message) when it is unset. */
+export const PG_URL = process.env.KILT_TEST_POSTGRES_URL
+
+if (PG_URL === undefined || PG_URL === '') {
+  console.warn('KILT_TEST_POSTGRES_URL is not set: PostgreSQL store tests are SKIPPED')
+}
+
+/** A fresh temp directory and its cleanup. */
+export function tempDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'kilt-store-'))
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** A random schema name for one test. */
+export function randomSchema(): string {
+  return `t_${randomBytes(8).toString('hex')}`
+}
+
+/** Drops a schema and everything in it. */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+  } finally {
+    await client.end()
+  }
+}
+
+/** Runs one query on a short-lived connection. */
+export async function pgQuery<R extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return (await client.query<R>(text, values)).rows
+  } finally {
+    await client.end()
+  }
+}
