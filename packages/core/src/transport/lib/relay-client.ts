@@ -1,0 +1,466 @@
+/**
+ * @module transport/lib/relay-client
+ * The relay client's implementation: HTTP with `fetch`, live delivery over a WebSocket, DID login,
+ * relay discovery through the receiver's `KiltMessagingRelay` service.
+ */
+import { didOf, validateDidUri } from '../../did/parse.js'
+import type { DidDocument } from '../../did/types.js'
+import { MessagingError } from '../../errors.js'
+import { toHex, utf8 } from '../../lib/bytes.js'
+import type { EncryptedMessage } from '../../message/types.js'
+import { createLightResolver } from '../../resolver/light.js'
+import type { DidResolver } from '../../resolver/types.js'
+import type {
+  FetchLike,
+  InboxMessage,
+  InboxPage,
+  RelayClient,
+  RelayClientOptions,
+  RelayLoginInput,
+  RelaySendOptions,
+  SendReceipt,
+  SubscribeOptions,
+  Subscription,
+  WebSocketConstructor,
+  WebSocketLike,
+} from '../types.js'
+
+/** The DID service type of a KILT messaging relay. */
+export const RELAY_SERVICE_TYPE = 'KiltMessagingRelay'
+
+/** Renews the token this long before it expires (ms). */
+const RENEW_MARGIN_MS = 30_000
+const MAX_ERROR_TEXT = 200
+
+/** The relay's answer to a failed request, attached as `cause` of an `ERR_TRANSPORT` error. */
+export class RelayResponseError extends Error {
+  override readonly name = 'RelayResponseError'
+  /** HTTP status (0 for a WebSocket error frame). */
+  readonly status: number
+  /** The relay's error code (`ERR_QUOTA_EXCEEDED`, …), or `''` when the answer had none. */
+  readonly code: string
+
+  constructor(status: number, code: string, message: string) {
+    super(message)
+    this.status = status
+    this.code = code
+  }
+}
+
+function transportError(message: string, cause?: unknown): MessagingError {
+  return new MessagingError('ERR_TRANSPORT', message, cause === undefined ? {} : { cause })
+}
+
+function argument(message: string): MessagingError {
+  return new MessagingError('ERR_ARGUMENT_INVALID', message)
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x)
+}
+
+/** Parses a relay base URL (http/https), always ending with `/` so paths resolve beneath it. */
+export function relayBase(url: unknown, name = 'url'): URL {
+  if (typeof url !== 'string' || url.length > 2048) throw argument(`"${name}" expected a URL string`)
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    throw argument(`"${name}" is not a URL`)
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw argument(`"${name}" must be an http(s) URL`)
+  if (u.username !== '' || u.password !== '') throw argument(`"${name}" must not carry credentials`)
+  u.search = ''
+  u.hash = ''
+  if (!u.pathname.endsWith('/')) u.pathname += '/'
+  return u
+}
+
+function reason(e: unknown): string {
+  return e instanceof Error ? e.message.slice(0, MAX_ERROR_TEXT) : 'unknown error'
+}
+
+function checkEnvelope(envelope: unknown): EncryptedMessage {
+  if (!isRecord(envelope)) throw new MessagingError('ERR_ENVELOPE_INVALID', 'envelope expected an object')
+  const { ciphertext, nonce, senderKeyUri, receiverKeyUri } = envelope
+  if (typeof ciphertext !== 'string' || typeof nonce !== 'string')
+    throw new MessagingError('ERR_ENVELOPE_INVALID', 'envelope "ciphertext" and "nonce" expected hex strings')
+  try {
+    validateDidUri(senderKeyUri, 'ResourceUri')
+    validateDidUri(receiverKeyUri, 'ResourceUri')
+  } catch (e) {
+    throw new MessagingError('ERR_ENVELOPE_INVALID', 'envelope key URIs expected KILT DID resource URIs', {
+      cause: e,
+    })
+  }
+  return envelope as unknown as EncryptedMessage
+}
+
+function checkInboxMessage(x: unknown): InboxMessage {
+  if (!isRecord(x) || typeof x.id !== 'string' || !isRecord(x.envelope))
+    throw transportError('relay sent a malformed inbox message')
+  return { id: x.id, envelope: x.envelope as unknown as EncryptedMessage }
+}
+
+function checkIds(ids: unknown): readonly string[] {
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string' && id.length > 0))
+    throw argument('"ids" expected a non-empty array of message ids')
+  return ids as string[]
+}
+
+/** Finds a `KiltMessagingRelay` http(s) endpoint in a DID document. */
+function relayEndpoint(document: DidDocument | undefined): string | null {
+  for (const service of document?.service ?? []) {
+    if (!service.type.includes(RELAY_SERVICE_TYPE)) continue
+    for (const endpoint of service.serviceEndpoint)
+      if (endpoint.startsWith('https://') || endpoint.startsWith('http://')) return endpoint
+  }
+  return null
+}
+
+interface Token {
+  readonly value: string
+  readonly expiresAt: number
+}
+
+/** Builds the client; arguments were checked by the public factory. */
+export function relayClient(options: RelayClientOptions): RelayClient {
+  const base = options.url === undefined ? undefined : relayBase(options.url)
+  const resolver: DidResolver = options.resolver ?? createLightResolver()
+  const fetchFn: FetchLike | undefined =
+    options.fetch ?? (typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : undefined)
+  const WebSocketImpl: WebSocketConstructor | undefined =
+    options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
+  const timeoutMs = options.timeoutMs ?? 10_000
+  let credentials: RelayLoginInput | undefined
+  let token: Token | undefined
+  let loggingIn: Promise<Token> | undefined
+
+  function own(): URL {
+    if (base === undefined) throw argument('the client has no relay "url"')
+    return base
+  }
+
+  async function call(
+    method: 'GET' | 'POST',
+    at: URL,
+    path: string,
+    init: { body?: unknown; bearer?: string; signal?: AbortSignal } = {},
+  ): Promise<unknown> {
+    if (fetchFn === undefined) throw argument('no fetch available: pass options.fetch')
+    const timeout = AbortSignal.timeout(timeoutMs)
+    const signal = init.signal === undefined ? timeout : AbortSignal.any([init.signal, timeout])
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (init.body !== undefined) headers['content-type'] = 'application/json'
+    if (init.bearer !== undefined) headers.authorization = `Bearer ${init.bearer}`
+    let response: Response
+    let text: string
+    try {
+      response = await fetchFn(new URL(path, at).href, {
+        method,
+        headers,
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+        signal,
+        redirect: 'error',
+      })
+      text = await response.text()
+    } catch (e) {
+      throw transportError(`relay ${at.origin} unreachable: ${reason(e)}`, e)
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch (e) {
+      parsed = undefined
+      if (response.ok) throw transportError(`relay ${at.origin} answered with invalid JSON`, e)
+    }
+    if (!response.ok) {
+      const err = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : {}
+      const code = typeof err.code === 'string' ? err.code.slice(0, 64) : ''
+      const message =
+        typeof err.message === 'string' ? err.message.slice(0, MAX_ERROR_TEXT) : response.statusText
+      throw transportError(
+        `relay ${at.origin} answered ${response.status}${code === '' ? '' : ` ${code}`}: ${message}`,
+        new RelayResponseError(response.status, code, message),
+      )
+    }
+    return parsed
+  }
+
+  async function doLogin(input: RelayLoginInput): Promise<Token> {
+    const at = own()
+    const c = await call('POST', at, 'v1/auth/challenge', { body: { did: input.did } })
+    if (!isRecord(c) || typeof c.challenge !== 'string')
+      throw transportError('relay sent a malformed challenge')
+    const signature = await input.sign(utf8(c.challenge))
+    if (!(signature instanceof Uint8Array) || signature.length !== 64)
+      throw argument('"sign" must return a 64-byte Uint8Array')
+    const t = await call('POST', at, 'v1/auth/token', {
+      body: { did: input.did, challenge: c.challenge, keyUri: input.keyUri, signature: toHex(signature) },
+    })
+    if (!isRecord(t) || typeof t.token !== 'string' || typeof t.expiresAt !== 'number')
+      throw transportError('relay sent a malformed token')
+    return { value: t.token, expiresAt: t.expiresAt }
+  }
+
+  async function currentToken(force = false): Promise<string> {
+    if (!force && token !== undefined && token.expiresAt - RENEW_MARGIN_MS > Date.now()) return token.value
+    if (credentials === undefined) throw transportError('not logged in: call login() first')
+    const creds = credentials
+    loggingIn ??= doLogin(creds).finally(() => {
+      loggingIn = undefined
+    })
+    token = await loggingIn
+    return token.value
+  }
+
+  async function authed(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const at = own()
+    const first = await currentToken()
+    try {
+      return await call(method, at, path, { bearer: first, ...(body === undefined ? {} : { body }) })
+    } catch (e) {
+      // One retry with a fresh login when the relay refused the token (restarted with a new secret, clock skew).
+      if (!(e instanceof MessagingError && e.cause instanceof RelayResponseError && e.cause.status === 401))
+        throw e
+      const again = await currentToken(true)
+      return call(method, at, path, { bearer: again, ...(body === undefined ? {} : { body }) })
+    }
+  }
+
+  async function discover(did: string): Promise<string | null> {
+    let result = await resolver.resolve(didOf(did))
+    const canonical = result.metadata.canonicalId
+    if (result.document === undefined && canonical !== undefined) result = await resolver.resolve(canonical)
+    return relayEndpoint(result.document)
+  }
+
+  const client: RelayClient = {
+    async send(envelope: EncryptedMessage, sendOptions: RelaySendOptions = {}): Promise<SendReceipt> {
+      const e = checkEnvelope(envelope)
+      if (typeof sendOptions !== 'object' || sendOptions === null)
+        throw argument('"options" expected an object')
+      let target: URL
+      if (sendOptions.relay !== undefined) target = relayBase(sendOptions.relay, 'relay')
+      else {
+        const found = await discover(e.receiverKeyUri)
+        if (found !== null) target = relayBase(found, 'discovered relay')
+        else if (base !== undefined) target = base
+        else
+          throw transportError(
+            'the receiver DID announces no KiltMessagingRelay service and no relay was given',
+          )
+      }
+      const r = await call('POST', target, 'v1/messages', {
+        body: {
+          ciphertext: e.ciphertext,
+          nonce: e.nonce,
+          senderKeyUri: e.senderKeyUri,
+          receiverKeyUri: e.receiverKeyUri,
+        },
+        ...(sendOptions.signal === undefined ? {} : { signal: sendOptions.signal }),
+      })
+      if (!isRecord(r) || typeof r.id !== 'string' || typeof r.receivedAt !== 'number')
+        throw transportError('relay sent a malformed receipt')
+      return { id: r.id, receivedAt: r.receivedAt }
+    },
+
+    async login(input: RelayLoginInput) {
+      if (!isRecord(input)) throw argument('"input" expected an object')
+      validateDidUri(input.did, 'Did')
+      validateDidUri(input.keyUri, 'ResourceUri')
+      if (typeof input.sign !== 'function') throw argument('"sign" expected a function')
+      own()
+      const t = await doLogin(input)
+      credentials = { did: input.did, keyUri: input.keyUri, sign: input.sign }
+      token = t
+      return { expiresAt: t.expiresAt }
+    },
+
+    async fetchInbox(page: { after?: string; limit?: number } = {}): Promise<InboxPage> {
+      if (!isRecord(page)) throw argument('"options" expected an object')
+      const q = new URLSearchParams()
+      if (page.after !== undefined) {
+        if (typeof page.after !== 'string') throw argument('"after" expected a message id')
+        q.set('after', page.after)
+      }
+      if (page.limit !== undefined) {
+        if (!Number.isSafeInteger(page.limit) || page.limit < 1)
+          throw argument('"limit" expected a positive integer')
+        q.set('limit', String(page.limit))
+      }
+      const query = q.toString()
+      const r = await authed('GET', `v1/inbox${query === '' ? '' : `?${query}`}`)
+      if (!isRecord(r) || !Array.isArray(r.messages))
+        throw transportError('relay sent a malformed inbox page')
+      const cursor = typeof r.cursor === 'string' ? r.cursor : null
+      return { messages: r.messages.map(checkInboxMessage), cursor }
+    },
+
+    async ack(ids: readonly string[]): Promise<number> {
+      const checked = checkIds(ids)
+      const r = await authed('POST', 'v1/inbox/ack', { ids: checked })
+      if (!isRecord(r) || typeof r.deleted !== 'number')
+        throw transportError('relay sent a malformed ack answer')
+      return r.deleted
+    },
+
+    subscribe(onMessage, subscribeOptions: SubscribeOptions = {}): Subscription {
+      if (typeof onMessage !== 'function') throw argument('"onMessage" expected a function')
+      if (WebSocketImpl === undefined) throw argument('no WebSocket available: pass options.WebSocket')
+      const WS = WebSocketImpl
+      const at = own()
+      return subscribeLive(WS, at, currentToken, onMessage, subscribeOptions, () => {
+        token = undefined
+      })
+    },
+
+    discover(did: string) {
+      validateDidUri(did)
+      return discover(did)
+    },
+  }
+  return Object.freeze(client)
+}
+
+function subscribeLive(
+  WS: WebSocketConstructor,
+  at: URL,
+  getToken: () => Promise<string>,
+  onMessage: (message: InboxMessage) => void | Promise<void>,
+  options: SubscribeOptions,
+  dropToken: () => void,
+): Subscription {
+  const minDelay = options.minDelayMs ?? 500
+  const maxDelay = options.maxDelayMs ?? 30_000
+  const report = (e: Error): void => {
+    try {
+      options.onError?.(e)
+    } catch {
+      // A throwing error handler must not stop the subscription.
+    }
+  }
+  const url = new URL('v1/inbox/live', at)
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
+  let closed = false
+  let socket: WebSocketLike | undefined
+  let attempt = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let pending: Array<{ resolve: (n: number) => void; reject: (e: Error) => void }> = []
+  let chain: Promise<void> = Promise.resolve()
+
+  const failPending = (e: Error): void => {
+    const p = pending
+    pending = []
+    for (const x of p) x.reject(e)
+  }
+
+  const schedule = (): void => {
+    if (closed) return
+    const exp = Math.min(maxDelay, minDelay * 2 ** Math.min(attempt, 30))
+    const delay = exp / 2 + Math.random() * (exp / 2)
+    attempt++
+    timer = setTimeout(() => void connect(), delay)
+  }
+
+  const onFrame = (data: unknown): void => {
+    if (typeof data !== 'string') return
+    let frame: unknown
+    try {
+      frame = JSON.parse(data)
+    } catch {
+      report(transportError('relay sent a frame that is not JSON'))
+      return
+    }
+    if (!isRecord(frame)) return
+    if (frame.type === 'ready') {
+      attempt = 0
+      options.onOpen?.()
+    } else if (frame.type === 'message') {
+      let message: InboxMessage
+      try {
+        message = checkInboxMessage(frame)
+      } catch (e) {
+        report(e as Error)
+        return
+      }
+      // Handlers run one at a time, in delivery order.
+      chain = chain.then(async () => {
+        try {
+          await onMessage(message)
+        } catch (e) {
+          report(e instanceof Error ? e : transportError('onMessage failed'))
+        }
+      })
+    } else if (frame.type === 'acked') {
+      pending.shift()?.resolve(typeof frame.deleted === 'number' ? frame.deleted : 0)
+    } else if (frame.type === 'error') {
+      const err = isRecord(frame.error) ? frame.error : {}
+      const code = typeof err.code === 'string' ? err.code.slice(0, 64) : ''
+      const message = typeof err.message === 'string' ? err.message.slice(0, MAX_ERROR_TEXT) : ''
+      const e = transportError(`relay error ${code}: ${message}`, new RelayResponseError(0, code, message))
+      if (code === 'ERR_REQUEST_INVALID' || code === 'ERR_UNAVAILABLE') pending.shift()?.reject(e)
+      report(e)
+    }
+  }
+
+  const connect = async (): Promise<void> => {
+    timer = undefined
+    if (closed) return
+    let token: string
+    try {
+      token = await getToken()
+    } catch (e) {
+      report(e instanceof Error ? e : transportError('login failed'))
+      schedule()
+      return
+    }
+    if (closed) return
+    let ws: WebSocketLike
+    try {
+      ws = new WS(url.href)
+    } catch (e) {
+      report(transportError(`cannot open ${url.origin}: ${reason(e)}`, e))
+      schedule()
+      return
+    }
+    socket = ws
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token }))
+    ws.onmessage = (event) => onFrame(event.data)
+    ws.onerror = () => report(transportError(`live connection to ${url.origin} failed`))
+    ws.onclose = (event) => {
+      if (socket === ws) socket = undefined
+      failPending(transportError(`live connection closed (${event.code})`))
+      if (closed) return
+      // 4401: token refused or expired; the next attempt logs in again.
+      if (event.code === 4401) dropToken()
+      schedule()
+    }
+  }
+
+  void connect()
+  return {
+    ack(ids: readonly string[]): Promise<number> {
+      let checked: readonly string[]
+      try {
+        checked = checkIds(ids)
+      } catch (e) {
+        return Promise.reject(e)
+      }
+      const ws = socket
+      if (ws === undefined || ws.readyState !== 1 || closed)
+        return Promise.reject(transportError('the live connection is not open'))
+      return new Promise<number>((resolve, reject) => {
+        pending.push({ resolve, reject })
+        ws.send(JSON.stringify({ type: 'ack', ids: checked }))
+      })
+    },
+    close() {
+      closed = true
+      if (timer !== undefined) clearTimeout(timer)
+      failPending(transportError('subscription closed'))
+      socket?.close(1000, 'bye')
+      socket = undefined
+    },
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * @module transport/relay-client
+ * The client of a KILT messaging relay: deposit envelopes (with relay discovery), log in with the
+ * DID's authentication key, fetch, stream and acknowledge the own mailbox. Isomorphic: `fetch`
+ * and `WebSocket` come from the platform or the options.
+ */
+import { MessagingError } from '../errors.js'
+import { RELAY_SERVICE_TYPE, RelayResponseError, relayBase, relayClient } from './lib/relay-client.js'
+import type { RelayClient, RelayClientOptions } from './types.js'
+
+export { RELAY_SERVICE_TYPE, RelayResponseError }
+
+/**
+ * Creates a relay client.
+ *
+ * `send(envelope, { relay? })` posts to `relay` when given; otherwise it resolves the receiver DID
+ * and delivers to the endpoint of its `KiltMessagingRelay` service (light DIDs can carry services),
+ * falling back to `url`. The other methods work on the own mailbox at `url`: `login({ did, keyUri,
+ * sign })` (challenge → signature by the authentication key → token; logs in again when the token
+ * expires), `fetchInbox`, `ack`, and `subscribe` (WebSocket; reconnects with exponential backoff
+ * and jitter; ack over the socket).
+ *
+ * @param options - `url` (http/https base URL of the own relay), `resolver` (default: offline light
+ *   DIDs), `fetch` (default `globalThis.fetch`), `WebSocket` (default `globalThis.WebSocket`; pass
+ *   `ws`'s on Node 20), `timeoutMs` (per request, default 10,000)
+ * @returns a {@link RelayClient}
+ * @throws MessagingError ERR_ARGUMENT_INVALID for malformed options. The client's methods throw
+ *   ERR_TRANSPORT (unreachable relay, timeouts, refusals: the relay's code is in the message and in
+ *   `cause` as a {@link RelayResponseError}), ERR_ENVELOPE_INVALID, ERR_ARGUMENT_INVALID and the DID
+ *   codes for malformed DIDs.
+ * @example
+ * import { WebSocket } from 'ws'
+ * const client = createRelayClient({ url: 'https://relay.example', WebSocket })
+ * await client.send(envelope) // discovers the receiver's relay
+ * await client.login({ did, keyUri: `${did}#authentication`, sign: (data) => authKey.sign(data) })
+ * const sub = client.subscribe(async (m) => { await handle(m.envelope); await sub.ack([m.id]) })
+ */
+export function createRelayClient(options: RelayClientOptions = {}): RelayClient {
+  if (typeof options !== 'object' || options === null)
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"options" expected an object')
+  if (options.url !== undefined) relayBase(options.url)
+  if (options.fetch !== undefined && typeof options.fetch !== 'function')
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"fetch" expected a function')
+  if (options.WebSocket !== undefined && typeof options.WebSocket !== 'function')
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"WebSocket" expected a constructor')
+  if (
+    options.resolver !== undefined &&
+    (typeof options.resolver !== 'object' ||
+      options.resolver === null ||
+      typeof options.resolver.resolve !== 'function')
+  )
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"resolver" expected a DidResolver')
+  if (
+    options.timeoutMs !== undefined &&
+    (!Number.isSafeInteger(options.timeoutMs) || options.timeoutMs < 1 || options.timeoutMs > 600_000)
+  )
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"timeoutMs" expected an integer of 1..600000')
+  return relayClient(options)
+}

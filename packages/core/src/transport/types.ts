@@ -1,0 +1,130 @@
+/**
+ * @module transport/types
+ * The transport interface (email, file, browser and relay transports implement it) and the relay
+ * client's types.
+ */
+import type { DidResourceUri, DidUri } from '../did/types.js'
+import type { EncryptedMessage } from '../message/types.js'
+import type { DidResolver } from '../resolver/types.js'
+
+/** Per-send options of a transport. */
+export interface SendOptions {
+  /** Aborts the send. */
+  readonly signal?: AbortSignal
+}
+
+/** The receipt of a delivered envelope. */
+export interface SendReceipt {
+  /** The id the carrier gave the envelope. */
+  readonly id: string
+  /** The carrier's time of receipt (ms since the epoch). */
+  readonly receivedAt: number
+}
+
+/** Carries an encrypted envelope towards its receiver. */
+export interface Transport {
+  /**
+   * Delivers one envelope. Resolves once the carrier has taken responsibility for it (for the
+   * relay: after its durable commit).
+   */
+  send(envelope: EncryptedMessage, options?: SendOptions): Promise<SendReceipt>
+}
+
+/** A minimal WebSocket, as in browsers (`globalThis.WebSocket`) and the `ws` package. */
+export interface WebSocketLike {
+  readonly readyState: number
+  send(data: string): void
+  close(code?: number, reason?: string): void
+  onopen: ((event: unknown) => void) | null
+  onmessage: ((event: { readonly data: unknown }) => void) | null
+  onclose: ((event: { readonly code: number; readonly reason: string }) => void) | null
+  onerror: ((event: unknown) => void) | null
+}
+
+/** A WebSocket constructor. */
+export type WebSocketConstructor = new (url: string) => WebSocketLike
+
+/** The fetch function (`globalThis.fetch` by default). */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
+
+/** Options of `createRelayClient`. */
+export interface RelayClientOptions {
+  /** The relay's base URL (http or https): the own mailbox, and the default target of `send`. */
+  readonly url?: string
+  /** Resolves receiver DIDs for relay discovery (their `KiltMessagingRelay` service). Default: offline light DIDs. */
+  readonly resolver?: DidResolver
+  /** Default `globalThis.fetch`. */
+  readonly fetch?: FetchLike
+  /** Default `globalThis.WebSocket` (pass `ws`'s `WebSocket` on Node 20). */
+  readonly WebSocket?: WebSocketConstructor
+  /** Timeout of each HTTP request (ms). Default 10,000. */
+  readonly timeoutMs?: number
+}
+
+/** Options of `RelayClient.send`. */
+export interface RelaySendOptions extends SendOptions {
+  /** The relay to deliver to. Default: discovered from the receiver DID, else the client's `url`. */
+  readonly relay?: string
+}
+
+/** Login input: the DID and a signer holding its authentication key. */
+export interface RelayLoginInput {
+  readonly did: DidUri
+  /** The authentication key URI (sr25519 or ed25519). */
+  readonly keyUri: DidResourceUri
+  /** Signs bytes with the authentication key; returns the 64-byte signature. */
+  readonly sign: (data: Uint8Array) => Promise<Uint8Array> | Uint8Array
+}
+
+/** A queued envelope in the own mailbox. */
+export interface InboxMessage {
+  /** The relay's id (for `ack`). */
+  readonly id: string
+  /** The envelope, with the relay's `receivedAt`. */
+  readonly envelope: EncryptedMessage
+}
+
+/** One inbox page. */
+export interface InboxPage {
+  readonly messages: readonly InboxMessage[]
+  /** The last id of this page (pass as `after`), or null when empty. */
+  readonly cursor: string | null
+}
+
+/** Options of `RelayClient.subscribe`. */
+export interface SubscribeOptions {
+  /** Errors that do not end the subscription (a failed connection, a relay error frame). */
+  readonly onError?: (error: Error) => void
+  /** Called on every (re)connection once authenticated. */
+  readonly onOpen?: () => void
+  /** First reconnect delay (ms). Default 500. */
+  readonly minDelayMs?: number
+  /** Largest reconnect delay (ms). Default 30,000. */
+  readonly maxDelayMs?: number
+}
+
+/** A live subscription. */
+export interface Subscription {
+  /** Acknowledges (deletes) envelopes over the socket; resolves with the number deleted. */
+  ack(ids: readonly string[]): Promise<number>
+  /** Stops the subscription and closes the socket. */
+  close(): void
+}
+
+/** The relay client. */
+export interface RelayClient extends Transport {
+  send(envelope: EncryptedMessage, options?: RelaySendOptions): Promise<SendReceipt>
+  /** Logs in (challenge → signature → token). The signer is kept to log in again when the token expires. */
+  login(input: RelayLoginInput): Promise<{ readonly expiresAt: number }>
+  /** Lists the own mailbox, oldest first. */
+  fetchInbox(options?: { readonly after?: string; readonly limit?: number }): Promise<InboxPage>
+  /** Deletes envelopes from the own mailbox; resolves with the number deleted. */
+  ack(ids: readonly string[]): Promise<number>
+  /** Streams the own mailbox over WebSocket, reconnecting with exponential backoff and jitter. */
+  subscribe(
+    onMessage: (message: InboxMessage) => void | Promise<void>,
+    options?: SubscribeOptions,
+  ): Subscription
+  /** Finds the relay of a DID (its first `KiltMessagingRelay` service endpoint), or null. */
+  discover(did: string): Promise<string | null>
+}

@@ -1,0 +1,482 @@
+/**
+ * @module lib/app
+ * The relay's Fastify application: routes, auth, limits, one error handler, metrics, live push.
+ * It stores and forwards ciphertext only: nothing here can decrypt.
+ */
+import { randomBytes } from 'node:crypto'
+import fastifyCors from '@fastify/cors'
+import fastifyRateLimit from '@fastify/rate-limit'
+import fastifyWebsocket from '@fastify/websocket'
+import {
+  createLightResolver,
+  type DidResolver,
+  didSubject,
+  isMessagingError,
+  validateDidUri,
+  verifySignature,
+} from '@kilt-messaging/core'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import type { WebSocket } from 'ws'
+import type { DepositInput, MailboxStore } from '../store/types.js'
+import { checkEnvelope, isLowerHexFrom } from './envelope.js'
+import { RelayError, toRelayError } from './errors.js'
+import { checkIds, LiveSession } from './live.js'
+import { hashDid } from './log.js'
+import { RelayMetrics } from './metrics.js'
+import { OPENAPI_DOCUMENT } from './openapi.js'
+import { type RelayOptions, resolveOptions } from './options.js'
+import { SenderLimiter } from './sender-limiter.js'
+import { mintToken, verifyToken } from './token.js'
+
+const MAX_DID_LENGTH = 4096
+const MAX_CHALLENGE_LENGTH = 128
+const CHALLENGE_PREFIX = 'kilt-relay-login:'
+const CURSOR_RE = /^[0-9A-Za-z_-]{1,128}$/
+const AUTH_TIMEOUT_MS = 10_000
+const WS_MAX_PAYLOAD = 128 * 1024
+const WS_HIGH_WATER = 1024 * 1024
+const TEXT = new TextEncoder()
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x)
+}
+
+function requestInvalid(message: string): RelayError {
+  return new RelayError('ERR_REQUEST_INVALID', message)
+}
+
+function exactKeys(body: unknown, keys: readonly string[]): Record<string, unknown> {
+  if (!isObject(body)) throw requestInvalid('body must be a JSON object')
+  for (const k of Object.keys(body))
+    if (!keys.includes(k)) throw requestInvalid(`unknown field "${k.slice(0, 40)}"`)
+  return body
+}
+
+function checkDid(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length > MAX_DID_LENGTH)
+    throw requestInvalid(`"${name}" must be a DID`)
+  try {
+    validateDidUri(value, 'Did')
+  } catch (e) {
+    throw new RelayError('ERR_REQUEST_INVALID', `"${name}" is not a KILT DID`, { cause: e })
+  }
+  return value
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const h = request.headers.authorization
+  if (typeof h !== 'string') return undefined
+  return h.startsWith('Bearer ') ? h.slice(7).trim() : undefined
+}
+
+/**
+ * Builds the relay application (not listening). See `createRelay` for the public contract.
+ * @throws TypeError on malformed options
+ */
+export async function buildApp(options: RelayOptions): Promise<FastifyInstance> {
+  const opts = resolveOptions(options)
+  const { limits, clock } = opts
+  const store: MailboxStore = options.store
+  if (typeof store !== 'object' || store === null || typeof store.deposit !== 'function')
+    throw new TypeError('"store" must be a MailboxStore')
+  const resolver: DidResolver = options.resolver ?? createLightResolver()
+  const metrics = new RelayMetrics()
+  const senderLimiter = new SenderLimiter(limits.senderDepositsPerMinute, 60_000)
+  const quota = { maxCount: limits.mailboxMaxCount, maxBytes: limits.mailboxMaxBytes }
+
+  await store.init()
+  const secret = await store.deploymentSecret()
+
+  const base = {
+    // Request logging is ours (onResponse): method, route pattern, status, time. Never the query
+    // string (it may carry a token), headers or bodies.
+    disableRequestLogging: true,
+    bodyLimit: limits.maxSmallRequestBytes,
+    trustProxy: options.trustProxy ?? false,
+    return503OnClosing: true,
+  }
+  const app: FastifyInstance =
+    options.logger === undefined || options.logger === false
+      ? Fastify({ ...base, logger: options.logger === undefined ? { level: 'info' } : false })
+      : (Fastify({ ...base, loggerInstance: options.logger }) as unknown as FastifyInstance)
+  app.removeContentTypeParser('text/plain')
+
+  const sessions = new Map<string, Set<LiveSession>>()
+  let liveCount = 0
+  const unsubscribe = store.onDeposit((mailbox) => {
+    const set = sessions.get(mailbox)
+    if (set !== undefined) for (const s of set) s.notify()
+  })
+
+  let expireTimer: NodeJS.Timeout | undefined
+  if (opts.expireIntervalMs > 0) {
+    expireTimer = setInterval(() => {
+      store.expire(clock()).then(
+        (n) => {
+          metrics.expired += n
+        },
+        (e: unknown) => app.log.warn({ err: e }, 'expiry sweep failed'),
+      )
+    }, opts.expireIntervalMs)
+    expireTimer.unref()
+  }
+  app.addHook('onClose', async () => {
+    if (expireTimer !== undefined) clearInterval(expireTimer)
+    unsubscribe()
+    for (const set of sessions.values()) for (const s of set) s.close(1001, 'server shutting down')
+  })
+
+  app.setErrorHandler((error, request, reply) => {
+    const re = toRelayError(error)
+    metrics.reject(re.code)
+    if (re.statusCode >= 500) request.log.error({ err: re.cause ?? error }, re.message)
+    if (re.statusCode === 429 && reply.getHeader('retry-after') === undefined)
+      reply.header('retry-after', '60')
+    return reply.status(re.statusCode).send(re.toBody())
+  })
+  app.setNotFoundHandler(() => {
+    throw new RelayError('ERR_NOT_FOUND', 'not found')
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    const route = `${request.method} ${request.routeOptions.url ?? 'unmatched'}`
+    metrics.observe(route, reply.elapsedTime / 1000)
+    request.log.info({ route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
+  })
+
+  if (options.cors !== undefined) {
+    const origins = options.cors.origins
+    await app.register(fastifyCors, {
+      origin: origins === '*' ? '*' : [...origins],
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['Authorization', 'Content-Type'],
+      maxAge: 600,
+    })
+  }
+  if (limits.ipRequestsPerMinute > 0)
+    await app.register(fastifyRateLimit, {
+      max: limits.ipRequestsPerMinute,
+      timeWindow: 60_000,
+      errorResponseBuilder: () => new RelayError('ERR_RATE_LIMITED', 'too many requests from this address'),
+    })
+  await app.register(fastifyWebsocket, { options: { maxPayload: WS_MAX_PAYLOAD } })
+
+  function authenticate(token: string | undefined): string {
+    if (token === undefined) throw new RelayError('ERR_UNAUTHORIZED', 'a bearer token is required')
+    const v = verifyToken(secret, opts.deploymentId, token, clock())
+    if (v === null) throw new RelayError('ERR_UNAUTHORIZED', 'invalid or expired token')
+    return v.subject
+  }
+
+  // ---- deposit ----------------------------------------------------------------------------------
+  app.post(
+    '/v1/messages',
+    { bodyLimit: Math.max(limits.maxRequestBytes, limits.maxEnvelopeBytes + 4096) },
+    async (request, reply) => {
+      const body = request.body
+      const now = clock()
+      let items: readonly unknown[]
+      let batch = false
+      if (isObject(body) && 'messages' in body) {
+        exactKeys(body, ['messages'])
+        const list = body.messages
+        if (!Array.isArray(list) || list.length === 0 || list.length > limits.maxBatch)
+          throw requestInvalid(`"messages" must be an array of 1..${limits.maxBatch} envelopes`)
+        items = list
+        batch = true
+      } else items = [body]
+      const checked = items.map((item) => checkEnvelope(item, now, limits.maxEnvelopeBytes))
+      const perSender = new Map<string, number>()
+      for (const c of checked) perSender.set(c.senderKeyUri, (perSender.get(c.senderKeyUri) ?? 0) + 1)
+      for (const [sender, n] of perSender)
+        if (!senderLimiter.take(sender, n, now))
+          throw new RelayError('ERR_RATE_LIMITED', 'too many deposits from this sender key')
+      const inputs: DepositInput[] = checked.map((c) => ({
+        mailbox: c.mailbox,
+        envelope: c.json,
+        senderKeyUri: c.senderKeyUri,
+        size: c.size,
+        receivedAt: now,
+        expiresAt: now + opts.messageTtlMs,
+      }))
+      let results: Awaited<ReturnType<MailboxStore['deposit']>>
+      try {
+        results = await store.deposit(inputs, quota)
+      } catch (e) {
+        throw new RelayError('ERR_UNAVAILABLE', 'the store is unavailable', { cause: e })
+      }
+      let stored = 0
+      const out = results.map((r) => {
+        if (r.id === null)
+          return { error: { code: 'ERR_QUOTA_EXCEEDED' as const, message: "the receiver's mailbox is full" } }
+        stored++
+        return { id: r.id, receivedAt: now }
+      })
+      metrics.deposits += stored
+      if (stored < out.length) metrics.reject('ERR_QUOTA_EXCEEDED')
+      if (stored === 0) throw new RelayError('ERR_QUOTA_EXCEEDED', "the receiver's mailbox is full")
+      if (request.log.level === 'debug' || request.log.level === 'trace')
+        request.log.debug({ mailboxes: checked.map((c) => hashDid(c.mailbox)), stored }, 'deposit')
+      return reply.status(201).send(batch ? { results: out } : out[0])
+    },
+  )
+
+  // ---- login ------------------------------------------------------------------------------------
+  app.post('/v1/auth/challenge', async (request) => {
+    const body = exactKeys(request.body, ['did'])
+    const did = checkDid(body.did, 'did')
+    const challenge = `${CHALLENGE_PREFIX}${randomBytes(32).toString('hex')}`
+    const expiresAt = clock() + opts.challengeTtlMs
+    try {
+      await store.putChallenge(challenge, did, expiresAt)
+    } catch (e) {
+      throw new RelayError('ERR_UNAVAILABLE', 'the store is unavailable', { cause: e })
+    }
+    return { challenge, expiresAt }
+  })
+
+  app.post('/v1/auth/token', async (request) => {
+    const body = exactKeys(request.body, ['did', 'challenge', 'keyUri', 'signature'])
+    const did = checkDid(body.did, 'did')
+    const { challenge, keyUri, signature } = body
+    if (typeof challenge !== 'string' || challenge.length === 0 || challenge.length > MAX_CHALLENGE_LENGTH)
+      throw requestInvalid('"challenge" must be the string from /v1/auth/challenge')
+    if (typeof keyUri !== 'string' || keyUri.length > MAX_DID_LENGTH)
+      throw requestInvalid('"keyUri" must be a string')
+    try {
+      validateDidUri(keyUri, 'ResourceUri')
+    } catch (e) {
+      throw new RelayError('ERR_REQUEST_INVALID', '"keyUri" is not a KILT DID resource URI', { cause: e })
+    }
+    if (
+      typeof signature !== 'string' ||
+      signature.length !== 2 + 64 * 2 ||
+      !signature.startsWith('0x') ||
+      !isLowerHexFrom(signature, 2)
+    )
+      throw requestInvalid('"signature" must be 64 bytes of lowercase 0x hex')
+    const now = clock()
+    let taken: { did: string } | null
+    try {
+      // Consumed before the signature is checked: a failed attempt burns the challenge.
+      taken = await store.takeChallenge(challenge, now)
+    } catch (e) {
+      throw new RelayError('ERR_UNAVAILABLE', 'the store is unavailable', { cause: e })
+    }
+    if (taken === null || taken.did !== did)
+      throw new RelayError('ERR_CHALLENGE_INVALID', 'unknown, expired or used challenge')
+    const subject = didSubject(did)
+    if (didSubject(keyUri) !== subject)
+      throw new RelayError('ERR_SIGNATURE_INVALID', '"keyUri" does not belong to "did"')
+    let key: Awaited<ReturnType<DidResolver['resolveKey']>>
+    try {
+      key = await resolver.resolveKey(keyUri, 'authentication')
+    } catch (e) {
+      if (isMessagingError(e, 'ERR_RESOLVER_FAILED'))
+        throw new RelayError('ERR_UNAVAILABLE', 'the DID resolver is unavailable', { cause: e })
+      const code = isMessagingError(e) ? e.code : 'ERR_INTERNAL'
+      throw new RelayError(
+        'ERR_SIGNATURE_INVALID',
+        `"keyUri" is not an authentication key of the DID (${code})`,
+        {
+          cause: e,
+        },
+      )
+    }
+    if (key.type !== 'sr25519' && key.type !== 'ed25519')
+      throw new RelayError('ERR_SIGNATURE_INVALID', `key type ${key.type} cannot log in`)
+    const ok = verifySignature({
+      type: key.type,
+      publicKey: key.publicKey,
+      message: TEXT.encode(challenge),
+      signature: Buffer.from(signature.slice(2), 'hex'),
+    })
+    if (!ok) throw new RelayError('ERR_SIGNATURE_INVALID', 'the signature does not verify')
+    const expiresAt = now + opts.tokenTtlMs
+    metrics.logins++
+    request.log.info({ subject: hashDid(subject) }, 'login')
+    return { token: mintToken(secret, opts.deploymentId, subject, expiresAt), expiresAt }
+  })
+
+  // ---- inbox ------------------------------------------------------------------------------------
+  app.get('/v1/inbox', async (request, reply) => {
+    const mailbox = authenticate(bearer(request))
+    const q = (request.query ?? {}) as Record<string, unknown>
+    for (const k of Object.keys(q))
+      if (k !== 'after' && k !== 'limit') throw requestInvalid(`unknown query parameter "${k.slice(0, 40)}"`)
+    const { after } = q
+    if (after !== undefined && (typeof after !== 'string' || !CURSOR_RE.test(after)))
+      throw requestInvalid('"after" must be a message id')
+    let limit = Math.min(100, limits.maxPageSize)
+    if (q.limit !== undefined) {
+      const n = typeof q.limit === 'string' && /^[0-9]{1,6}$/.test(q.limit) ? Number(q.limit) : 0
+      if (n < 1 || n > limits.maxPageSize) throw requestInvalid(`"limit" must be 1..${limits.maxPageSize}`)
+      limit = n
+    }
+    let page: Awaited<ReturnType<MailboxStore['list']>>
+    try {
+      page = await store.list(mailbox, { ...(after === undefined ? {} : { after }), limit, now: clock() })
+    } catch (e) {
+      throw new RelayError('ERR_UNAVAILABLE', 'the store is unavailable', { cause: e })
+    }
+    metrics.deliveries.http += page.length
+    const cursor = page.length > 0 ? page[page.length - 1]!.id : (after ?? null)
+    // Stored envelopes are JSON the relay wrote: spliced in without a parse/serialise round trip.
+    const messages = page.map((m) => `{"id":${JSON.stringify(m.id)},"envelope":${m.envelope}}`).join(',')
+    return reply
+      .type('application/json; charset=utf-8')
+      .send(`{"messages":[${messages}],"cursor":${JSON.stringify(cursor)}}`)
+  })
+
+  app.post('/v1/inbox/ack', async (request) => {
+    const mailbox = authenticate(bearer(request))
+    const body = exactKeys(request.body, ['ids'])
+    const ids = checkIds(body.ids, limits.maxAckIds)
+    if (ids === null) throw requestInvalid(`"ids" must be an array of 1..${limits.maxAckIds} message ids`)
+    let deleted: number
+    try {
+      deleted = await store.ack(mailbox, ids)
+    } catch (e) {
+      throw new RelayError('ERR_UNAVAILABLE', 'the store is unavailable', { cause: e })
+    }
+    metrics.acks += deleted
+    return { deleted }
+  })
+
+  // ---- live -------------------------------------------------------------------------------------
+  app.get(
+    '/v1/inbox/live',
+    {
+      websocket: true,
+      // A token given in the header or the query is checked before the upgrade (plain 401).
+      preValidation: async (request: FastifyRequest, _reply: FastifyReply) => {
+        const q = (request.query ?? {}) as Record<string, unknown>
+        const token = bearer(request) ?? (typeof q.token === 'string' ? q.token : undefined)
+        if (token !== undefined) authenticate(token)
+        if (liveCount >= limits.maxLiveConnections)
+          throw new RelayError('ERR_RATE_LIMITED', 'too many live connections')
+      },
+    },
+    (socket: WebSocket, request: FastifyRequest) => {
+      const q = (request.query ?? {}) as Record<string, unknown>
+      const given = bearer(request) ?? (typeof q.token === 'string' ? q.token : undefined)
+      liveCount++
+      metrics.liveConnections = liveCount
+      let session: LiveSession | undefined
+      let tokenTimer: NodeJS.Timeout | undefined
+      let alive = true
+      const heartbeat = setInterval(() => {
+        if (!alive) {
+          socket.terminate()
+          return
+        }
+        alive = false
+        socket.ping()
+        // A full window may hold ids acked elsewhere: rescan now and then to free them.
+        if (session !== undefined) void session.pump()
+      }, opts.heartbeatMs)
+      socket.on('pong', () => {
+        alive = true
+      })
+      const authTimer = setTimeout(() => {
+        if (session === undefined) socket.close(4401, 'authentication timeout')
+      }, AUTH_TIMEOUT_MS)
+
+      const start = (token: string): void => {
+        const v = verifyToken(secret, opts.deploymentId, token, clock())
+        if (v === null) {
+          socket.send(
+            JSON.stringify({ type: 'error', error: { code: 'ERR_UNAUTHORIZED', message: 'invalid token' } }),
+          )
+          socket.close(4401, 'unauthorized')
+          return
+        }
+        clearTimeout(authTimer)
+        session = new LiveSession(socket, v.subject, {
+          store,
+          clock,
+          metrics,
+          log: request.log,
+          window: limits.liveWindow,
+          maxAckIds: limits.maxAckIds,
+          highWaterMark: WS_HIGH_WATER,
+        })
+        let set = sessions.get(v.subject)
+        if (set === undefined) {
+          set = new Set()
+          sessions.set(v.subject, set)
+        }
+        set.add(session)
+        const s = session
+        tokenTimer = setTimeout(() => s.close(4401, 'token expired'), Math.max(0, v.expiresAt - clock()))
+        tokenTimer.unref()
+        socket.send(JSON.stringify({ type: 'ready', expiresAt: v.expiresAt }))
+        void session.pump()
+      }
+
+      socket.on('message', (data, isBinary) => {
+        if (isBinary) {
+          socket.close(4400, 'text frames only')
+          return
+        }
+        const text = data.toString()
+        if (session === undefined) {
+          let frame: unknown
+          try {
+            frame = JSON.parse(text)
+          } catch {
+            frame = null
+          }
+          if (isObject(frame) && frame.type === 'auth' && typeof frame.token === 'string') start(frame.token)
+          else socket.close(4401, 'first frame must be {"type":"auth","token":…}')
+          return
+        }
+        session.onFrame(text).catch((e: unknown) => {
+          request.log.warn({ err: e }, 'live frame failed')
+          session?.sendError('ERR_UNAVAILABLE', 'the store is unavailable')
+        })
+      })
+      socket.on('close', () => {
+        clearInterval(heartbeat)
+        clearTimeout(authTimer)
+        if (tokenTimer !== undefined) clearTimeout(tokenTimer)
+        liveCount--
+        metrics.liveConnections = liveCount
+        if (session !== undefined) {
+          session.markClosed()
+          const set = sessions.get(session.mailbox)
+          set?.delete(session)
+          if (set !== undefined && set.size === 0) sessions.delete(session.mailbox)
+        }
+      })
+      if (given !== undefined) start(given)
+    },
+  )
+
+  // ---- operations -------------------------------------------------------------------------------
+  app.get('/healthz', async () => ({ status: 'ok' }))
+  app.get('/readyz', async () => {
+    let ok = false
+    try {
+      ok = await Promise.race([
+        store.ping(),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref()),
+      ])
+    } catch {
+      ok = false
+    }
+    if (!ok) throw new RelayError('ERR_UNAVAILABLE', 'the store is not ready')
+    return { status: 'ready' }
+  })
+  app.get('/metrics', async (_request, reply) => {
+    let depth: number | null = null
+    try {
+      depth = await store.depth()
+    } catch {
+      depth = null
+    }
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render(depth))
+  })
+  app.get('/v1/openapi.json', async () => OPENAPI_DOCUMENT)
+
+  return app
+}

@@ -1,0 +1,175 @@
+/**
+ * @module lib/live
+ * WebSocket live delivery of one mailbox. Sends the queued envelopes, then new ones as the store
+ * announces deposits (`onDeposit`, cross-instance for PostgreSQL). At most `window` envelopes are
+ * in flight un-acked (flow control); un-acked envelopes stay queued and are sent again on the next
+ * connection. Each pump re-lists the mailbox from its start and skips what this session already
+ * sent, so a deposit committed out of id order (several instances) is never skipped.
+ */
+import type { FastifyBaseLogger } from 'fastify'
+import type { WebSocket } from 'ws'
+import type { MailboxStore } from '../store/types.js'
+import type { RelayMetrics } from './metrics.js'
+
+/** Dependencies of a live session. */
+export interface LiveDeps {
+  readonly store: MailboxStore
+  readonly clock: () => number
+  readonly metrics: RelayMetrics
+  readonly log: FastifyBaseLogger
+  /** Most envelopes in flight un-acked. */
+  readonly window: number
+  /** Most ids in one `ack` frame. */
+  readonly maxAckIds: number
+  /** Bytes buffered on the socket above which sending waits for the socket to drain. */
+  readonly highWaterMark: number
+}
+
+const PAGE = 200
+const ID_MAX_LENGTH = 128
+
+/** One authenticated live session. */
+export class LiveSession {
+  readonly mailbox: string
+  readonly #socket: WebSocket
+  readonly #deps: LiveDeps
+  readonly #sent = new Set<string>()
+  #pumping = false
+  #again = false
+  #closed = false
+
+  constructor(socket: WebSocket, mailbox: string, deps: LiveDeps) {
+    this.#socket = socket
+    this.mailbox = mailbox
+    this.#deps = deps
+  }
+
+  /** True once the socket is closing or closed. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** Marks the session closed; pending pumps stop at their next step. */
+  markClosed(): void {
+    this.#closed = true
+  }
+
+  /** A deposit landed in this mailbox. */
+  notify(): void {
+    // With a full window nothing could be sent; acks (or the heartbeat) pump again.
+    if (this.#sent.size >= this.#deps.window) return
+    void this.pump()
+  }
+
+  /** Sends every queued envelope not yet sent in this session, within the window. */
+  async pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#again = true
+      return
+    }
+    this.#pumping = true
+    try {
+      do {
+        this.#again = false
+        await this.#scan()
+      } while (this.#again && !this.#closed)
+    } catch (e) {
+      this.#deps.log.warn({ err: e }, 'live delivery failed')
+      this.close(1011, 'internal error')
+    } finally {
+      this.#pumping = false
+    }
+  }
+
+  async #scan(): Promise<void> {
+    const { store, clock, metrics, window } = this.#deps
+    const seen = new Set<string>()
+    let after: string | undefined
+    for (;;) {
+      if (this.#closed) return
+      const page = await store.list(this.mailbox, {
+        ...(after === undefined ? {} : { after }),
+        limit: PAGE,
+        now: clock(),
+      })
+      for (const m of page) {
+        seen.add(m.id)
+        if (this.#sent.has(m.id) || this.#sent.size >= window) continue
+        if (this.#closed) return
+        this.#sent.add(m.id)
+        // The stored envelope is JSON the relay wrote itself: it is spliced in without re-parsing.
+        await this.#send(`{"type":"message","id":${JSON.stringify(m.id)},"envelope":${m.envelope}}`)
+        metrics.deliveries.ws++
+      }
+      if (page.length < PAGE) break
+      after = page[page.length - 1]!.id
+    }
+    // Ids acked elsewhere (HTTP, another instance) or expired no longer hold window slots.
+    for (const id of this.#sent) if (!seen.has(id)) this.#sent.delete(id)
+  }
+
+  #send(data: string): Promise<void> {
+    return new Promise((resolve) => {
+      let waited = false
+      this.#socket.send(data, () => {
+        if (waited) resolve()
+      })
+      if (this.#socket.bufferedAmount > this.#deps.highWaterMark) waited = true
+      else resolve()
+    })
+  }
+
+  /** Handles one frame from the client (already authenticated). */
+  async onFrame(raw: string): Promise<void> {
+    let frame: unknown
+    try {
+      frame = JSON.parse(raw)
+    } catch {
+      this.sendError('ERR_REQUEST_INVALID', 'frame is not JSON')
+      return
+    }
+    const f = (typeof frame === 'object' && frame !== null ? frame : {}) as Record<string, unknown>
+    if (f.type === 'ack') {
+      const ids = checkIds(f.ids, this.#deps.maxAckIds)
+      if (ids === null) {
+        this.sendError('ERR_REQUEST_INVALID', `"ids" must be 1..${this.#deps.maxAckIds} id strings`)
+        return
+      }
+      const deleted = await this.#deps.store.ack(this.mailbox, ids)
+      this.#deps.metrics.acks += deleted
+      for (const id of ids) this.#sent.delete(id)
+      this.#socket.send(JSON.stringify({ type: 'acked', ids, deleted }))
+      void this.pump()
+      return
+    }
+    if (f.type === 'ping') {
+      this.#socket.send('{"type":"pong"}')
+      return
+    }
+    this.sendError('ERR_REQUEST_INVALID', 'unknown frame type')
+  }
+
+  /** Sends an error frame. */
+  sendError(code: string, message: string): void {
+    if (this.#socket.readyState === this.#socket.OPEN)
+      this.#socket.send(JSON.stringify({ type: 'error', error: { code, message } }))
+  }
+
+  /** Closes the socket. */
+  close(code: number, reason: string): void {
+    this.#closed = true
+    if (this.#socket.readyState === this.#socket.OPEN || this.#socket.readyState === this.#socket.CONNECTING)
+      this.#socket.close(code, reason)
+  }
+}
+
+/**
+ * Checks a list of message ids from a client.
+ * @returns the ids, or null when malformed
+ */
+export function checkIds(ids: unknown, max: number): string[] | null {
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > max) return null
+  for (const id of ids)
+    if (typeof id !== 'string' || id.length === 0 || id.length > ID_MAX_LENGTH) return null
+  return ids as string[]
+}

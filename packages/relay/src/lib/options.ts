@@ -1,0 +1,131 @@
+/**
+ * @module lib/options
+ * The relay's options, limits and their defaults.
+ */
+import type { DidResolver } from '@kilt-messaging/core'
+import type { Logger } from 'pino'
+import type { MailboxStore } from '../store/types.js'
+
+/** Operator limits. Every one has a safe default. */
+export interface Limits {
+  /** Largest stored envelope (JSON, bytes). Default 256 KiB. */
+  readonly maxEnvelopeBytes: number
+  /** Most envelopes in one batch deposit. Default 100. */
+  readonly maxBatch: number
+  /** Body limit of the deposit route (bytes; at least one envelope plus overhead). Default 4 MiB. */
+  readonly maxRequestBytes: number
+  /** Body limit of every other route (bytes). Default 16 KiB. */
+  readonly maxSmallRequestBytes: number
+  /** Most queued envelopes per mailbox. Default 10,000. */
+  readonly mailboxMaxCount: number
+  /** Most queued bytes per mailbox. Default 64 MiB. */
+  readonly mailboxMaxBytes: number
+  /** Largest `limit` of one inbox page. Default 500. */
+  readonly maxPageSize: number
+  /** Most ids in one ack. Default 1,000. */
+  readonly maxAckIds: number
+  /** Requests per IP per minute (0 disables). Default 6,000. */
+  readonly ipRequestsPerMinute: number
+  /** Deposits per sender key URI per minute, per instance (0 disables). Default 600. */
+  readonly senderDepositsPerMinute: number
+  /** Most open live WebSocket sessions per instance. Default 10,000. */
+  readonly maxLiveConnections: number
+  /** Most envelopes in flight un-acked on one live session. Default 256. */
+  readonly liveWindow: number
+}
+
+/** Default limits. */
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  maxEnvelopeBytes: 256 * 1024,
+  maxBatch: 100,
+  maxRequestBytes: 4 * 1024 * 1024,
+  maxSmallRequestBytes: 16 * 1024,
+  mailboxMaxCount: 10_000,
+  mailboxMaxBytes: 64 * 1024 * 1024,
+  maxPageSize: 500,
+  maxAckIds: 1000,
+  ipRequestsPerMinute: 6000,
+  senderDepositsPerMinute: 600,
+  maxLiveConnections: 10_000,
+  liveWindow: 256,
+})
+
+/** Options of `createRelay`. */
+export interface RelayOptions {
+  /** The mailbox store (SQLite, PostgreSQL or in-memory). The caller owns it and closes it. */
+  readonly store: MailboxStore
+  /** Resolves login keys. Default: the offline light-DID resolver (full DIDs cannot log in). */
+  readonly resolver?: DidResolver
+  /** Overrides of {@link DEFAULT_LIMITS}. */
+  readonly limits?: Partial<Limits>
+  /** Current time in ms. Default `Date.now`. */
+  readonly clock?: () => number
+  /** A pino logger, or false for none. Default: pino at level `info` on stdout. */
+  readonly logger?: Logger | false
+  /** Bearer token lifetime (ms). Default 15 minutes. */
+  readonly tokenTtlMs?: number
+  /** Login challenge lifetime (ms). Default 2 minutes. */
+  readonly challengeTtlMs?: number
+  /** Message lifetime (ms). Default 7 days. */
+  readonly messageTtlMs?: number
+  /** Period of the expiry sweep (ms, 0 disables). Default 60 s. */
+  readonly expireIntervalMs?: number
+  /** Period of WebSocket heartbeat pings (ms). Default 30 s. */
+  readonly heartbeatMs?: number
+  /** Name of the deployment, bound into tokens. Default `'kilt-relay'`. */
+  readonly deploymentId?: string
+  /** Allowed browser origins; absent: no CORS headers. */
+  readonly cors?: { readonly origins: readonly string[] | '*' }
+  /** Fastify `trustProxy` (client IPs from `X-Forwarded-For`, for the per-IP limit). Default false. */
+  readonly trustProxy?: boolean | string
+}
+
+/** Options after defaults. */
+export interface ResolvedRelayOptions {
+  readonly limits: Limits
+  readonly clock: () => number
+  readonly tokenTtlMs: number
+  readonly challengeTtlMs: number
+  readonly messageTtlMs: number
+  readonly expireIntervalMs: number
+  readonly heartbeatMs: number
+  readonly deploymentId: string
+}
+
+function positive(value: unknown, name: string, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || (!allowZero && value === 0))
+    throw new TypeError(`"${name}" must be a ${allowZero ? 'non-negative' : 'positive'} integer`)
+  return value
+}
+
+const ZERO_ALLOWED = new Set<keyof Limits>(['ipRequestsPerMinute', 'senderDepositsPerMinute'])
+
+/**
+ * Applies defaults and checks every option.
+ * @throws TypeError on a malformed option (a programming or configuration mistake)
+ */
+export function resolveOptions(options: RelayOptions): ResolvedRelayOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('"options" must be an object')
+  const given = options.limits ?? {}
+  const limits = { ...DEFAULT_LIMITS } as Record<keyof Limits, number>
+  for (const key of Object.keys(given) as (keyof Limits)[]) {
+    if (!(key in DEFAULT_LIMITS)) throw new TypeError(`unknown limit "${String(key)}"`)
+    limits[key] = positive(given[key], `limits.${key}`, DEFAULT_LIMITS[key], ZERO_ALLOWED.has(key))
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function')
+    throw new TypeError('"clock" must be a function')
+  const deploymentId = options.deploymentId ?? 'kilt-relay'
+  if (typeof deploymentId !== 'string' || deploymentId.length === 0 || deploymentId.length > 128)
+    throw new TypeError('"deploymentId" must be a string of 1..128 characters')
+  return {
+    limits,
+    clock: options.clock ?? Date.now,
+    tokenTtlMs: positive(options.tokenTtlMs, 'tokenTtlMs', 15 * 60_000),
+    challengeTtlMs: positive(options.challengeTtlMs, 'challengeTtlMs', 2 * 60_000),
+    messageTtlMs: positive(options.messageTtlMs, 'messageTtlMs', 7 * 24 * 3600_000),
+    expireIntervalMs: positive(options.expireIntervalMs, 'expireIntervalMs', 60_000, true),
+    heartbeatMs: positive(options.heartbeatMs, 'heartbeatMs', 30_000),
+    deploymentId,
+  }
+}
