@@ -2,7 +2,7 @@
  * Shared test data for the resolver tests: light DIDs from the SDK vectors, and full-DID documents
  * built from the same keys with on-chain key ids.
  */
-import { fullDidKeyId } from '../../src/did/index.js'
+import { encodeAddress, fullDidKeyId } from '../../src/did/index.js'
 import type { DidDocument, DidUri } from '../../src/did/types.js'
 import { fromHex } from '../../src/lib/bytes.js'
 import { loadVectors } from '../helpers/vectors.js'
@@ -58,4 +58,15 @@ export function fullDocument(name: string): DidDocument {
 export function manualClock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
   let t = start
   return { now: () => t, advance: (ms) => (t += ms) }
+}
+
+/** A synthetic full DID: ed25519 authentication key `fill(seed)`, x25519 key `fill(seed + 1)`. */
+export function syntheticFullDocument(seed: number): DidDocument {
+  const auth = { type: 'ed25519' as const, publicKey: new Uint8Array(32).fill(seed) }
+  const enc = { type: 'x25519' as const, publicKey: new Uint8Array(32).fill(seed + 1) }
+  return {
+    uri: `did:kilt:${encodeAddress(auth.publicKey)}`,
+    authentication: [{ id: fullDidKeyId(auth), ...auth }],
+    keyAgreement: [{ id: fullDidKeyId(enc), ...enc }],
+  }
 }
