@@ -8,7 +8,8 @@ import { MessagingError } from '../errors.js'
 import { assertBytes } from '../lib/bytes.js'
 import { BoundedCache } from './lib/bounded-cache.js'
 import { cloneDocument, makeDocument } from './lib/document.js'
-import { decodeLightDetails, encodeLightDetails, MAX_DETAILS_LENGTH } from './lib/light-details.js'
+import { encodeLightDetails, MAX_DETAILS_LENGTH } from './lib/light-details.js'
+import { checkEncryptionKey, decodeLightDid } from './lib/light-document.js'
 import { checkService } from './lib/service.js'
 import { ss58Encode } from './lib/ss58.js'
 import { authKeyTypeOf, parseDidShared } from './lib/uri.js'
@@ -56,20 +57,6 @@ function checkAuthKey(value: unknown): DidVerificationKey {
   return { id: '#authentication', type, publicKey: publicKey as Uint8Array }
 }
 
-function checkEncryptionKey(value: unknown, legacy: boolean): DidEncryptionKey {
-  if (typeof value !== 'object' || value === null)
-    throw new MessagingError('ERR_ARGUMENT_INVALID', '"keyAgreement[0]" expected an object')
-  const { type, publicKey } = value as Record<string, unknown>
-  if (type !== 'x25519' && !(legacy && type === 'X25519'))
-    throw new MessagingError(
-      'ERR_KEY_TYPE_UNSUPPORTED',
-      `Encryption key type "${String(type).slice(0, 40)}" is not supported`,
-      { sdkError: 'DidError' },
-    )
-  assertBytes(publicKey, 'keyAgreement[0].publicKey', 32, 'ERR_KEY_INVALID')
-  return { id: '#encryption', type: 'x25519', publicKey: publicKey as Uint8Array }
-}
-
 // Decoding is costly (base58 is quadratic) and light DIDs recur in every message of a conversation.
 const documents = new BoundedCache<DidDocument>(1_000)
 const LEGACY_KEY = '\u0000legacy:'
@@ -88,8 +75,8 @@ const LEGACY_KEY = '\u0000legacy:'
  * @throws MessagingError ERR_KEY_TYPE_UNSUPPORTED for an auth type other than sr25519/ed25519 (sdkError
  *   `UnsupportedKeyError`) or an encryption type other than x25519 (sdkError `DidError`)
  * @throws MessagingError ERR_KEY_INVALID when a public key is not 32 bytes
- * @throws MessagingError ERR_SERVICE_INVALID when a service breaks the SDK's rules, or the details
- *   would exceed {@link MAX_DETAILS_LENGTH} characters
+ * @throws MessagingError ERR_SERVICE_INVALID when a service breaks the SDK's rules, or the encoded
+ *   details would exceed 2048 bytes (≈2800 characters; decoding accepts up to {@link MAX_DETAILS_LENGTH})
  * @example
  * const doc = createLightDid({
  *   authentication: [{ type: 'ed25519', publicKey: new Uint8Array(32) }],
@@ -122,11 +109,6 @@ export function createLightDid(input: CreateLightDidInput): DidDocument {
     })
   }
   const details = encodeLightDetails({ keyAgreement: enc, service: services })
-  if (details !== undefined && details.length > MAX_DETAILS_LENGTH)
-    throw new MessagingError(
-      'ERR_SERVICE_INVALID',
-      `The services make the light DID details longer than ${MAX_DETAILS_LENGTH} characters`,
-    )
   const uri: DidUri = `did:kilt:light:${AUTH_CODES[auth.type as 'sr25519' | 'ed25519']}${ss58Encode(auth.publicKey)}${details === undefined ? '' : `:${details}`}`
   const doc = makeDocument({
     uri,
@@ -136,40 +118,6 @@ export function createLightDid(input: CreateLightDidInput): DidDocument {
   })
   documents.set(uri, doc)
   return cloneDocument(doc)
-}
-
-function decode(
-  did: DidUri,
-  authType: 'sr25519' | 'ed25519',
-  address: Uint8Array,
-  details: string | undefined,
-  legacy: boolean,
-): DidDocument {
-  const authentication: DidVerificationKey = { id: '#authentication', type: authType, publicKey: address }
-  if (details === undefined) return makeDocument({ uri: did, authentication })
-  const map = decodeLightDetails(details)
-  let keyAgreement: DidEncryptionKey[] | undefined
-  if (map.e !== undefined) {
-    if (typeof map.e !== 'object' || map.e === null || Array.isArray(map.e))
-      throw new MessagingError('ERR_DID_DETAILS_INVALID', 'The key agreement entry "e" must be a map')
-    // Only publicKey and type are read: a leaked "secretKey" (SDK pitfall, §7.3) is never copied.
-    keyAgreement = [checkEncryptionKey(map.e, legacy)]
-  }
-  let service: DidService[] | undefined
-  if (map.s !== undefined) {
-    if (!Array.isArray(map.s))
-      throw new MessagingError('ERR_DID_DETAILS_INVALID', 'The services entry "s" must be an array')
-    service = map.s.map((s: unknown) => {
-      if (typeof s !== 'object' || s === null || Array.isArray(s) || s instanceof Uint8Array)
-        throw new MessagingError('ERR_DID_DETAILS_INVALID', 'A service entry must be a map')
-      const { id, type, serviceEndpoint, types, urls } = s as Record<string, unknown>
-      if (typeof id !== 'string')
-        throw new MessagingError('ERR_SERVICE_INVALID', 'Service "id" must be a string')
-      // The SDK prefixes '#' to the stored id and maps the ≤0.28 names `types`/`urls` (PR #725).
-      return checkService(`#${id}`, type ?? types, serviceEndpoint ?? urls, { legacy })
-    })
-  }
-  return makeDocument({ uri: did, authentication, keyAgreement, service })
 }
 
 /**
@@ -218,7 +166,7 @@ export function lightDidToDocument(uri: string, options: LightDidToDocumentOptio
       `Authentication key encoding "${parsed.authKeyTypeEncoding}" does not match any supported key type`,
       { sdkError: 'DidError' },
     )
-  const doc = decode(parsed.did, authType, parsed.addressPublicKey, parsed.encodedDetails, legacy)
+  const doc = decodeLightDid(parsed.did, authType, parsed.addressPublicKey, parsed.encodedDetails, legacy)
   documents.set(cacheKey, doc)
   return cloneDocument(doc)
 }

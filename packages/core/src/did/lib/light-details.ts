@@ -11,6 +11,8 @@ import { MessagingError } from '../../errors.js'
 
 /** Longest encoded details string accepted (base58 decoding is quadratic; real light DIDs are far shorter). */
 export const MAX_DETAILS_LENGTH = 4096
+/** Largest payload (version byte + CBOR) written; `@scure/base` base58 encodes at most 2048 bytes (≈2800 characters). */
+export const MAX_DETAILS_BYTES = 2048
 const SERIALIZATION_VERSION = 0x00
 const TAG_UINT8_ARRAY = 64
 
@@ -36,7 +38,7 @@ const encodeOptions = {
 }
 
 /**
- * Serialises the optional details. Only `publicKey`/`type` of the key and `id`/`type`/`serviceEndpoint`
+ * Serialises the optional details (at most {@link MAX_DETAILS_BYTES} bytes, else ERR_SERVICE_INVALID). Only `publicKey`/`type` of the key and `id`/`type`/`serviceEndpoint`
  * of services are written, whatever else the objects carry. Returns undefined when there is nothing
  * to encode (the DID then has no `:details` part).
  */
@@ -54,6 +56,11 @@ export function encodeLightDetails({ keyAgreement, service }: LightDetailsInput)
   const payload = new Uint8Array(cbor.length + 1)
   payload[0] = SERIALIZATION_VERSION
   payload.set(cbor, 1)
+  if (payload.length > MAX_DETAILS_BYTES)
+    throw new MessagingError(
+      'ERR_SERVICE_INVALID',
+      `The services make the light DID details larger than ${MAX_DETAILS_BYTES} bytes`,
+    )
   return `z${base58.encode(payload)}`
 }
 
