@@ -48,9 +48,22 @@ export function has(o: Obj, key: string): boolean {
   return Object.hasOwn(o, key)
 }
 
-/** Requires a plain object. */
-export function expectObject(value: unknown, path: string, sdkError = 'TypeError'): Obj {
-  if (!isPlainObject(value)) fail(path, sdkError, `expected an object, got ${describe(value)}`)
+/**
+ * Requires a plain object. The SDK class reported mirrors what the SDK runs into: reading a field
+ * of `null`/`undefined` is a `TypeError`; of a primitive or array, whichever check sees the field
+ * missing (`sdkError`, or `arraySdkError` for arrays).
+ */
+export function expectObject(
+  value: unknown,
+  path: string,
+  sdkError = 'TypeError',
+  arraySdkError = sdkError,
+): Obj {
+  if (!isPlainObject(value)) {
+    const cls =
+      value === null || value === undefined ? 'TypeError' : Array.isArray(value) ? arraySdkError : sdkError
+    fail(path, cls, `expected an object, got ${describe(value)}`)
+  }
   return value
 }
 

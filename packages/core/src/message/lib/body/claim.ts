@@ -14,7 +14,7 @@ const CONTENTS = 'ClaimContentsMalformedError'
  * (`HashMalformedError`) — in the SDK's order.
  */
 export function checkPartialClaim(input: unknown, path: string, ctx: Ctx): Obj {
-  const claim = expectObject(input, path)
+  const claim = expectObject(input, path, 'CTypeHashMissingError')
   if (!claim.cTypeHash) fail(`${path}.cTypeHash`, 'CTypeHashMissingError', 'missing')
   if (has(claim, 'owner')) checkDid(claim.owner, `${path}.owner`, 'Did')
   if (claim.contents !== undefined) checkContents(claim.contents, `${path}.contents`, ctx)
@@ -24,7 +24,8 @@ export function checkPartialClaim(input: unknown, path: string, ctx: Ctx): Obj {
 
 function checkContents(contents: unknown, path: string, ctx: Ctx): void {
   // The SDK runs Object.entries on anything (a string passes); contents must be an object here.
-  if (!isPlainObject(contents)) fail(path, CONTENTS, `expected an object, got ${describe(contents)}`)
+  if (!isPlainObject(contents))
+    fail(path, contents === null ? 'TypeError' : CONTENTS, `expected an object, got ${describe(contents)}`)
   for (const [key, value] of Object.entries(contents)) {
     if (!key) fail(path, CONTENTS, 'empty property name')
     const t = typeof value

@@ -9,7 +9,7 @@ import { checkPartialClaim } from './claim.js'
 
 /** Checks a credential (`ICredential`), in the SDK's order of checks. */
 export function checkCredential(input: unknown, path: string, ctx: Ctx): Obj {
-  const c = expectObject(input, path)
+  const c = expectObject(input, path, 'TypeError', 'ClaimMissingError')
   if (!has(c, 'claim')) fail(`${path}.claim`, 'ClaimMissingError', 'missing')
   const claim = checkPartialClaim(c.claim, `${path}.claim`, ctx)
   if (!claim.owner) fail(`${path}.claim.owner`, 'OwnerMissingError', 'missing')
@@ -21,13 +21,14 @@ export function checkCredential(input: unknown, path: string, ctx: Ctx): Obj {
     )
   if (!has(c, 'claimNonceMap')) fail(`${path}.claimNonceMap`, 'ClaimNonceMapMissingError', 'missing')
   const nonceMap = c.claimNonceMap
-  if (!isPlainObject(nonceMap))
+  // An array passes the SDK's typeof check; its keys ("0", …) then fail the hex check.
+  if (!isPlainObject(nonceMap) && !(Array.isArray(nonceMap) && (nonceMap.length > 0 || ctx.compat)))
     fail(
       `${path}.claimNonceMap`,
-      'ClaimNonceMapMalformedError',
+      nonceMap === null ? 'TypeError' : 'ClaimNonceMapMalformedError',
       `expected an object, got ${describe(nonceMap)}`,
     )
-  for (const [digest, nonce] of Object.entries(nonceMap)) {
+  for (const [digest, nonce] of Object.entries(nonceMap as object)) {
     checkHex(digest, `${path}.claimNonceMap key`, ctx, { bits: 256 })
     if (typeof nonce !== 'string' || !nonce)
       fail(

@@ -8,7 +8,7 @@ import { checkDid } from './did.js'
 
 /** Checks delegation data (`IDelegationData`), in the SDK's order of checks. */
 export function checkDelegation(input: unknown, path: string, ctx: Ctx): void {
-  const d = expectObject(input, path)
+  const d = expectObject(input, path, 'DelegationIdMissingError')
   const { permissions, id, parentId, isPCR, account } = d
   if (!id) fail(`${path}.id`, 'DelegationIdMissingError', 'missing')
   if (typeof id !== 'string' || !sdkIsHex(id)) fail(`${path}.id`, 'DelegationIdTypeError', 'expected hex')
@@ -17,7 +17,11 @@ export function checkDelegation(input: unknown, path: string, ctx: Ctx): void {
   checkDid(account, `${path}.account`, 'Did')
   if (typeof isPCR !== 'boolean') fail(`${path}.isPCR`, 'TypeError', 'isPCR is expected to be a boolean')
   if (!Array.isArray(permissions))
-    fail(`${path}.permissions`, 'TypeError', `expected an array, got ${describe(permissions)}`)
+    fail(
+      `${path}.permissions`,
+      permissions === null || permissions === undefined ? 'TypeError' : 'UnauthorizedError',
+      `expected an array, got ${describe(permissions)}`,
+    )
   if (permissions.length === 0 || permissions.length > 3)
     fail(`${path}.permissions`, 'UnauthorizedError', 'Must have at least one permission and no more then two')
   if (!ctx.compat) {

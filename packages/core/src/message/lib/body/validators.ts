@@ -88,7 +88,7 @@ export const BUILT_IN_VALIDATORS: Readonly<Record<MessageBodyType, BuiltInValida
     if (o.quote || (!ctx.compat && o.quote !== undefined)) checkQuote(o.quote, `${C}.quote`, ctx, 'agreement')
   },
   'submit-attestation': (content, ctx) => {
-    const a = expectObject(expectObject(content, C).attestation, `${C}.attestation`)
+    const a = expectObject(expectObject(content, C).attestation, `${C}.attestation`, 'CTypeHashMissingError')
     const p = `${C}.attestation`
     if (!a.cTypeHash) fail(`${p}.cTypeHash`, 'CTypeHashMissingError', 'missing')
     checkHex(a.cTypeHash, `${p}.cTypeHash`, ctx, { bits: 256 })
@@ -123,7 +123,7 @@ export const BUILT_IN_VALIDATORS: Readonly<Record<MessageBodyType, BuiltInValida
     const o = expectObject(content, C)
     expectArray(o.cTypes, `${C}.cTypes`).forEach((item, i) => {
       const p = `${C}.cTypes[${i}]`
-      const t = expectObject(item, p)
+      const t = expectObject(item, p, 'HashMalformedError')
       checkHex(t.cTypeHash, `${p}.cTypeHash`, ctx, { strictBits: 256 })
       const { trustedAttesters, requiredProperties } = t
       if (trustedAttesters !== undefined && (trustedAttesters !== null || !ctx.compat))
@@ -165,7 +165,7 @@ export const BUILT_IN_VALIDATORS: Readonly<Record<MessageBodyType, BuiltInValida
   'request-accept-delegation': (content, ctx) => {
     const o = expectObject(content, C)
     checkDelegation(o.delegationData, `${C}.delegationData`, ctx)
-    const sigs = expectObject(o.signatures, `${C}.signatures`)
+    const sigs = expectObject(o.signatures, `${C}.signatures`, 'SignatureMalformedError')
     checkDidSignature(sigs.inviter, `${C}.signatures.inviter`, ctx)
     if (!metaDataIsJsonObject(o.metaData, ctx))
       fail(`${C}.metaData`, 'ObjectUnverifiableError', `expected a JSON object, got ${describe(o.metaData)}`)
@@ -173,7 +173,7 @@ export const BUILT_IN_VALIDATORS: Readonly<Record<MessageBodyType, BuiltInValida
   'submit-accept-delegation': (content, ctx) => {
     const o = expectObject(content, C)
     checkDelegation(o.delegationData, `${C}.delegationData`, ctx)
-    const sigs = expectObject(o.signatures, `${C}.signatures`)
+    const sigs = expectObject(o.signatures, `${C}.signatures`, 'SignatureMalformedError')
     checkDidSignature(sigs.inviter, `${C}.signatures.inviter`, ctx)
     checkDidSignature(sigs.invitee, `${C}.signatures.invitee`, ctx)
   },
@@ -181,7 +181,7 @@ export const BUILT_IN_VALIDATORS: Readonly<Record<MessageBodyType, BuiltInValida
     checkDelegation(content, C, ctx)
   },
   'inform-create-delegation': (content, ctx) => {
-    const o = expectObject(content, C)
+    const o = expectObject(content, C, 'HashMalformedError')
     checkHex(o.delegationId, `${C}.delegationId`, ctx, { strictBits: 256 })
     if (!ctx.compat && typeof o.isPCR !== 'boolean')
       fail(`${C}.isPCR`, 'TypeError', 'isPCR is expected to be a boolean')

@@ -1,0 +1,275 @@
+/**
+ * Verification against the SDK 0.35.2 golden vectors and the SDK itself as an oracle:
+ * - every `messages[].plaintext` passes `verifyMessage` (m17–m20 too, which the SDK rejects);
+ * - every decrypted `negative[]` case fails with the code / sdkError of its recorded SDK error;
+ * - the lenient cases l07–l09 are handled as documented below;
+ * - CType ids match the SDK's `CType.getIdForSchema` for random schemas;
+ * - for random mutations of the vector bodies, whenever the SDK's `Message.verifyMessageBody`
+ *   accepts, we accept in SDK-compatible mode (except documented always-stricter rules), and
+ *   whenever the SDK rejects, we reject with the same SDK class.
+ */
+import * as Kilt from '@kiltprotocol/sdk-js'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { type ErrorCode, MessagingError } from '../../src/errors.js'
+import {
+  cTypeIdForSchema,
+  verifyCTypeStructure,
+  verifyMessage,
+  verifyMessageBody,
+  verifyRequiredCTypeProperties,
+} from '../../src/message/verify.js'
+import { loadVectors } from '../helpers/vectors.js'
+
+const v = loadVectors()
+
+function caught(fn: () => void): MessagingError | undefined {
+  try {
+    fn()
+    return undefined
+  } catch (e) {
+    if (!(e instanceof MessagingError)) throw e
+    return e
+  }
+}
+
+function sdkError(fn: () => void): Error | undefined {
+  try {
+    fn()
+    return undefined
+  } catch (e) {
+    return e as Error
+  }
+}
+
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x))
+
+/** Our code for a recorded SDK error of the verify stage. */
+function codeFor(name: string): ErrorCode {
+  switch (name) {
+    case 'IdentityMismatchError':
+      return 'ERR_OWNER_MISMATCH'
+    case 'UnknownMessageBodyTypeError':
+      return 'ERR_BODY_TYPE_UNKNOWN'
+    case 'TypeError':
+      return 'ERR_MESSAGE_INVALID' // n19/n22: envelope fields
+    default:
+      return 'ERR_BODY_INVALID'
+  }
+}
+
+describe('messages[] plaintexts', () => {
+  for (const m of v.messages) {
+    it(`${m.id} passes verifyMessage (SDK: ${m.expect.verify})`, () => {
+      expect(caught(() => verifyMessage(clone(m.plaintext)))).toBeUndefined()
+      expect(caught(() => verifyMessage(clone(m.plaintext), { sdkCompatible: true }))).toBeUndefined()
+    })
+  }
+
+  it('the SDK itself rejects exactly m17–m20 (error, reject, request-payment, confirm-payment)', () => {
+    const rejected = v.messages
+      .filter((m: { plaintext: unknown }) => sdkError(() => Kilt.Message.verify(clone(m.plaintext) as never)))
+      .map((m: { bodyType: string }) => m.bodyType)
+    expect(rejected).toEqual(['error', 'reject', 'request-payment', 'confirm-payment'])
+  })
+})
+
+describe('negative[] cases with a decrypted message', () => {
+  const cases = v.negative.filter((n: { decrypted?: unknown }) => n.decrypted !== undefined)
+  it('are n14–n22', () => {
+    expect(cases.map((n: { id: string }) => n.id.slice(0, 3))).toEqual([
+      'n14',
+      'n15',
+      'n16',
+      'n17',
+      'n18',
+      'n19',
+      'n20',
+      'n21',
+      'n22',
+    ])
+  })
+  for (const n of cases) {
+    it(`${n.id} fails with ${n.error.name}`, () => {
+      // the recorded error is what the SDK throws today
+      expect(sdkError(() => Kilt.Message.verify(clone(n.decrypted)))?.name).toBe(n.error.name)
+      for (const sdkCompatible of [false, true]) {
+        const e = caught(() => verifyMessage(clone(n.decrypted), { sdkCompatible }))
+        expect(e?.code).toBe(codeFor(n.error.name))
+        expect(e?.sdkError).toBe(n.error.name)
+      }
+    })
+  }
+})
+
+describe('lenient[] cases the SDK accepts', () => {
+  const byId = (p: string) => v.lenient.find((l: { id: string }) => l.id.startsWith(p))
+
+  it('l07 (tampered presentation contents): the structure passes — integrity needs verifyPresentationIntegrity', () => {
+    const l07 = byId('l07')
+    expect(caught(() => verifyMessage(clone(l07.decrypted)))).toBeUndefined()
+  })
+
+  it('l08 (quote failing the Quote schema): rejected by default, accepted with sdkCompatible', () => {
+    const l08 = byId('l08')
+    expect(l08.extraChecks['Quote.validateQuoteSchema(QuoteSchema, quote)']).toBe(false)
+    const e = caught(() => verifyMessage(clone(l08.decrypted)))
+    expect(e?.code).toBe('ERR_BODY_INVALID')
+    expect(e?.sdkError).toBe('QuoteUnverifiableError')
+    expect(e?.message).toMatch(/content\.quote/)
+    expect(caught(() => verifyMessage(clone(l08.decrypted), { sdkCompatible: true }))).toBeUndefined()
+  })
+
+  it('l09 (16-bit cTypeHash): rejected by default, accepted with sdkCompatible', () => {
+    const l09 = byId('l09')
+    const e = caught(() => verifyMessage(clone(l09.decrypted)))
+    expect(e?.code).toBe('ERR_BODY_INVALID')
+    expect(e?.sdkError).toBe('HashMalformedError')
+    expect(e?.message).toMatch(/content\.cTypes\[0\]\.cTypeHash/)
+    expect(caught(() => verifyMessage(clone(l09.decrypted), { sdkCompatible: true }))).toBeUndefined()
+    // the SDK agrees that the same body is fine, and that a 256-bit check would fail it
+    expect(sdkError(() => Kilt.Message.verifyMessageBody(clone(l09.decrypted.body)))).toBeUndefined()
+  })
+})
+
+describe('CTypes', () => {
+  it('the vector CType verifies and its $id is the SDK hash', () => {
+    expect(cTypeIdForSchema(v.cType)).toBe(v.cType.$id)
+    expect(cTypeIdForSchema(v.cType)).toBe(Kilt.CType.getIdForSchema(clone(v.cType)))
+    expect(caught(() => verifyCTypeStructure(clone(v.cType)))).toBeUndefined()
+  })
+
+  it('a tampered CType fails with CTypeIdMismatchError, as in the SDK', () => {
+    const c = clone(v.cType)
+    c.title = 'Other title'
+    expect(sdkError(() => Kilt.CType.verifyDataStructure(clone(c)))?.name).toBe('CTypeIdMismatchError')
+    expect(caught(() => verifyCTypeStructure(c))?.sdkError).toBe('CTypeIdMismatchError')
+  })
+
+  it('verifyRequiredCTypeProperties agrees with the SDK', () => {
+    expect(caught(() => verifyRequiredCTypeProperties(['name', 'age'], clone(v.cType)))).toBeUndefined()
+    expect(
+      sdkError(() => Kilt.Message.verifyRequiredCTypeProperties(['id', 'name'], clone(v.cType)))?.name,
+    ).toBe('CTypeUnknownPropertiesError')
+    const e = caught(() => verifyRequiredCTypeProperties(['id', 'name'], clone(v.cType)))
+    expect(e?.code).toBe('ERR_CTYPE_PROPERTIES_UNKNOWN')
+    expect(e?.sdkError).toBe('CTypeUnknownPropertiesError')
+  })
+
+  const propName = fc.oneof(
+    fc.string({ minLength: 1, maxLength: 8 }),
+    fc.constantFrom('Name', 'name', 'NAME', 'a', 'B', '10', '2', 'é', 'e\u0301', 'ß', 'İ'),
+  )
+  const propType = fc.oneof(
+    fc.record({ type: fc.constant('string') }),
+    fc.record({ type: fc.constantFrom('integer', 'number') }),
+    fc.record({ type: fc.constant('boolean') }),
+    fc.record({ type: fc.constant('string'), enum: fc.array(fc.string({ maxLength: 4 }), { maxLength: 4 }) }),
+    fc.record({ type: fc.constant('array'), items: fc.record({ type: fc.constant('string') }) }),
+  )
+
+  it('cTypeIdForSchema equals the SDK getIdForSchema for random schemas (key order, case, NFC, arrays)', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(propName, propType, { maxKeys: 6 }),
+        fc.string({ maxLength: 12 }),
+        (properties, title) => {
+          const schema = {
+            $schema: 'ipfs://bafybeiah66wbkhqbqn7idkostj2iqyan2tstc4tpqt65udlhimd7hcxjyq/',
+            additionalProperties: false,
+            properties,
+            title,
+            type: 'object',
+          }
+          const ours = cTypeIdForSchema(schema)
+          expect(ours).toBe(Kilt.CType.getIdForSchema(clone(schema) as never))
+          // and a CType built by the SDK verifies here exactly when it verifies there
+          const sdkOk = sdkError(() =>
+            Kilt.CType.verifyDataStructure({ ...clone(schema), $id: ours } as never),
+          )
+          const ourOk = caught(() => verifyCTypeStructure({ ...clone(schema), $id: ours }))
+          expect(ourOk === undefined).toBe(sdkOk === undefined)
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
+})
+
+describe('cross-check with the SDK on mutated vector bodies', () => {
+  const bodies: unknown[] = v.messages.map((m: { plaintext: { body: unknown } }) => m.plaintext.body)
+  const dids = Object.values(v.dids as Record<string, { uri: string }>).map((d) => d.uri)
+  const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`)).map((h) => `0x${h}`)
+  const value = fc.oneof(
+    fc.constant(null),
+    fc.boolean(),
+    fc.integer(),
+    fc.string({ maxLength: 8 }),
+    hex(64),
+    hex(4),
+    hex(3),
+    fc.constant('0x'),
+    fc.constantFrom(...dids),
+    fc.constantFrom(...dids).map((d) => `${d}#authentication`),
+    fc.constant([]),
+    fc.constant({}),
+    fc.array(hex(64), { maxLength: 2 }),
+    fc.constant([1, 2, 3]),
+  )
+  const mutation = fc.record({
+    idx: fc.nat({ max: bodies.length - 1 }),
+    steps: fc.array(fc.nat(), { minLength: 1, maxLength: 7 }),
+    op: fc.constantFrom('delete', 'replace'),
+    value,
+  })
+
+  type Node = Record<string, unknown> | unknown[]
+  type Mutation = { idx: number; steps: number[]; op: 'delete' | 'replace'; value: unknown }
+  function mutate({ idx, steps, op, value: val }: Mutation): unknown {
+    const body = clone(bodies[idx]) as Node
+    let parent: Node = body
+    let key: string | number = 'content'
+    for (const s of steps) {
+      const child = (parent as Record<string, unknown>)[key as string]
+      if (typeof child !== 'object' || child === null) break
+      const keys = Array.isArray(child) ? child.map((_, i) => i) : Object.keys(child)
+      if (keys.length === 0 || s % 5 === 0) break
+      parent = child as Node
+      key = keys[s % keys.length] as string | number
+    }
+    if (op === 'delete') {
+      if (Array.isArray(parent)) parent.splice(key as number, 1)
+      else delete parent[key as string]
+    } else (parent as Record<string, unknown>)[key as string] = val
+    return body
+  }
+
+  // Rules we apply in every mode, where the SDK is looser (documented in message/lib/body).
+  const ALWAYS_STRICTER =
+    /contents: expected an object|claimNonceMap: expected an object|permissions: expected an array/
+
+  it('SDK accepts ⇒ we accept in sdkCompatible mode; SDK rejects ⇒ we reject with the same class', () => {
+    let accepted = 0
+    let rejected = 0
+    fc.assert(
+      fc.property(mutation, (mut) => {
+        const body = mutate(mut) as { type: string }
+        const sdk = sdkError(() => Kilt.Message.verifyMessageBody(clone(body) as never))
+        const ours = caught(() => verifyMessageBody(clone(body), { sdkCompatible: true }))
+        const strict = caught(() => verifyMessageBody(clone(body)))
+        if (sdk === undefined) {
+          accepted++
+          if (ours !== undefined) expect(ours.message).toMatch(ALWAYS_STRICTER)
+        } else if (!['error', 'reject', 'request-payment', 'confirm-payment'].includes(body.type)) {
+          rejected++
+          expect(ours, `SDK threw ${sdk.name}: ${sdk.message}`).toBeDefined()
+          expect(strict).toBeDefined()
+          expect(ours?.sdkError).toBe(sdk.name)
+        }
+      }),
+      { numRuns: 400 },
+    )
+    expect(accepted).toBeGreaterThan(20)
+    expect(rejected).toBeGreaterThan(20)
+  })
+})
