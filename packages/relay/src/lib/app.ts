@@ -15,7 +15,7 @@ import {
   validateDidUri,
   verifySignature,
 } from '@kilt-messaging/core'
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 import type { WebSocket } from 'ws'
 import type { DepositInput, MailboxStore } from '../store/types.js'
 import { checkEnvelope, isLowerHexFrom } from './envelope.js'
@@ -90,7 +90,7 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
   const base = {
     // Request logging is ours (onResponse): method, route pattern, status, time. Never the query
     // string (it may carry a token), headers or bodies.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.maxSmallRequestBytes,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,

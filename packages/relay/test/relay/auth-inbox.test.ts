@@ -1,0 +1,400 @@
+import type { FastifyInstance } from 'fastify'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createRelay } from '../../src/index.js'
+import { envelope, hex, type Identity, makeIdentity } from '../helpers/identities.js'
+import { createMemoryStore, type MemoryStore } from '../helpers/memory-store.js'
+
+const alice = makeIdentity('sr25519')
+const bob = makeIdentity('ed25519')
+let now = 1_700_000_000_000
+
+let store: MemoryStore
+let app: FastifyInstance
+
+beforeEach(async () => {
+  now = 1_700_000_000_000
+  store = createMemoryStore()
+  app = await createRelay({ store, logger: false, clock: () => now, expireIntervalMs: 0 })
+})
+afterEach(async () => {
+  await app.close()
+})
+
+async function challenge(a: FastifyInstance, did: string): Promise<string> {
+  const res = await a.inject({ method: 'POST', url: '/v1/auth/challenge', payload: { did } })
+  expect(res.statusCode).toBe(200)
+  return res.json().challenge
+}
+
+function tokenRequest(a: FastifyInstance, body: Record<string, unknown>) {
+  return a.inject({ method: 'POST', url: '/v1/auth/token', payload: body })
+}
+
+async function login(who: Identity, a: FastifyInstance = app): Promise<string> {
+  const c = await challenge(a, who.did)
+  const res = await tokenRequest(a, {
+    did: who.did,
+    challenge: c,
+    keyUri: who.authKeyUri,
+    signature: hex(who.auth.sign(new TextEncoder().encode(c))),
+  })
+  expect(res.statusCode).toBe(200)
+  return res.json().token
+}
+
+async function deposit(from: Identity, to: Identity): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/v1/messages', payload: envelope(from, to) })
+  expect(res.statusCode).toBe(201)
+  return res.json().id
+}
+
+function inbox(token: string | undefined, query = '') {
+  return app.inject({
+    method: 'GET',
+    url: `/v1/inbox${query}`,
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  })
+}
+
+describe('login', () => {
+  it.each([
+    ['sr25519', alice],
+    ['ed25519', bob],
+  ])('issues a token for a %s light DID that signed the challenge', async (_t, who) => {
+    const token = await login(who)
+    expect(token).toMatch(/^v1\./)
+    const res = await inbox(token)
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ messages: [], cursor: null })
+  })
+
+  it('refuses a reused challenge', async () => {
+    const c = await challenge(app, alice.did)
+    const body = {
+      did: alice.did,
+      challenge: c,
+      keyUri: alice.authKeyUri,
+      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
+    }
+    expect((await tokenRequest(app, body)).statusCode).toBe(200)
+    const again = await tokenRequest(app, body)
+    expect(again.statusCode).toBe(401)
+    expect(again.json().error.code).toBe('ERR_CHALLENGE_INVALID')
+  })
+
+  it('refuses an expired challenge', async () => {
+    const c = await challenge(app, alice.did)
+    now += 2 * 60_000 + 1
+    const res = await tokenRequest(app, {
+      did: alice.did,
+      challenge: c,
+      keyUri: alice.authKeyUri,
+      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
+    })
+    expect(res.statusCode).toBe(401)
+    expect(res.json().error.code).toBe('ERR_CHALLENGE_INVALID')
+  })
+
+  it('refuses a challenge issued to another DID', async () => {
+    const c = await challenge(app, bob.did)
+    const res = await tokenRequest(app, {
+      did: alice.did,
+      challenge: c,
+      keyUri: alice.authKeyUri,
+      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
+    })
+    expect(res.statusCode).toBe(401)
+    expect(res.json().error.code).toBe('ERR_CHALLENGE_INVALID')
+  })
+
+  it('refuses a forged signature and burns the challenge', async () => {
+    const c = await challenge(app, alice.did)
+    const forged = await tokenRequest(app, {
+      did: alice.did,
+      challenge: c,
+      keyUri: alice.authKeyUri,
+      signature: hex(bob.auth.sign(new TextEncoder().encode(c))),
+    })
+    expect(forged.statusCode).toBe(401)
+    expect(forged.json().error.code).toBe('ERR_SIGNATURE_INVALID')
+    const retry = await tokenRequest(app, {
+      did: alice.did,
+      challenge: c,
+      keyUri: alice.authKeyUri,
+      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
+    })
+    expect(retry.json().error.code).toBe('ERR_CHALLENGE_INVALID')
+  })
+
+  it('refuses a signature over other bytes', async () => {
+    const c = await challenge(app, alice.did)
+    const res = await tokenRequest(app, {
+      did: alice.did,
+      challenge: c,
+      keyUri: alice.authKeyUri,
+      signature: hex(alice.auth.sign(new TextEncoder().encode(`${c}x`))),
+    })
+    expect(res.json().error.code).toBe('ERR_SIGNATURE_INVALID')
+  })
+
+  it('refuses the key agreement key instead of the authentication key', async () => {
+    const c = await challenge(app, alice.did)
+    const res = await tokenRequest(app, {
+      did: alice.did,
+      challenge: c,
+      keyUri: alice.encKeyUri,
+      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
+    })
+    expect(res.statusCode).toBe(401)
+    expect(res.json().error.code).toBe('ERR_SIGNATURE_INVALID')
+    expect(res.json().error.message).toContain('ERR_KEY_RELATIONSHIP')
+  })
+
+  it("refuses another DID's key", async () => {
+    const c = await challenge(app, alice.did)
+    const res = await tokenRequest(app, {
+      did: alice.did,
+      challenge: c,
+      keyUri: bob.authKeyUri,
+      signature: hex(bob.auth.sign(new TextEncoder().encode(c))),
+    })
+    expect(res.statusCode).toBe(401)
+    expect(res.json().error.code).toBe('ERR_SIGNATURE_INVALID')
+  })
+
+  it.each([
+    ['no did', {}],
+    ['a non-KILT did', { did: 'did:web:example.com' }],
+    ['a resource URI', { did: alice.authKeyUri }],
+    ['an extra field', { did: alice.did, x: 1 }],
+    ['a numeric did', { did: 5 }],
+  ])('refuses a challenge request with %s (400)', async (_n, body) => {
+    const res = await app.inject({ method: 'POST', url: '/v1/auth/challenge', payload: body })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().error.code).toBe('ERR_REQUEST_INVALID')
+    expect(store.calls.putChallenge).toBe(0)
+  })
+
+  it.each([
+    ['a short signature', { signature: `0x${'00'.repeat(63)}` }],
+    ['an uppercase signature', { signature: `0x${'AB'.repeat(64)}` }],
+    ['a bad keyUri', { keyUri: 'did:kilt:nope#x' }],
+    ['a long challenge', { challenge: 'x'.repeat(200) }],
+    ['an extra field', { extra: true }],
+  ])('refuses a token request with %s (400) without consuming the challenge', async (_n, patch) => {
+    const c = await challenge(app, alice.did)
+    const good = {
+      did: alice.did,
+      challenge: c,
+      keyUri: alice.authKeyUri,
+      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
+    }
+    const res = await tokenRequest(app, { ...good, ...patch })
+    expect(res.statusCode).toBe(400)
+    expect(store.calls.takeChallenge).toBe(0)
+  })
+
+  it('refuses a token from another deployment (other secret)', async () => {
+    const otherStore = createMemoryStore()
+    const other = await createRelay({
+      store: otherStore,
+      logger: false,
+      clock: () => now,
+      expireIntervalMs: 0,
+    })
+    const foreign = await login(alice, other)
+    await other.close()
+    const res = await inbox(foreign)
+    expect(res.statusCode).toBe(401)
+    expect(res.json().error.code).toBe('ERR_UNAUTHORIZED')
+  })
+
+  it('refuses an expired token, a tampered token and a missing token', async () => {
+    const token = await login(alice)
+    const parts = token.split('.')
+    const tampered = [parts[0], bob.did.slice(17, 65), parts[2], parts[3]].join('.')
+    expect((await inbox(tampered)).statusCode).toBe(401)
+    const later = [parts[0], parts[1], String(Number(parts[2]) + 1000), parts[3]].join('.')
+    expect((await inbox(later)).statusCode).toBe(401)
+    expect((await inbox(undefined)).statusCode).toBe(401)
+    expect((await inbox('garbage')).statusCode).toBe(401)
+    now += 15 * 60_000
+    const expired = await inbox(token)
+    expect(expired.statusCode).toBe(401)
+    expect(expired.json().error.code).toBe('ERR_UNAUTHORIZED')
+  })
+})
+
+describe('inbox', () => {
+  it('lists own messages oldest first with a cursor, and never those of another DID', async () => {
+    const ids = [await deposit(bob, alice), await deposit(bob, alice), await deposit(bob, alice)]
+    const forBob = await deposit(alice, bob)
+    const aliceToken = await login(alice)
+    const bobToken = await login(bob)
+
+    const page1 = (await inbox(aliceToken, '?limit=2')).json()
+    expect(page1.messages.map((m: { id: string }) => m.id)).toEqual(ids.slice(0, 2))
+    expect(page1.cursor).toBe(ids[1])
+    expect(page1.messages[0].envelope.receivedAt).toBe(now)
+    expect(page1.messages[0].envelope.receiverKeyUri).toBe(alice.encKeyUri)
+    const page2 = (await inbox(aliceToken, `?after=${page1.cursor}&limit=2`)).json()
+    expect(page2.messages.map((m: { id: string }) => m.id)).toEqual([ids[2]])
+
+    const bobPage = (await inbox(bobToken)).json()
+    expect(bobPage.messages.map((m: { id: string }) => m.id)).toEqual([forBob])
+  })
+
+  it("acks only own messages: B's token cannot delete A's", async () => {
+    const id = await deposit(bob, alice)
+    const bobToken = await login(bob)
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/inbox/ack',
+      headers: { authorization: `Bearer ${bobToken}` },
+      payload: { ids: [id] },
+    })
+    expect(res.json()).toEqual({ deleted: 0 })
+    expect(store.messages.has(id)).toBe(true)
+    const aliceToken = await login(alice)
+    const own = await app.inject({
+      method: 'POST',
+      url: '/v1/inbox/ack',
+      headers: { authorization: `Bearer ${aliceToken}` },
+      payload: { ids: [id] },
+    })
+    expect(own.json()).toEqual({ deleted: 1 })
+    expect(store.messages.has(id)).toBe(false)
+  })
+
+  it('a light DID and its full DID share one mailbox', async () => {
+    const id = await deposit(bob, alice)
+    const fullKeyUri = `did:kilt:${alice.did.slice(17, 65)}#0x1234`
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      payload: { ...envelope(bob, alice), receiverKeyUri: fullKeyUri },
+    })
+    expect(res.statusCode).toBe(201)
+    const page = (await inbox(await login(alice))).json()
+    expect(page.messages.map((m: { id: string }) => m.id)).toEqual([id, res.json().id])
+  })
+
+  it.each([['?limit=0'], ['?limit=501'], ['?limit=abc'], ['?after=a%20b'], ['?foo=1'], ['?limit=1&limit=2']])(
+    'refuses the query %s (400)',
+    async (q) => {
+      const token = await login(alice)
+      const res = await inbox(token, q)
+      expect(res.statusCode).toBe(400)
+      expect(res.json().error.code).toBe('ERR_REQUEST_INVALID')
+      expect(store.calls.list).toBe(0)
+    },
+  )
+
+  it.each([
+    ['no ids', {}],
+    ['an empty list', { ids: [] }],
+    ['a number', { ids: [1] }],
+    ['too many', { ids: Array(1001).fill('A') }],
+  ])('refuses an ack with %s (400)', async (_n, payload) => {
+    const token = await login(alice)
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/inbox/ack',
+      headers: { authorization: `Bearer ${token}` },
+      payload,
+    })
+    expect(res.statusCode).toBe(400)
+    expect(store.calls.ack).toBe(0)
+  })
+
+  it('refuses unauthenticated ack', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/inbox/ack', payload: { ids: ['A'] } })
+    expect(res.statusCode).toBe(401)
+    expect(store.calls.ack).toBe(0)
+  })
+
+  it('does not return expired messages, and the sweep deletes them', async () => {
+    await deposit(bob, alice)
+    const token = await login(alice)
+    now += 7 * 24 * 3600_000
+    expect((await inbox(token)).statusCode).toBe(401) // token long expired too
+    const fresh = await login(alice)
+    expect((await inbox(fresh)).json().messages).toEqual([])
+    expect(await store.expire(now)).toBe(1)
+  })
+})
+
+describe('operations', () => {
+  it('healthz, readyz, 404 in the error shape', async () => {
+    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' })
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200)
+    const missing = await app.inject({ url: '/nope' })
+    expect(missing.statusCode).toBe(404)
+    expect(missing.json()).toEqual({ error: { code: 'ERR_NOT_FOUND', message: 'not found' } })
+    store.failing = true
+    const notReady = await app.inject({ url: '/readyz' })
+    expect(notReady.statusCode).toBe(503)
+    expect(notReady.json().error.code).toBe('ERR_UNAVAILABLE')
+  })
+
+  it('exposes Prometheus metrics that count deposits, deliveries, acks and rejects', async () => {
+    const id = await deposit(bob, alice)
+    await app.inject({ method: 'POST', url: '/v1/messages', payload: { nope: 1 } })
+    const token = await login(alice)
+    await inbox(token)
+    await app.inject({
+      method: 'POST',
+      url: '/v1/inbox/ack',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { ids: [id] },
+    })
+    const res = await app.inject({ url: '/metrics' })
+    expect(res.headers['content-type']).toContain('text/plain')
+    const text = res.body
+    expect(text).toContain('kilt_relay_deposits_total 1')
+    expect(text).toContain('kilt_relay_deliveries_total{channel="http"} 1')
+    expect(text).toContain('kilt_relay_acks_total 1')
+    expect(text).toContain('kilt_relay_queue_depth 0')
+    expect(text).toContain('kilt_relay_rejects_total{reason="ERR_ENVELOPE_INVALID"} 1')
+    expect(text).toMatch(/kilt_relay_request_duration_seconds_count\{route="POST \/v1\/messages"\} 2/)
+    // Every non-comment line is `name{labels} value`.
+    for (const line of text.trim().split('\n'))
+      if (!line.startsWith('#')) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$/)
+  })
+
+  it('serves an OpenAPI 3.1 document describing every route', async () => {
+    const doc = (await app.inject({ url: '/v1/openapi.json' })).json()
+    expect(doc.openapi).toBe('3.1.0')
+    for (const path of [
+      '/v1/messages',
+      '/v1/auth/challenge',
+      '/v1/auth/token',
+      '/v1/inbox',
+      '/v1/inbox/ack',
+      '/v1/inbox/live',
+      '/healthz',
+      '/readyz',
+      '/metrics',
+      '/v1/openapi.json',
+    ])
+      expect(doc.paths[path]).toBeDefined()
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum).toContain('ERR_QUOTA_EXCEEDED')
+  })
+
+  it('logs neither tokens, signatures, ciphertext nor DIDs', async () => {
+    const lines: string[] = []
+    const pino = (await import('pino')).default
+    const logger = pino({ level: 'debug' }, { write: (l: string) => lines.push(l) })
+    const logged = await createRelay({ store, logger, clock: () => now, expireIntervalMs: 0 })
+    const env = envelope(bob, alice)
+    await logged.inject({ method: 'POST', url: '/v1/messages', payload: env })
+    const token = await login(alice, logged)
+    await logged.inject({ url: `/v1/inbox?limit=5`, headers: { authorization: `Bearer ${token}` } })
+    await logged.inject({ url: `/v1/inbox/live?token=${token}` })
+    await logged.close()
+    const all = lines.join('\n')
+    expect(lines.length).toBeGreaterThan(3)
+    for (const secret of [token, env.ciphertext.slice(2, 40), alice.did.slice(17, 65), bob.did.slice(17, 65)])
+      expect(all).not.toContain(secret)
+  })
+})

@@ -1,0 +1,222 @@
+import { didSubject } from '@kilt-messaging/core'
+import type { FastifyInstance } from 'fastify'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createRelay } from '../../src/index.js'
+import { envelope, makeIdentity } from '../helpers/identities.js'
+import { createMemoryStore, type MemoryStore } from '../helpers/memory-store.js'
+
+const alice = makeIdentity('sr25519')
+const bob = makeIdentity('ed25519')
+const NOW = 1_700_000_000_000
+
+let store: MemoryStore
+let app: FastifyInstance
+
+beforeEach(async () => {
+  store = createMemoryStore()
+  app = await createRelay({ store, logger: false, clock: () => NOW, expireIntervalMs: 0 })
+})
+afterEach(async () => {
+  await app.close()
+})
+
+function post(payload: unknown, headers: Record<string, string> = {}) {
+  return app.inject({
+    method: 'POST',
+    url: '/v1/messages',
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+  })
+}
+
+describe('POST /v1/messages', () => {
+  it('stores one envelope under the receiver subject with the relay receivedAt', async () => {
+    const env = envelope(alice, bob)
+    const res = await post(env)
+    expect(res.statusCode).toBe(201)
+    const body = res.json()
+    expect(body.receivedAt).toBe(NOW)
+    const stored = store.messages.get(body.id)
+    expect(stored?.mailbox).toBe(didSubject(bob.did))
+    expect(JSON.parse(stored!.envelope)).toEqual({ ...env, receivedAt: NOW })
+    expect(stored?.expiresAt).toBe(NOW + 7 * 24 * 3600_000)
+  })
+
+  it('ignores a numeric client receivedAt', async () => {
+    const res = await post({ ...envelope(alice, bob), receivedAt: 5 })
+    expect(res.statusCode).toBe(201)
+    expect(JSON.parse(store.messages.get(res.json().id)!.envelope).receivedAt).toBe(NOW)
+  })
+
+  it('stores a batch with per-item results', async () => {
+    const res = await post({ messages: [envelope(alice, bob), envelope(bob, alice)] })
+    expect(res.statusCode).toBe(201)
+    const { results } = res.json()
+    expect(results).toHaveLength(2)
+    expect(store.messages.size).toBe(2)
+    expect(store.messages.get(results[1].id)?.mailbox).toBe(didSubject(alice.did))
+  })
+
+  const valid = envelope(alice, bob)
+  const hostile: Array<[string, unknown, number, string]> = [
+    ['an array', [valid], 400, 'ERR_ENVELOPE_INVALID'],
+    ['null', null, 400, 'ERR_ENVELOPE_INVALID'],
+    ['a number', 42, 400, 'ERR_ENVELOPE_INVALID'],
+    ['an unknown field', { ...valid, extra: 1 }, 400, 'ERR_ENVELOPE_INVALID'],
+    ['__proto__', `{"__proto__":{"x":1},"ciphertext":"${valid.ciphertext}"}`, 400, 'ERR_REQUEST_INVALID'],
+    ['a string receivedAt', { ...valid, receivedAt: '1' }, 400, 'ERR_ENVELOPE_INVALID'],
+    [
+      'uppercase hex',
+      { ...valid, ciphertext: valid.ciphertext.toUpperCase().replace('0X', '0x') },
+      400,
+      'ERR_ENVELOPE_INVALID',
+    ],
+    ['odd hex', { ...valid, ciphertext: `${valid.ciphertext}a` }, 400, 'ERR_ENVELOPE_INVALID'],
+    ['non-hex', { ...valid, ciphertext: `0x${'zz'.repeat(32)}` }, 400, 'ERR_ENVELOPE_INVALID'],
+    ['no 0x', { ...valid, ciphertext: valid.ciphertext.slice(2) }, 400, 'ERR_ENVELOPE_INVALID'],
+    ['a short ciphertext', { ...valid, ciphertext: `0x${'ab'.repeat(15)}` }, 400, 'ERR_ENVELOPE_INVALID'],
+    ['a numeric ciphertext', { ...valid, ciphertext: 1 }, 400, 'ERR_ENVELOPE_INVALID'],
+    ['a 12-byte nonce', { ...valid, nonce: `0x${'00'.repeat(12)}` }, 400, 'ERR_ENVELOPE_INVALID'],
+    ['a missing nonce', { ...valid, nonce: undefined }, 400, 'ERR_ENVELOPE_INVALID'],
+    ['a DID without fragment', { ...valid, receiverKeyUri: bob.did }, 400, 'ERR_ENVELOPE_INVALID'],
+    [
+      'a non-KILT key URI',
+      { ...valid, senderKeyUri: 'did:web:example.com#key-1' },
+      400,
+      'ERR_ENVELOPE_INVALID',
+    ],
+    [
+      'a bad SS58 checksum',
+      { ...valid, receiverKeyUri: `did:kilt:4pjaJnvEs7wnbcBsnhMq6m5BqaiK2r8XuTauC9SEcfoJ5r7C#x` },
+      400,
+      'ERR_ENVELOPE_INVALID',
+    ],
+    ['an empty batch', { messages: [] }, 400, 'ERR_REQUEST_INVALID'],
+    ['a batch with extra keys', { messages: [valid], more: 1 }, 400, 'ERR_REQUEST_INVALID'],
+    [
+      'a batch with one bad item',
+      { messages: [valid, { ...valid, nonce: '0x00' }] },
+      400,
+      'ERR_ENVELOPE_INVALID',
+    ],
+    ['a batch over the limit', { messages: Array(101).fill(valid) }, 400, 'ERR_REQUEST_INVALID'],
+    ['bad JSON', '{"ciphertext":', 400, 'ERR_REQUEST_INVALID'],
+    ['an empty body', '', 400, 'ERR_REQUEST_INVALID'],
+  ]
+  it.each(hostile)('refuses %s and leaves the store untouched', async (_name, payload, status, code) => {
+    const res = await post(payload)
+    expect(res.statusCode).toBe(status)
+    expect(res.json()).toEqual({ error: { code, message: expect.any(String) } })
+    expect(store.calls.deposit).toBe(0)
+    expect(store.messages.size).toBe(0)
+  })
+
+  it('refuses an envelope over the size limit with 413', async () => {
+    const small = await createRelay({
+      store,
+      logger: false,
+      limits: { maxEnvelopeBytes: 1024 },
+      expireIntervalMs: 0,
+    })
+    const res = await small.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      payload: envelope(alice, bob, 1024),
+    })
+    expect(res.statusCode).toBe(413)
+    expect(res.json().error.code).toBe('ERR_MESSAGE_TOO_LARGE')
+    // Just under the limit in ciphertext but over it once serialised with the key URIs.
+    const res2 = await small.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      payload: envelope(alice, bob, 400),
+    })
+    expect(res2.statusCode).toBe(413)
+    expect(store.calls.deposit).toBe(0)
+    await small.close()
+  })
+
+  it('refuses a body over the request limit with 413 before parsing', async () => {
+    const res = await post(`{"ciphertext":"0x${'00'.repeat(3 * 1024 * 1024)}"}`)
+    expect(res.statusCode).toBe(413)
+    expect(res.json().error.code).toBe('ERR_MESSAGE_TOO_LARGE')
+    expect(store.calls.deposit).toBe(0)
+  })
+
+  it('refuses non-JSON content types with 415', async () => {
+    const res = await post(JSON.stringify(envelope(alice, bob)), { 'content-type': 'text/plain' })
+    expect(res.statusCode).toBe(415)
+    expect(res.json().error.code).toBe('ERR_UNSUPPORTED_MEDIA_TYPE')
+    expect(store.calls.deposit).toBe(0)
+  })
+
+  it('answers 507 ERR_QUOTA_EXCEEDED when the mailbox is full, per item in a batch', async () => {
+    const tiny = await createRelay({
+      store,
+      logger: false,
+      limits: { mailboxMaxCount: 2 },
+      expireIntervalMs: 0,
+    })
+    const batch = await tiny.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      payload: { messages: [envelope(alice, bob), envelope(alice, bob), envelope(alice, bob)] },
+    })
+    expect(batch.statusCode).toBe(201)
+    const { results } = batch.json()
+    expect(results[0].id).toEqual(expect.any(String))
+    expect(results[2]).toEqual({ error: { code: 'ERR_QUOTA_EXCEEDED', message: expect.any(String) } })
+    const one = await tiny.inject({ method: 'POST', url: '/v1/messages', payload: envelope(alice, bob) })
+    expect(one.statusCode).toBe(507)
+    expect(one.json().error.code).toBe('ERR_QUOTA_EXCEEDED')
+    // Another mailbox is not affected.
+    const other = await tiny.inject({ method: 'POST', url: '/v1/messages', payload: envelope(bob, alice) })
+    expect(other.statusCode).toBe(201)
+    await tiny.close()
+  })
+
+  it('rate-limits deposits per sender key with 429', async () => {
+    const limited = await createRelay({
+      store,
+      logger: false,
+      limits: { senderDepositsPerMinute: 2 },
+      expireIntervalMs: 0,
+    })
+    const codes: number[] = []
+    for (let i = 0; i < 3; i++)
+      codes.push(
+        (await limited.inject({ method: 'POST', url: '/v1/messages', payload: envelope(alice, bob) }))
+          .statusCode,
+      )
+    expect(codes).toEqual([201, 201, 429])
+    const other = await limited.inject({ method: 'POST', url: '/v1/messages', payload: envelope(bob, alice) })
+    expect(other.statusCode).toBe(201)
+    await limited.close()
+  })
+
+  it('rate-limits per IP with 429 and the JSON error shape', async () => {
+    const limited = await createRelay({
+      store,
+      logger: false,
+      limits: { ipRequestsPerMinute: 2 },
+      expireIntervalMs: 0,
+    })
+    const codes: number[] = []
+    let last: { json(): unknown; headers: Record<string, unknown> } | undefined
+    for (let i = 0; i < 3; i++) {
+      last = await limited.inject({ method: 'GET', url: '/healthz' })
+      codes.push((last as unknown as { statusCode: number }).statusCode)
+    }
+    expect(codes).toEqual([200, 200, 429])
+    expect(last!.json()).toEqual({ error: { code: 'ERR_RATE_LIMITED', message: expect.any(String) } })
+    expect(last!.headers['retry-after']).toBeDefined()
+    await limited.close()
+  })
+
+  it('answers 503 when the store fails, without a stack or cause', async () => {
+    store.failing = true
+    const res = await post(envelope(alice, bob))
+    expect(res.statusCode).toBe(503)
+    expect(res.json()).toEqual({ error: { code: 'ERR_UNAVAILABLE', message: 'the store is unavailable' } })
+  })
+})
