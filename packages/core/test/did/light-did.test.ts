@@ -7,7 +7,7 @@ import { fromHex, toHex } from '../../src/lib/bytes.js'
 import { expectCode, onlyMessagingErrors } from './helpers.js'
 
 const ZERO_ADDRESS = '4nv4phaKc4EcwENdRERuMF79ZSSB5xvnAk3zNySSbVbXhSwS'
-const zero = () => new Uint8Array(32)
+const zero = (): Uint8Array => new Uint8Array(32)
 
 // §11.3
 const SENDER_AUTH = fromHex('0x50780547322a1ceba67ea8c552c9bc6c686f8698ac9a8cafab7cd15a1db19859')
