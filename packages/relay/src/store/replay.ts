@@ -10,13 +10,14 @@ import pg from 'pg'
 import { postgresReplayStore, sqliteReplayStore } from './lib/replay-store.js'
 import { checkSchemaName, DEFAULT_SCHEMA } from './postgres.js'
 
-/** A replay store on SQLite: synchronous, as core's `ReplayStore` allows. */
+/** A replay store on SQLite (marks are group-committed, `synchronous=FULL`). */
 export interface SqliteReplayStore {
   /**
-   * Records `key` until `expiresAt` unless it is recorded and unexpired at `now`.
+   * Records `key` until `expiresAt` unless it is recorded and unexpired at `now`; resolves after the
+   * COMMIT holding the record returned.
    * @returns true when the key was new (absent or expired); never true twice for one live key.
    */
-  markIfNew(key: string, expiresAt: number, now: number): boolean
+  markIfNew(key: string, expiresAt: number, now: number): Promise<boolean>
   /** Deletes every entry with `expiresAt <= now`, in bounded chunks. */
   purge(now: number): void
   /** Closes the connection if this store opened it (a shared `Database` stays open). */
@@ -52,13 +53,13 @@ function checkClock(name: string, value: unknown): void {
  *
  * @param target - A better-sqlite3 `Database` to share (e.g. `createSqliteStore(...).database`), or a
  *   file path to open (WAL, `synchronous=FULL`).
- * @returns The store. `markIfNew` throws `ERR_ARGUMENT_INVALID` for a key that is not 1..1024
+ * @returns The store. `markIfNew` rejects with `ERR_ARGUMENT_INVALID` for a key that is not 1..1024
  *   characters or times that are not non-negative safe integers (ms).
  * @throws {MessagingError} `ERR_ARGUMENT_INVALID` when `target` is neither.
  * @example
  * const store = createSqliteStore({ file: 'relay.db' })
  * const replay = createReplayStoreSqlite(store.database)
- * replay.markIfNew('did:kilt:4abc…#0x12…', Date.now() + 60_000, Date.now()) // true, then false
+ * await replay.markIfNew('did:kilt:4abc…#0x12…', Date.now() + 60_000, Date.now()) // true, then false
  */
 export function createReplayStoreSqlite(target: Database.Database | string): SqliteReplayStore {
   const isDb =
@@ -74,7 +75,11 @@ export function createReplayStoreSqlite(target: Database.Database | string): Sql
   const inner = sqliteReplayStore(target)
   return {
     markIfNew(key, expiresAt, now) {
-      checkMark(key, expiresAt, now)
+      try {
+        checkMark(key, expiresAt, now)
+      } catch (e) {
+        return Promise.reject(e)
+      }
       return inner.markIfNew(key, expiresAt, now)
     },
     purge(now) {

@@ -20,8 +20,24 @@ export interface SqlReplayStoreImpl<R extends boolean | Promise<boolean>, P exte
 
 const PURGE_CHUNK = 5000
 
-/** SQLite replay store on `db` (or on a file it opens and owns). */
-export function sqliteReplayStore(target: Database.Database | string): SqlReplayStoreImpl<boolean, void> {
+interface PendingMark {
+  readonly key: string
+  readonly expiresAt: number
+  readonly now: number
+  readonly resolve: (fresh: boolean) => void
+  readonly reject: (e: unknown) => void
+}
+
+const MAX_GROUP = 4096
+
+/**
+ * SQLite replay store on `db` (or on a file it opens and owns). Marks are group-committed like
+ * deposits: those waiting while a commit runs go into the next IMMEDIATE transaction, where they run
+ * one after another (so two marks of one key still see each other), and resolve after COMMIT.
+ */
+export function sqliteReplayStore(
+  target: Database.Database | string,
+): SqlReplayStoreImpl<Promise<boolean>, void> {
   const owned = typeof target === 'string'
   const db = owned ? openSqliteDatabase(target, 'FULL') : target
   db.exec(
@@ -35,10 +51,41 @@ export function sqliteReplayStore(target: Database.Database | string): SqlReplay
   const purge = db.prepare<[number, number]>(
     'DELETE FROM replay_keys WHERE key IN (SELECT key FROM replay_keys WHERE expires_at <= ? LIMIT ?)',
   )
+  const markGroup = db.transaction((group: readonly PendingMark[]) =>
+    group.map((m) => mark.run(m.key, m.expiresAt, m.now).changes === 1),
+  )
+  let queue: PendingMark[] = []
+  let scheduled = false
   let closed = false
+
+  function flush(): void {
+    scheduled = false
+    if (queue.length === 0) return
+    const group = queue.slice(0, MAX_GROUP)
+    queue = queue.slice(group.length)
+    let results: boolean[] | undefined
+    try {
+      results = markGroup.immediate(group)
+    } catch (e) {
+      for (const m of group) m.reject(e)
+    }
+    if (results !== undefined) for (let i = 0; i < group.length; i++) group[i]!.resolve(results[i]!)
+    if (queue.length > 0 && !scheduled) {
+      scheduled = true
+      setImmediate(flush)
+    }
+  }
+
   return {
     markIfNew(key, expiresAt, now) {
-      return mark.run(key, expiresAt, now).changes === 1
+      if (closed) return Promise.reject(new Error('the replay store is closed'))
+      return new Promise<boolean>((resolve, reject) => {
+        queue.push({ key, expiresAt, now, resolve, reject })
+        if (!scheduled) {
+          scheduled = true
+          setImmediate(flush)
+        }
+      })
     },
     purge(now) {
       while (purge.run(now, PURGE_CHUNK).changes === PURGE_CHUNK) {
@@ -47,6 +94,7 @@ export function sqliteReplayStore(target: Database.Database | string): SqlReplay
     },
     async close() {
       if (closed) return
+      while (queue.length > 0) flush()
       closed = true
       if (owned) db.close()
     },
