@@ -3,12 +3,12 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   createLightDid,
-  type DidDocument,
   documentFromW3C,
   exportToW3C,
   fullDidKeyId,
   lightDidToDocument,
 } from '../../src/did/index.js'
+import type { DidDocument } from '../../src/did/types.js'
 import { fromHex } from '../../src/lib/bytes.js'
 import { expectCode, onlyMessagingErrors } from './helpers.js'
 
