@@ -30,15 +30,21 @@ export interface Transport {
   send(envelope: EncryptedMessage, options?: SendOptions): Promise<SendReceipt>
 }
 
+/**
+ * An event handler slot, checked bivariantly (as DOM typings do) so that both the browser's
+ * `WebSocket` and the `ws` package's fit {@link WebSocketLike}.
+ */
+export type WebSocketHandler<E> = { bivarianceHack(event: E): void }['bivarianceHack'] | null
+
 /** A minimal WebSocket, as in browsers (`globalThis.WebSocket`) and the `ws` package. */
 export interface WebSocketLike {
   readonly readyState: number
   send(data: string): void
   close(code?: number, reason?: string): void
-  onopen: ((event: unknown) => void) | null
-  onmessage: ((event: { readonly data: unknown }) => void) | null
-  onclose: ((event: { readonly code: number; readonly reason: string }) => void) | null
-  onerror: ((event: unknown) => void) | null
+  onopen: WebSocketHandler<unknown>
+  onmessage: WebSocketHandler<{ readonly data: unknown }>
+  onclose: WebSocketHandler<{ readonly code: number; readonly reason: string }>
+  onerror: WebSocketHandler<unknown>
 }
 
 /** A WebSocket constructor. */

@@ -1,0 +1,216 @@
+/**
+ * Real HTTP + WebSocket on 127.0.0.1 with the core relay client.
+ */
+import {
+  createRelayClient,
+  type InboxMessage,
+  MessagingError,
+  RelayResponseError,
+} from '@kilt-messaging/core'
+import type { FastifyInstance } from 'fastify'
+import { afterEach, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { createRelay, RELAY_SERVICE_TYPE } from '../../src/index.js'
+import { envelope, type Identity, makeIdentity } from '../helpers/identities.js'
+import { createMemoryStore, type MemoryStore } from '../helpers/memory-store.js'
+
+const apps: FastifyInstance[] = []
+afterEach(async () => {
+  for (const a of apps.splice(0)) await a.close()
+})
+
+async function start(store: MemoryStore, port = 0): Promise<{ app: FastifyInstance; url: string }> {
+  const app = await createRelay({ store, logger: false, expireIntervalMs: 0, heartbeatMs: 1000 })
+  apps.push(app)
+  await app.listen({ host: '127.0.0.1', port })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('no address')
+  return { app, url: `http://127.0.0.1:${address.port}` }
+}
+
+function signer(who: Identity) {
+  return { did: who.did, keyUri: who.authKeyUri, sign: (data: Uint8Array) => who.auth.sign(data) }
+}
+
+function waitFor<T>(check: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const began = Date.now()
+    const tick = () => {
+      const v = check()
+      if (v !== undefined) return resolve(v)
+      if (Date.now() - began > timeoutMs) return reject(new Error('timed out'))
+      setTimeout(tick, 10)
+    }
+    tick()
+  })
+}
+
+describe('relay client against a live relay', () => {
+  it.each([
+    ['sr25519', 'ed25519'],
+    ['ed25519', 'sr25519'],
+  ] as const)('a %s receiver logs in, fetches, streams and acks (sender %s)', async (recvType, sendType) => {
+    const store = createMemoryStore()
+    const { url } = await start(store)
+    const receiver = makeIdentity(recvType)
+    const sender = makeIdentity(sendType)
+    const client = createRelayClient({ url, WebSocket })
+
+    const queued = await client.send(envelope(sender, receiver), { relay: url })
+    expect(queued.id).toEqual(expect.any(String))
+
+    const login = await client.login(signer(receiver))
+    expect(login.expiresAt).toBeGreaterThan(Date.now())
+    const page = await client.fetchInbox()
+    expect(page.messages.map((m) => m.id)).toEqual([queued.id])
+    expect(page.messages[0]!.envelope.receivedAt).toBe(queued.receivedAt)
+
+    const got: InboxMessage[] = []
+    let opened = 0
+    const sub = client.subscribe((m) => void got.push(m), {
+      onOpen: () => {
+        opened++
+      },
+    })
+    await waitFor(() => (got.length === 1 ? true : undefined))
+    expect(got[0]!.id).toBe(queued.id)
+
+    // Live push of a new deposit.
+    const pushed = await client.send(envelope(sender, receiver), { relay: url })
+    await waitFor(() => (got.length === 2 ? true : undefined))
+    expect(got[1]!.id).toBe(pushed.id)
+    expect(got[1]!.envelope.receiverKeyUri).toBe(receiver.encKeyUri)
+
+    // Ack over the socket deletes both; nothing is left.
+    expect(await sub.ack([queued.id, pushed.id])).toBe(2)
+    expect(store.messages.size).toBe(0)
+    expect((await client.fetchInbox()).messages).toEqual([])
+    expect(opened).toBe(1)
+    sub.close()
+  })
+
+  it('un-acked messages stay queued and are delivered again on the next connection', async () => {
+    const store = createMemoryStore()
+    const { url } = await start(store)
+    const receiver = makeIdentity()
+    const client = createRelayClient({ url, WebSocket })
+    const { id } = await client.send(envelope(makeIdentity(), receiver), { relay: url })
+    await client.login(signer(receiver))
+    const first: string[] = []
+    const sub1 = client.subscribe((m) => void first.push(m.id))
+    await waitFor(() => (first.length === 1 ? true : undefined))
+    sub1.close()
+    const second: string[] = []
+    const sub2 = client.subscribe((m) => void second.push(m.id))
+    await waitFor(() => (second.length === 1 ? true : undefined))
+    expect(second).toEqual([id])
+    sub2.close()
+  })
+
+  it('never streams another DID’s messages', async () => {
+    const store = createMemoryStore()
+    const { url } = await start(store)
+    const a = makeIdentity()
+    const b = makeIdentity()
+    const client = createRelayClient({ url, WebSocket })
+    await client.send(envelope(b, a), { relay: url })
+    await client.login(signer(b))
+    const got: string[] = []
+    let open = false
+    const sub = client.subscribe((m) => void got.push(m.id), { onOpen: () => (open = true) })
+    await waitFor(() => (open ? true : undefined))
+    await client.send(envelope(b, a), { relay: url })
+    await new Promise((r) => setTimeout(r, 200))
+    expect(got).toEqual([])
+    sub.close()
+  })
+
+  it('reconnects after a server restart and keeps delivering', async () => {
+    const store = createMemoryStore()
+    const first = await start(store)
+    const port = Number(new URL(first.url).port)
+    const receiver = makeIdentity('sr25519')
+    const client = createRelayClient({ url: first.url, WebSocket })
+    await client.login(signer(receiver))
+    const got: string[] = []
+    let opens = 0
+    const errors: Error[] = []
+    const sub = client.subscribe((m) => void got.push(m.id), {
+      onOpen: () => void opens++,
+      onError: (e) => void errors.push(e),
+      minDelayMs: 50,
+      maxDelayMs: 200,
+    })
+    await waitFor(() => (opens === 1 ? true : undefined))
+    await first.app.close()
+    apps.splice(apps.indexOf(first.app), 1)
+    const second = await start(store, port)
+    await waitFor(() => (opens === 2 ? true : undefined), 10_000)
+    const { id } = await client.send(envelope(makeIdentity(), receiver), { relay: second.url })
+    await waitFor(() => (got.includes(id) ? true : undefined))
+    sub.close()
+  })
+
+  it('discovers the receiver relay from its KiltMessagingRelay service', async () => {
+    const storeA = createMemoryStore()
+    const storeB = createMemoryStore()
+    const a = await start(storeA)
+    const b = await start(storeB)
+    const receiver = makeIdentity('ed25519', [
+      { id: '#relay', type: [RELAY_SERVICE_TYPE], serviceEndpoint: [b.url] },
+    ])
+    const noService = makeIdentity()
+    const client = createRelayClient({ url: a.url, WebSocket })
+    expect(await client.discover(receiver.did)).toBe(b.url)
+    expect(await client.discover(noService.did)).toBeNull()
+
+    const sent = await client.send(envelope(makeIdentity(), receiver))
+    expect(storeB.messages.has(sent.id)).toBe(true)
+    expect(storeA.messages.size).toBe(0)
+    // Without a service: falls back to the client's own relay.
+    const fallback = await client.send(envelope(makeIdentity(), noService))
+    expect(storeA.messages.has(fallback.id)).toBe(true)
+    // No service and no url: a coded error.
+    await expect(
+      createRelayClient({ WebSocket }).send(envelope(makeIdentity(), noService)),
+    ).rejects.toMatchObject({
+      code: 'ERR_TRANSPORT',
+    })
+  })
+
+  it('reports relay refusals as ERR_TRANSPORT with the relay code as cause', async () => {
+    const store = createMemoryStore()
+    const { url } = await start(store)
+    const client = createRelayClient({ url, WebSocket })
+    const bad = { ...envelope(makeIdentity(), makeIdentity()), nonce: '0x00' }
+    const err = await client.send(bad, { relay: url }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(MessagingError)
+    expect((err as MessagingError).code).toBe('ERR_TRANSPORT')
+    expect((err as MessagingError).message).toContain('ERR_ENVELOPE_INVALID')
+    expect((err as MessagingError).cause).toBeInstanceOf(RelayResponseError)
+    expect(((err as MessagingError).cause as RelayResponseError).status).toBe(400)
+    await expect(client.fetchInbox()).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
+    const unreachable = createRelayClient({ url: 'http://127.0.0.1:9', timeoutMs: 2000 })
+    await expect(unreachable.send(envelope(makeIdentity(), makeIdentity()))).rejects.toMatchObject({
+      code: 'ERR_TRANSPORT',
+    })
+  })
+
+  it('refuses a WebSocket with a bad token before the upgrade and closes on a bad first frame', async () => {
+    const store = createMemoryStore()
+    const { url } = await start(store)
+    const wsUrl = `${url.replace('http', 'ws')}/v1/inbox/live`
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${wsUrl}?token=v1.x.1.y`)
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+      ws.on('open', () => resolve(101))
+    })
+    expect(status).toBe(401)
+    const code = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(wsUrl)
+      ws.on('open', () => ws.send('{"type":"auth","token":"nope"}'))
+      ws.on('close', (c) => resolve(c))
+    })
+    expect(code).toBe(4401)
+  })
+})
