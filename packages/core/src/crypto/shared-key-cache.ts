@@ -2,6 +2,8 @@
  * @module crypto/shared-key-cache
  * A bounded LRU of precomputed box keys (`crypto_box_beforenm`), keyed by (own key id, peer
  * public key hex). Secret bytes are never used as a map key; entries never exceed the bound.
+ * Recency is tracked with second-chance (CLOCK) eviction, an LRU approximation whose hits cost a
+ * flag write.
  */
 import { MessagingError } from '../errors.js'
 import { toHex } from '../lib/bytes.js'
@@ -18,9 +20,14 @@ export interface SharedKeyCacheOptions {
   maxEntries?: number
 }
 
+interface Slot {
+  readonly key: SharedKey
+  used: boolean
+}
+
 class LruSharedKeyCache implements SharedKeyCache {
   readonly maxEntries: number
-  readonly #keys = new Map<string, SharedKey>()
+  readonly #keys = new Map<string, Slot>()
   readonly #pending = new Map<string, Promise<SharedKey>>()
   #generation = 0
 
@@ -44,10 +51,8 @@ class LruSharedKeyCache implements SharedKeyCache {
     const id = `${ownId}\u0000${toHex(peerPublicKey)}`
     const hit = this.#keys.get(id)
     if (hit !== undefined) {
-      // Re-insert to mark as most recently used (Map keeps insertion order).
-      this.#keys.delete(id)
-      this.#keys.set(id, hit)
-      return hit
+      hit.used = true
+      return hit.key
     }
     const inFlight = this.#pending.get(id)
     if (inFlight !== undefined) return inFlight
@@ -84,11 +89,19 @@ class LruSharedKeyCache implements SharedKeyCache {
   }
 
   #insert(id: string, key: SharedKey): void {
-    this.#keys.set(id, key)
+    this.#keys.set(id, { key, used: false })
+    // Second-chance eviction (CLOCK): a hit only sets a flag, which keeps the warm path free of
+    // Map re-insertions; the oldest entry is evicted unless it was used since it was last passed,
+    // in which case it moves to the young end. Each pass clears flags, so this ends.
     while (this.#keys.size > this.maxEntries) {
-      const oldest = this.#keys.keys().next()
+      const oldest = this.#keys.entries().next()
       if (oldest.done === true) break
-      this.#keys.delete(oldest.value)
+      const [oldId, slot] = oldest.value
+      this.#keys.delete(oldId)
+      if (slot.used && oldId !== id) {
+        slot.used = false
+        this.#keys.set(oldId, slot)
+      }
     }
   }
 

@@ -266,3 +266,29 @@ describe('randomBytes', () => {
       expect(() => randomBytes(n)).toThrow(MessagingError)
   })
 })
+
+describe('node backend internals', () => {
+  it('falls back to PKCS#8 DER when a runtime refuses a JWK private key with a placeholder x', async () => {
+    const nc = await import('node:crypto')
+    const { nodeBackendFrom } = await import('../../src/crypto/lib/node.js')
+    let jwkAttempts = 0
+    const strict = {
+      createPublicKey: nc.createPublicKey,
+      diffieHellman: nc.diffieHellman,
+      createPrivateKey: (input: { format: string }) => {
+        if (input.format === 'jwk') {
+          jwkAttempts++
+          throw new Error('x does not match d')
+        }
+        return nc.createPrivateKey(input as never)
+      },
+    }
+    const b = nodeBackendFrom(strict as never)
+    for (let i = 0; i < 3; i++) {
+      const sk = randomBytes(32)
+      const peer = nacl.box.keyPair().publicKey
+      expect(b.beforenm(peer, sk)).toEqual(nacl.box.before(peer, sk))
+    }
+    expect(jwkAttempts).toBe(1)
+  })
+})
