@@ -1,0 +1,200 @@
+/**
+ * Hostile input: deep nesting, huge and sparse arrays, `__proto__` keys, cycles, accessors,
+ * proxies, non-JSON values. Every case must fail with a coded error, quickly, without a RangeError.
+ */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { MessagingError } from '../../src/errors.js'
+import {
+  ensureOwnerIsSender,
+  verifyCTypeStructure,
+  verifyDelegationStructure,
+  verifyMessage,
+  verifyMessageBody,
+  verifyMessageEnvelope,
+} from '../../src/message/verify.js'
+
+function caught(fn: () => void): unknown {
+  try {
+    fn()
+    return undefined
+  } catch (e) {
+    return e
+  }
+}
+function expectCoded(fn: () => void, code = 'ERR_BODY_INVALID'): MessagingError {
+  const e = caught(fn)
+  expect(e).toBeInstanceOf(MessagingError)
+  expect((e as MessagingError).code).toBe(code)
+  return e as MessagingError
+}
+
+const H64 = `0x${'ab'.repeat(32)}`
+
+function deepArray(depth: number): unknown {
+  let x: unknown = []
+  for (let i = 0; i < depth; i++) x = [x]
+  return x
+}
+function deepObject(depth: number): Record<string, unknown> {
+  let x: Record<string, unknown> = { leaf: 'x' }
+  for (let i = 0; i < depth; i++) x = { a: x }
+  return x
+}
+
+describe('depth', () => {
+  it('a 10k-deep array fails with ERR_BODY_INVALID, not a RangeError', () => {
+    const e = expectCoded(() => verifyMessageBody({ type: 'accept-credential', content: deepArray(10_000) }))
+    expect(e.sdkError).toBe('DataStructureError')
+    expect(e.message).toMatch(/deeper than 64/)
+  })
+  it('a 100k-deep JSON.parse’d array in a custom-typed body also fails with a code', () => {
+    const json = `{"type":"x","content":${'['.repeat(100_000)}${']'.repeat(100_000)}}`
+    const body = JSON.parse(json)
+    expectCoded(() => verifyMessageBody(body))
+  })
+  it('deeply nested claim contents are refused beyond the depth limit', () => {
+    const body = { type: 'request-terms', content: { cTypeHash: H64, contents: deepObject(100) } }
+    expectCoded(() => verifyMessageBody(body))
+    const shallow = { type: 'request-terms', content: { cTypeHash: H64, contents: deepObject(20) } }
+    expect(caught(() => verifyMessageBody(shallow))).toBeUndefined()
+    // and the limit is an option
+    expectCoded(() => verifyMessageBody(shallow, { maxDepth: 10 }))
+  })
+  it('a deep message fails every public entry point with a code', () => {
+    const deep = deepArray(5000)
+    expectCoded(() => verifyMessage({ body: deep }), 'ERR_MESSAGE_INVALID')
+    expectCoded(() => verifyMessageEnvelope({ references: deep }), 'ERR_MESSAGE_INVALID')
+    expectCoded(() => verifyDelegationStructure({ id: deep }))
+    expectCoded(() => verifyCTypeStructure({ properties: deep }))
+  })
+  it('a cycle fails with a code', () => {
+    const content: Record<string, unknown> = { cTypeHash: H64 }
+    content.contents = { self: content }
+    expectCoded(() => verifyMessageBody({ type: 'request-terms', content }))
+  })
+})
+
+describe('size', () => {
+  it('a sparse array of length 1e9 fails immediately with a code', () => {
+    const t0 = performance.now()
+    expectCoded(() => verifyMessageBody({ type: 'accept-credential', content: new Array(1e9) }))
+    expect(performance.now() - t0).toBeLessThan(500)
+  })
+  it('holes and undefined in arrays are refused', () => {
+    const holey: string[] = [H64, H64, H64]
+    delete holey[1]
+    expectCoded(() => verifyMessageBody({ type: 'accept-credential', content: holey }))
+    expectCoded(() => verifyMessageBody({ type: 'accept-credential', content: [H64, undefined] }))
+  })
+  it('maxNodes bounds the total work', () => {
+    const content = Array.from({ length: 1000 }, () => H64)
+    expect(caught(() => verifyMessageBody({ type: 'accept-credential', content }))).toBeUndefined()
+    expectCoded(() => verifyMessageBody({ type: 'accept-credential', content }, { maxNodes: 500 }))
+  })
+  it('a 100k-item array of valid hashes verifies in bounded time', () => {
+    const content = Array.from({ length: 100_000 }, () => H64)
+    const t0 = performance.now()
+    verifyMessageBody({ type: 'accept-credential', content })
+    expect(performance.now() - t0).toBeLessThan(2000)
+  })
+})
+
+describe('prototype pollution and non-JSON values', () => {
+  it('__proto__ keys (as JSON.parse creates them) are refused anywhere', () => {
+    const bodies = [
+      '{"type":"request-terms","content":{"cTypeHash":"H","__proto__":{"polluted":true}}}',
+      '{"type":"request-terms","content":{"cTypeHash":"H","contents":{"__proto__":"x"}}}',
+      '{"__proto__":{"type":"request-terms"},"type":"error","content":{}}',
+    ].map((s) => JSON.parse(s.replace('"H"', JSON.stringify(H64))))
+    for (const body of bodies) {
+      const e = expectCoded(() => verifyMessageBody(body))
+      expect(e.message).toMatch(/__proto__/)
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+  it('functions, symbols, bigints, NaN, Infinity, Dates, Maps and class instances are refused', () => {
+    class Thing {
+      a = 1
+    }
+    for (const bad of [
+      () => 1,
+      Symbol('s'),
+      10n,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      new Date(0),
+      new Map(),
+      new Thing(),
+    ]) {
+      expectCoded(() => verifyMessageBody({ type: 'error', content: { name: bad } }))
+    }
+  })
+  it('accessors are refused without being called', () => {
+    let called = false
+    const content = {
+      get cTypeHash() {
+        called = true
+        return H64
+      },
+    }
+    expectCoded(() => verifyMessageBody({ type: 'request-terms', content }))
+    expect(called).toBe(false)
+  })
+  it('a throwing Proxy is reported with a code', () => {
+    const trap = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('boom')
+        },
+      },
+    )
+    expectCoded(() => verifyMessageBody({ type: 'error', content: trap }))
+  })
+  it('ensureOwnerIsSender refuses hostile input with a code', () => {
+    const e = caught(() =>
+      ensureOwnerIsSender({
+        body: { type: 'submit-credential', content: deepArray(3000) },
+        sender: 'x',
+      } as never),
+    )
+    expect(e).toBeInstanceOf(MessagingError)
+  })
+})
+
+describe('fuzz: arbitrary JSON never escapes as a non-MessagingError', () => {
+  it('random JSON values as bodies', () => {
+    const types = fc.constantFrom(
+      'error',
+      'request-terms',
+      'submit-terms',
+      'request-attestation',
+      'submit-attestation',
+      'request-credential',
+      'submit-credential',
+      'request-accept-delegation',
+      'submit-accept-delegation',
+      'reject-accept-delegation',
+      'inform-create-delegation',
+      'accept-credential',
+      'x-custom',
+    )
+    fc.assert(
+      fc.property(types, fc.jsonValue({ maxDepth: 6 }), fc.boolean(), (type, content, sdkCompatible) => {
+        const e = caught(() => verifyMessageBody({ type, content }, { sdkCompatible }))
+        if (e !== undefined) expect(e).toBeInstanceOf(MessagingError)
+      }),
+      { numRuns: 300 },
+    )
+  })
+  it('random JSON values as messages', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (m) => {
+        const e = caught(() => verifyMessage(m))
+        expect(e).toBeInstanceOf(MessagingError)
+      }),
+      { numRuns: 200 },
+    )
+  })
+})
