@@ -63,6 +63,9 @@ export function checkRelationship(relationship: unknown): VerificationRelationsh
 export function parseKeyUri(keyUri: unknown, legacy: boolean): KeyTarget {
   if (typeof keyUri !== 'string')
     throw new MessagingError('ERR_ARGUMENT_INVALID', `"keyUri" expected a string, got ${typeof keyUri}`)
+  const targets = legacy ? legacyTargets : strictTargets
+  const hit = targets.get(keyUri)
+  if (hit !== undefined) return hit
   const hash = keyUri.indexOf('#')
   const did = (hash < 0 ? keyUri : keyUri.slice(0, hash)) as DidUri
   const fragment = hash < 0 ? '' : keyUri.slice(hash)
@@ -74,8 +77,23 @@ export function parseKeyUri(keyUri: unknown, legacy: boolean): KeyTarget {
   if (hash < 0)
     throw new MessagingError('ERR_DID_FRAGMENT', 'The key URI is not a valid DID resource (no fragment)')
   const target = { keyUri: keyUri as DidResourceUri, did, fragment: fragment as UriFragment }
-  return lightDocument === undefined ? target : { ...target, lightDocument }
+  if (lightDocument === undefined) return target
+  const light = Object.freeze({ ...target, lightDocument })
+  // A light DID decodes to the same document forever: remember the checked target (bounded), so
+  // that the per-message key URI costs one map lookup. The document never leaves this module
+  // (resolved keys get copies of the key bytes).
+  if (keyUri.length <= MAX_CACHED_KEY_URI) {
+    if (targets.size >= MAX_CACHED_TARGETS) targets.delete(targets.keys().next().value as string)
+    targets.set(keyUri, light)
+  }
+  return light
 }
+
+/** Bounds of the cache of checked light-DID key URIs. */
+const MAX_CACHED_TARGETS = 1024
+const MAX_CACHED_KEY_URI = 4096
+const strictTargets = new Map<string, KeyTarget>()
+const legacyTargets = new Map<string, KeyTarget>()
 
 function findKey(document: DidDocument, fragment: string): DidKey | undefined {
   for (const rel of RELATIONSHIPS) {
