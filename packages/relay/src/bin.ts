@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * @module bin
+ * `kilt-relay`: runs the relay on SQLite (`--db`) or PostgreSQL (`--postgres`). Prints
+ * `kilt-relay listening on http://…` and shuts down cleanly on SIGTERM/SIGINT (stops accepting,
+ * drains in-flight requests, closes live sockets, closes the store).
+ */
+import { pino } from 'pino'
+import { loadConfig, USAGE } from './config.js'
+import { createRelay } from './relay.js'
+import { openStore } from './store/index.js'
+
+const DRAIN_TIMEOUT_MS = 10_000
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.argv.slice(2), process.env)
+  if (config.help) {
+    process.stdout.write(USAGE)
+    return
+  }
+  const logger = pino({ level: config.logLevel })
+  const store = openStore({
+    ...(config.db === undefined ? {} : { db: config.db }),
+    ...(config.postgres === undefined ? {} : { postgres: config.postgres }),
+    ...(config.synchronous === undefined ? {} : { synchronous: config.synchronous }),
+  })
+  const app = await createRelay({
+    store,
+    logger,
+    limits: config.limits,
+    ...(config.tokenTtlMs === undefined ? {} : { tokenTtlMs: config.tokenTtlMs }),
+    ...(config.challengeTtlMs === undefined ? {} : { challengeTtlMs: config.challengeTtlMs }),
+    ...(config.messageTtlMs === undefined ? {} : { messageTtlMs: config.messageTtlMs }),
+    ...(config.deploymentId === undefined ? {} : { deploymentId: config.deploymentId }),
+    ...(config.corsOrigins === undefined ? {} : { cors: { origins: config.corsOrigins } }),
+    ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
+  })
+  await app.listen({ port: config.port, host: config.host })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : config.port
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  process.stdout.write(`kilt-relay listening on http://${host}:${port}\n`)
+
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    const force = setTimeout(() => {
+      logger.error('drain timed out')
+      process.exit(1)
+    }, DRAIN_TIMEOUT_MS)
+    force.unref()
+    app
+      .close()
+      .then(() => store.close())
+      .then(
+        () => {
+          logger.info('stopped')
+          process.exit(0)
+        },
+        (e: unknown) => {
+          logger.error({ err: e }, 'shutdown failed')
+          process.exit(1)
+        },
+      )
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`kilt-relay: ${e instanceof Error ? e.message : String(e)}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,217 @@
+/**
+ * @module config
+ * The relay's configuration from defaults < a JSON config file (`--config`, `KILT_RELAY_CONFIG`)
+ * < environment (`KILT_RELAY_*`) < command-line flags (`node:util` `parseArgs`).
+ */
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { DEFAULT_LIMITS, type Limits } from './lib/options.js'
+
+/** The complete configuration of a relay process. */
+export interface RelayConfig {
+  readonly port: number
+  readonly host: string
+  /** SQLite file (default `kilt-relay.db`), unless `postgres` is set. */
+  readonly db?: string
+  /** PostgreSQL connection string. */
+  readonly postgres?: string
+  readonly synchronous?: 'FULL' | 'NORMAL'
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  readonly limits: Partial<Limits>
+  readonly tokenTtlMs?: number
+  readonly challengeTtlMs?: number
+  readonly messageTtlMs?: number
+  readonly deploymentId?: string
+  readonly corsOrigins?: readonly string[] | '*'
+  readonly trustProxy?: boolean
+  readonly help: boolean
+}
+
+/** Usage text of `kilt-relay`. */
+export const USAGE = `Usage: kilt-relay [options]
+
+  --port <n>            listen port (default 8787; KILT_RELAY_PORT)
+  --host <addr>         listen address (default 127.0.0.1; KILT_RELAY_HOST)
+  --db <file>           SQLite database file (default kilt-relay.db; KILT_RELAY_DB)
+  --postgres <url>      PostgreSQL connection string instead of SQLite (KILT_RELAY_POSTGRES)
+  --config <file>       JSON config file (KILT_RELAY_CONFIG); keys as in this list, camelCase,
+                        plus "limits": { maxEnvelopeBytes, mailboxMaxCount, ... }
+  --log-level <level>   fatal|error|warn|info|debug|trace|silent (default info; KILT_RELAY_LOG_LEVEL)
+  --cors <origins>      comma-separated allowed origins, or * (KILT_RELAY_CORS_ORIGINS)
+  --trust-proxy         take client IPs from X-Forwarded-For (KILT_RELAY_TRUST_PROXY=1)
+  --message-ttl-ms <n>  message lifetime (default 7 days; KILT_RELAY_MESSAGE_TTL_MS)
+  --token-ttl-ms <n>    bearer token lifetime (default 15 min; KILT_RELAY_TOKEN_TTL_MS)
+  --deployment-id <id>  name bound into tokens (KILT_RELAY_DEPLOYMENT_ID)
+  -h, --help            this text
+
+Limits by environment: KILT_RELAY_LIMIT_<NAME> with NAME in upper snake case, e.g.
+KILT_RELAY_LIMIT_MAX_ENVELOPE_BYTES=262144, KILT_RELAY_LIMIT_MAILBOX_MAX_COUNT=10000.
+`
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+
+function int(value: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = typeof value === 'string' && /^[0-9]{1,16}$/.test(value) ? Number(value) : value
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new Error(`${name} must be an integer of ${min}..${max}`)
+  return n
+}
+
+function str(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 4096)
+    throw new Error(`${name} must be a non-empty string`)
+  return value
+}
+
+function snake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()
+}
+
+type Mutable = {
+  -readonly [K in keyof RelayConfig]?: RelayConfig[K]
+}
+
+function apply(target: Mutable, source: Record<string, unknown>, origin: string): void {
+  const s = source
+  if (s.port !== undefined) target.port = int(s.port, `${origin} port`, 0, 65535)
+  if (s.host !== undefined) target.host = str(s.host, `${origin} host`)
+  if (s.db !== undefined) target.db = str(s.db, `${origin} db`)
+  if (s.postgres !== undefined) target.postgres = str(s.postgres, `${origin} postgres`)
+  if (s.synchronous !== undefined) {
+    if (s.synchronous !== 'FULL' && s.synchronous !== 'NORMAL')
+      throw new Error(`${origin} synchronous must be FULL or NORMAL`)
+    target.synchronous = s.synchronous
+  }
+  if (s.logLevel !== undefined) {
+    if (typeof s.logLevel !== 'string' || !LEVELS.has(s.logLevel))
+      throw new Error(`${origin} logLevel is invalid`)
+    target.logLevel = s.logLevel as RelayConfig['logLevel']
+  }
+  for (const k of ['tokenTtlMs', 'challengeTtlMs', 'messageTtlMs'] as const)
+    if (s[k] !== undefined) target[k] = int(s[k], `${origin} ${k}`, 1)
+  if (s.deploymentId !== undefined) target.deploymentId = str(s.deploymentId, `${origin} deploymentId`)
+  if (s.corsOrigins !== undefined) {
+    const c = s.corsOrigins
+    if (c === '*') target.corsOrigins = '*'
+    else if (typeof c === 'string')
+      target.corsOrigins = c
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean)
+    else if (Array.isArray(c) && c.every((o) => typeof o === 'string')) target.corsOrigins = c as string[]
+    else throw new Error(`${origin} corsOrigins must be "*", a comma-separated string or an array`)
+  }
+  if (s.trustProxy !== undefined) {
+    const t = s.trustProxy
+    target.trustProxy = t === true || t === '1' || t === 'true'
+  }
+  if (s.limits !== undefined) {
+    if (typeof s.limits !== 'object' || s.limits === null)
+      throw new Error(`${origin} limits must be an object`)
+    const limits: Record<string, number> = { ...(target.limits ?? {}) }
+    for (const [k, v] of Object.entries(s.limits)) {
+      if (!(k in DEFAULT_LIMITS)) throw new Error(`${origin} unknown limit "${k}"`)
+      limits[k] = int(v, `${origin} limits.${k}`, 0)
+    }
+    target.limits = limits
+  }
+}
+
+/**
+ * Reads the configuration.
+ * @param argv - command-line arguments (without `node` and the script)
+ * @param env - the environment
+ * @throws Error with a human-readable message on a bad flag, variable or file
+ * @example
+ * const config = loadConfig(process.argv.slice(2), process.env)
+ */
+export function loadConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): RelayConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      postgres: { type: 'string' },
+      config: { type: 'string' },
+      'log-level': { type: 'string' },
+      cors: { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
+      'message-ttl-ms': { type: 'string' },
+      'token-ttl-ms': { type: 'string' },
+      'deployment-id': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  const out: Mutable = {
+    port: 8787,
+    host: '127.0.0.1',
+    logLevel: 'info',
+    limits: {},
+    help: values.help === true,
+  }
+
+  const file = values.config ?? env.KILT_RELAY_CONFIG
+  if (file !== undefined && file !== '') {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'))
+    } catch (e) {
+      throw new Error(`cannot read config file ${file}: ${e instanceof Error ? e.message : String(e)}`)
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error(`config file ${file} must hold a JSON object`)
+    apply(out, parsed as Record<string, unknown>, 'config file')
+  }
+
+  const fromEnv: Record<string, unknown> = {}
+  const map: Record<string, string> = {
+    KILT_RELAY_PORT: 'port',
+    KILT_RELAY_HOST: 'host',
+    KILT_RELAY_DB: 'db',
+    KILT_RELAY_POSTGRES: 'postgres',
+    KILT_RELAY_SYNCHRONOUS: 'synchronous',
+    KILT_RELAY_LOG_LEVEL: 'logLevel',
+    KILT_RELAY_CORS_ORIGINS: 'corsOrigins',
+    KILT_RELAY_TRUST_PROXY: 'trustProxy',
+    KILT_RELAY_MESSAGE_TTL_MS: 'messageTtlMs',
+    KILT_RELAY_TOKEN_TTL_MS: 'tokenTtlMs',
+    KILT_RELAY_CHALLENGE_TTL_MS: 'challengeTtlMs',
+    KILT_RELAY_DEPLOYMENT_ID: 'deploymentId',
+  }
+  for (const [name, key] of Object.entries(map))
+    if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name]
+  const envLimits: Record<string, unknown> = {}
+  for (const k of Object.keys(DEFAULT_LIMITS)) {
+    const v = env[`KILT_RELAY_LIMIT_${snake(k)}`]
+    if (v !== undefined && v !== '') envLimits[k] = v
+  }
+  if (Object.keys(envLimits).length > 0) fromEnv.limits = envLimits
+  apply(out, fromEnv, 'environment')
+
+  const fromFlags: Record<string, unknown> = {}
+  if (values.port !== undefined) fromFlags.port = values.port
+  if (values.host !== undefined) fromFlags.host = values.host
+  if (values.db !== undefined) fromFlags.db = values.db
+  if (values.postgres !== undefined) fromFlags.postgres = values.postgres
+  if (values['log-level'] !== undefined) fromFlags.logLevel = values['log-level']
+  if (values.cors !== undefined) fromFlags.corsOrigins = values.cors
+  if (values['trust-proxy'] === true) fromFlags.trustProxy = true
+  if (values['message-ttl-ms'] !== undefined) fromFlags.messageTtlMs = values['message-ttl-ms']
+  if (values['token-ttl-ms'] !== undefined) fromFlags.tokenTtlMs = values['token-ttl-ms']
+  if (values['deployment-id'] !== undefined) fromFlags.deploymentId = values['deployment-id']
+  apply(out, fromFlags, 'flag')
+  // A flag naming one backend overrides the other backend named in the file or environment.
+  if (values.db !== undefined) delete out.postgres
+  if (values.postgres !== undefined) delete out.db
+
+  if (out.db !== undefined && out.postgres !== undefined)
+    throw new Error('give either a SQLite file (db) or a PostgreSQL URL (postgres), not both')
+  if (out.db === undefined && out.postgres === undefined) out.db = 'kilt-relay.db'
+  return out as RelayConfig
+}
