@@ -12,8 +12,11 @@ import pg from 'pg'
 /** The PostgreSQL URL CI sets; tests needing it are skipped (with a message) when it is unset. */
 export const PG_URL = process.env.KILT_TEST_POSTGRES_URL
 
-if (PG_URL === undefined || PG_URL === '') {
-  console.warn('KILT_TEST_POSTGRES_URL is not set: PostgreSQL store tests are SKIPPED')
+/** Prints a visible notice when the PostgreSQL tests of `file` are skipped; returns whether they run. */
+export function pgAvailable(file: string): boolean {
+  if (PG_URL !== undefined && PG_URL !== '') return true
+  console.warn(`KILT_TEST_POSTGRES_URL is not set: the PostgreSQL tests in ${file} are SKIPPED`)
+  return false
 }
 
 /** A fresh temp directory and its cleanup. */

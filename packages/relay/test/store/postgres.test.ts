@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openStore } from '../../src/store/open.js'
 import { createPostgresStore, type PostgresMailboxStore } from '../../src/store/postgres.js'
 import { describeStoreConformance, item } from './conformance.js'
-import { dropSchema, PG_URL, pgQuery, randomSchema } from './helpers.js'
+import { dropSchema, PG_URL, pgAvailable, pgQuery, randomSchema } from './helpers.js'
 
 const url = PG_URL ?? ''
-const hasPg = url !== ''
+const hasPg = pgAvailable('postgres.test.ts')
 const T0 = 1_700_000_000_000
 const BIG = { maxCount: 1_000_000, maxBytes: 1_000_000_000 }
 

@@ -6,7 +6,7 @@ import type { ReplayStore } from '../../../core/src/replay/types.js'
 import { createPostgresStore } from '../../src/store/postgres.js'
 import { createReplayStorePostgres, createReplayStoreSqlite } from '../../src/store/replay.js'
 import { createSqliteStore } from '../../src/store/sqlite.js'
-import { dropSchema, PG_URL, pgQuery, randomSchema, tempDir } from './helpers.js'
+import { dropSchema, PG_URL, pgAvailable, pgQuery, randomSchema, tempDir } from './helpers.js'
 
 const url = PG_URL ?? ''
 const T0 = 1_700_000_000_000
@@ -99,7 +99,7 @@ describe('SQLite replay store', () => {
   })
 })
 
-describe.skipIf(url === '')('PostgreSQL replay store', () => {
+describe.skipIf(!pgAvailable('replay.test.ts'))('PostgreSQL replay store', () => {
   const cleanups: Array<() => Promise<void> | void> = []
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c()
