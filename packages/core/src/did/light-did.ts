@@ -65,7 +65,10 @@ const LEGACY_KEY = '\u0000legacy:'
  * Creates a light DID document, with a URI byte-identical to SDK 0.35.2's `createLightDidDocument`
  * for the same keys and services: `did:kilt:light:<00|01><address>[:z<base58(0x00 ‖ CBOR)>]`.
  * Unlike the SDK, only `publicKey`/`type` of the key agreement key and `id`/`type`/`serviceEndpoint`
- * of services are encoded, so passing a whole key pair never publishes its secret key.
+ * of services are encoded, always in that order, so passing a whole key pair never publishes its
+ * secret key. (The SDK serialises the caller's objects as they are, so its URI for
+ * `{ type, publicKey }` differs from the one for `{ publicKey, type }`; ours equals the latter, which is
+ * what the SDK's own code, tests and vectors produce.)
  *
  * @param input - `authentication`: one sr25519/ed25519 key (32 bytes); `keyAgreement`: optionally
  *   one x25519 key (32 bytes); `service`: optional services (ids without `did:kilt`, not
