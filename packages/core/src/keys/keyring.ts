@@ -48,27 +48,62 @@ export interface Keyring {
   readonly keyUris: readonly DidResourceUri[]
   /** True after {@link Keyring.destroy}. */
   readonly destroyed: boolean
-  /** True when the keyring holds the secret of `keyUri`. */
+  /**
+   * True when the keyring holds the secret of `keyUri` (false once destroyed).
+   * @example keyring.has(envelope.receiverKeyUri)
+   */
   has(keyUri: string): boolean
-  /** The key URI to encrypt with for `did`: an exact DID match first, else one of the same subject (address). */
+  /**
+   * The key URI to encrypt with for `did`: an exact DID match first, else the first key of the same
+   * subject (same SS58 address: a light DID with or without details, or its full DID).
+   * @param did - a KILT DID (a fragment, if any, is ignored)
+   * @throws MessagingError ERR_ARGUMENT_INVALID when `did` is not a string
+   * @example keyring.keyUriFor(message.sender) // 'did:kilt:light:00…#encryption'
+   */
   keyUriFor(did: string): DidResourceUri | undefined
-  /** The 32-byte x25519 public key of a held key. */
+  /**
+   * The 32-byte x25519 public key of a held key (a copy).
+   * @throws MessagingError ERR_KEY_UNAVAILABLE when the key is not held or the keyring was destroyed
+   * @example keyring.publicKey(`${did}#encryption`)
+   */
   publicKey(keyUri: DidResourceUri): Uint8Array
-  /** `crypto_box_easy` with the held key and the cached shared key; synchronous when cached. */
+  /**
+   * `crypto_box_easy` (= `nacl.box`) with the held key, through the shared-key cache. Returns
+   * synchronously when the shared key is cached or the backend is synchronous.
+   * @param ownKeyUri - a held key URI (the sender key)
+   * @param peerPublicKey - 32 bytes (the receiver's key agreement key)
+   * @param plaintext - any length
+   * @param nonce - 24 bytes
+   * @returns tag16 || ciphertext
+   * @throws MessagingError ERR_KEY_UNAVAILABLE (key not held, keyring destroyed), ERR_KEY_INVALID (peer key length or low order), ERR_ARGUMENT_INVALID (nonce, plaintext)
+   * @example const box = await keyring.sealFor(myKeyUri, peerPublicKey, utf8(json), randomBytes(24))
+   */
   sealFor(
     ownKeyUri: DidResourceUri,
     peerPublicKey: Uint8Array,
     plaintext: Uint8Array,
     nonce: Uint8Array,
   ): Uint8Array | Promise<Uint8Array>
-  /** `crypto_box_open_easy` with the held key; `null` when the box does not authenticate. */
+  /**
+   * `crypto_box_open_easy` (= `nacl.box.open`) with the held key, through the shared-key cache.
+   * @param ownKeyUri - a held key URI (the receiver key)
+   * @param peerPublicKey - 32 bytes (the sender's key agreement key)
+   * @param box - tag16 || ciphertext
+   * @param nonce - 24 bytes
+   * @returns the plaintext, or `null` when the box does not authenticate
+   * @throws MessagingError ERR_KEY_UNAVAILABLE, ERR_KEY_INVALID, ERR_ARGUMENT_INVALID as {@link Keyring.sealFor}
+   * @example const plaintext = await keyring.openFor(receiverKeyUri, senderPublicKey, box, nonce)
+   */
   openFor(
     ownKeyUri: DidResourceUri,
     peerPublicKey: Uint8Array,
     box: Uint8Array,
     nonce: Uint8Array,
   ): Uint8Array | null | Promise<Uint8Array | null>
-  /** Wipes every secret and cached shared key; later calls throw ERR_KEY_UNAVAILABLE. */
+  /**
+   * Wipes every secret and drops every cached shared key; later calls throw ERR_KEY_UNAVAILABLE.
+   * @example keyring.destroy()
+   */
   destroy(): void
 }
 

@@ -62,7 +62,7 @@ export function isAllZero(bytes: Uint8Array): boolean {
 export function lowOrderError(cause?: unknown): MessagingError {
   return new MessagingError(
     'ERR_KEY_INVALID',
-    'the peer public key is of low order (the X25519 shared secret is all zero)',
+    'X25519 rejected the peer public key (low order: the shared secret would be all zero)',
     cause === undefined ? {} : { cause },
   )
 }
