@@ -7,11 +7,18 @@
 import type { DidUri } from '../did/types.js'
 import { MessagingError } from '../errors.js'
 import { clockOption, DEFAULT_CACHE, makeCache } from './lib/cache.js'
+import { checkDocument } from './lib/document.js'
 import { checkDid, resolveLight } from './lib/light.js'
 import { booleanOption, callOptions, optionsObject } from './lib/options.js'
 import { fullDidOf, resolveKeyWith, type TargetLookup } from './lib/resolve-key.js'
 import { deactivated, failure, found, reason, upgraded } from './lib/results.js'
-import type { DidResolutionResult, DidResolver, ResolveOptions, ResolverCacheOptions } from './types.js'
+import type {
+  DidResolutionResult,
+  DidResolver,
+  ResolutionError,
+  ResolveOptions,
+  ResolverCacheOptions,
+} from './types.js'
 
 /** Options of {@link composeResolvers}. */
 export interface ComposeResolversOptions {
@@ -36,14 +43,41 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** Checks a result from a resolver we do not own (never throws). */
+const ERRORS: readonly unknown[] = [
+  'invalidDid',
+  'notFound',
+  'deactivated',
+  'internalError',
+  'methodNotSupported',
+]
+
+/**
+ * Checks a result from a resolver we may not own (never throws): known error names, boolean
+ * `deactivated`, a string `canonicalId`, and a well-formed document of exactly this DID (copied).
+ */
 function sane(did: DidUri, value: unknown): DidResolutionResult {
   if (!isRecord(value) || !isRecord(value.metadata))
     return failure('internalError', 'A resolver returned a malformed result')
-  const result = value as unknown as DidResolutionResult
-  if (result.error === undefined && result.document !== undefined && result.document.uri !== did)
-    return failure('internalError', 'A resolver returned the document of another DID')
-  return result
+  const { error, errorMessage, metadata, document } = value
+  if (error !== undefined) {
+    if (!ERRORS.includes(error)) return failure('internalError', 'A resolver returned an unknown error')
+    if (error === 'deactivated') return deactivated()
+    return failure(
+      error as ResolutionError,
+      typeof errorMessage === 'string' ? errorMessage.slice(0, 200) : '',
+    )
+  }
+  if (metadata.deactivated !== undefined && typeof metadata.deactivated !== 'boolean')
+    return failure('internalError', 'A resolver returned a malformed "deactivated"')
+  if (metadata.deactivated === true) return deactivated()
+  if (metadata.canonicalId !== undefined && metadata.canonicalId !== did)
+    return failure('internalError', 'A resolver returned an unexpected "canonicalId" for a full DID')
+  if (document === undefined) return deactivated()
+  try {
+    return found(checkDocument(document, did))
+  } catch (e) {
+    return failure('internalError', `A resolver returned an invalid document: ${reason(e)}`)
+  }
 }
 
 /** A light DID's answer, given what the resolvers say about the full DID of its address. */

@@ -98,6 +98,33 @@ describe('composeResolvers: order and fall-through', () => {
     )
   })
 
+  it('results of foreign resolvers are checked: malformed documents and unknown errors are failures', async () => {
+    const malformed: unknown[] = [
+      { document: { ...bob, authentication: 5 }, metadata: {} },
+      {
+        document: { ...bob, keyAgreement: [{ id: '#x', type: 'x25519', publicKey: new Uint8Array(3) }] },
+        metadata: {},
+      },
+      { metadata: {}, error: 'teapot' },
+      { metadata: { deactivated: 'yes' } },
+      { document: bob, metadata: { canonicalId: fullDocument('carol').uri } },
+    ]
+    for (const answer of malformed) {
+      const resolver = composeResolvers({
+        resolvers: [scripted({ [bob.uri]: answer as DidResolutionResult })],
+      })
+      expect((await resolver.resolve(bob.uri)).error).toBe('internalError')
+      await expect(code(resolver.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
+        'ERR_RESOLVER_FAILED',
+      )
+    }
+    // A foreign 'deactivated' error is a deactivation.
+    const gone = composeResolvers({
+      resolvers: [scripted({ [bob.uri]: { metadata: {}, error: 'deactivated' } })],
+    })
+    expect(await gone.resolve(bob.uri)).toEqual({ metadata: { deactivated: true } })
+  })
+
   it('light DIDs are decoded offline first: resolvers only see full DIDs', async () => {
     const spy = scripted({})
     const resolver = composeResolvers({ resolvers: [spy], cache: false })
