@@ -63,7 +63,9 @@ export interface DecryptMessageOptions {
  *    gives `ERR_KEY_UNAVAILABLE`;
  * 4. fatal UTF-8, `JSON.parse`, nesting depth ≤ 64, a JSON object with only the SDK's plaintext
  *    keys (`ERR_MESSAGE_INVALID`);
- * 5. field types (`verifyMessageEnvelope`; `references` an array of strings) — `ERR_MESSAGE_INVALID`, `ERR_DID_*`;
+ * 5. field types — the rules of SDK `verifyMessageEnvelope` (`messageId` a string and `createdAt` a
+ *    number when present, `sender`/`receiver` KILT DIDs without fragment) plus `inReplyTo` a string and
+ *    `references` an array of strings — `ERR_MESSAGE_INVALID` (its `sdkError` names the SDK's class);
  * 6. the plaintext `sender` is the subject owning `senderKeyUri` (`ERR_SENDER_MISMATCH`);
  * 7. the plaintext `receiver` is the subject owning `receiverKeyUri` (`ERR_RECEIVER_MISMATCH`; the SDK skips this);
  * 8. the body (`verifyMessageBody`, `ensureOwnerIsSender`): `ERR_BODY_*`, `ERR_OWNER_MISMATCH`;

@@ -2,12 +2,12 @@
  * @module message/lib/create
  * Building messages (SDK `Message.fromBody`, plus validation and threading).
  */
-import { validateDidUri } from '../../did/index.js'
 import type { DidUri } from '../../did/types.js'
 import { MessagingError } from '../../errors.js'
 import { readClock } from '../../replay/lib/freshness.js'
 import type { Message, MessageBody } from '../types.js'
 import { type BodyValidatorRegistry, verifyMessageBody } from '../verify.js'
+import { plainDid } from './did-checks.js'
 import { checkBodyShape, checkThreadFields } from './fields.js'
 import { deepFreeze } from './json.js'
 import { newMessageId, type RandomSource } from './message-id.js'
@@ -38,8 +38,8 @@ function copyBody(body: unknown): MessageBody {
 }
 
 export function buildMessage(body: unknown, input: BuildInput): Message {
-  validateDidUri(input.sender, 'Did')
-  validateDidUri(input.receiver, 'Did')
+  plainDid(input.sender)
+  plainDid(input.receiver)
   checkThreadFields(input.inReplyTo, input.references)
   const ownBody = copyBody(body)
   const opts: { registry?: BodyRegistry } = {}

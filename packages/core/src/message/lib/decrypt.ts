@@ -11,15 +11,16 @@ import { isMessagingError, MessagingError } from '../../errors.js'
 import { createReplayGuard } from '../../replay/create-replay-guard.js'
 import { assertFresh } from '../../replay/lib/freshness.js'
 import type { ReplayGuard } from '../../replay/types.js'
-import type { DidResolver, ResolvedKey } from '../../resolver/types.js'
+import type { ResolvedKey } from '../../resolver/types.js'
 import type { Message, MessageBody } from '../types.js'
-import { ensureOwnerIsSender, verifyMessageBody, verifyMessageEnvelope } from '../verify.js'
+import { ensureOwnerIsSender, verifyMessageBody } from '../verify.js'
 import type { BodyRegistry } from './create.js'
-import { checkAgreementKey, resolving } from './encrypt.js'
 import { readEnvelope } from './envelope.js'
-import { checkThreadFields, PLAINTEXT_KEYS } from './fields.js'
+import { checkMessageFields, PLAINTEXT_KEYS } from './fields.js'
 import { parsePlaintext } from './json.js'
+import { agreementKey } from './key-cache.js'
 import type { SourceKind } from './key-source.js'
+import type { ResolverChoice } from './options.js'
 
 /** Relaxations of single checks, for peers running old SDKs. Every one defaults to strict. */
 export interface DecryptRelax {
@@ -33,7 +34,7 @@ export interface DecryptRelax {
 
 export interface DecryptInput {
   readonly source: SourceKind
-  readonly resolver: DidResolver
+  readonly resolver: ResolverChoice
   readonly now: () => number
   readonly maxAgeMs: number
   readonly maxFutureSkewMs: number
@@ -158,18 +159,15 @@ export async function decrypt(
   const { relax, resolver } = input
   const env = readEnvelope(envelope, input.maxEnvelopeBytes, relax.hex === true)
 
-  const senderKey = checkAgreementKey(
-    await resolving(() => resolver.resolveKey(env.senderKeyUri, 'keyAgreement')),
-    'sender',
-  )
+  const pending = agreementKey(resolver.resolver, env.senderKeyUri, 'sender', resolver.cacheable)
+  const senderKey = pending instanceof Promise ? await pending : pending
 
   const bytes = await openBox(input.source, env.receiverKeyUri, senderKey.publicKey, env.box, env.nonce)
   const message = toMessage(parsePlaintext(bytes), relax.unknownKeys === true)
 
-  // SDK semantics for presence (a message without messageId is keyed by its hash; a missing
-  // createdAt fails as stale at the freshness step), strict types for the thread fields.
-  verifyMessageEnvelope(message, { sdkCompatible: true })
-  checkThreadFields(message.inReplyTo, message.references)
+  // SDK `verifyMessageEnvelope` semantics for presence (a message without messageId is keyed by
+  // its hash; a missing createdAt fails as stale at the freshness step), strict thread fields.
+  checkMessageFields(message)
 
   const senderDid = didOf(env.senderKeyUri)
   if (relax.sameSubjectSender === false) {
@@ -217,7 +215,7 @@ export async function decrypt(
   Object.freeze(message)
   const result: { -readonly [K in keyof DecryptedMessage]: DecryptedMessage[K] } = {
     message,
-    senderKey,
+    senderKey: Object.freeze({ ...senderKey, publicKey: senderKey.publicKey.slice() }),
     receiverKeyUri: env.receiverKeyUri,
   }
   if (env.receivedAt !== undefined) result.receivedAt = env.receivedAt

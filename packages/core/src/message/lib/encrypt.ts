@@ -3,38 +3,19 @@
  * Sender side (spec §3): resolve the receiver's key agreement key, check both parties, serialise
  * in the SDK's key order, box, and build the SDK's envelope.
  */
-import { randomBytes } from '../../crypto/index.js'
-import { didOf, isSameSubject, validateDidUri } from '../../did/index.js'
+import { isSameSubject } from '../../did/index.js'
 import type { DidResourceUri, DidUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
-import type { DidResolver, ResolvedKey } from '../../resolver/types.js'
+import type { DidResolver } from '../../resolver/types.js'
 import type { EncryptedMessage, Message } from '../types.js'
-import { verifyMessageEnvelope } from '../verify.js'
-import { checkBodyShape, checkThreadFields } from './fields.js'
+import { resourceUri } from './did-checks.js'
+import { checkBodyShape, checkMessageFields } from './fields.js'
 import { hexEncode } from './hex.js'
+import { agreementKey, resolving } from './key-cache.js'
 import type { SourceKind } from './key-source.js'
+import { freshNonce } from './nonce.js'
+import type { ResolverChoice } from './options.js'
 import { plaintextBytes } from './serialize.js'
-
-/** Checks the resolved key is an x25519 key of 32 bytes. */
-export function checkAgreementKey(key: ResolvedKey, name: string): ResolvedKey {
-  if (typeof key !== 'object' || key === null)
-    throw new MessagingError('ERR_RESOLVER_FAILED', `The resolver returned no ${name} key`)
-  if (key.type !== 'x25519')
-    throw new MessagingError('ERR_KEY_TYPE_UNSUPPORTED', `The ${name} key is not an x25519 key`)
-  if (!(key.publicKey instanceof Uint8Array) || key.publicKey.length !== 32)
-    throw new MessagingError('ERR_KEY_INVALID', `The ${name} key is not 32 bytes`)
-  return key
-}
-
-/** Runs a resolver call; anything but a MessagingError becomes ERR_RESOLVER_FAILED. */
-export async function resolving<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run()
-  } catch (cause) {
-    if (isMessagingError(cause)) throw cause
-    throw new MessagingError('ERR_RESOLVER_FAILED', 'The resolver failed', { cause })
-  }
-}
 
 const RESOLUTION_CODES = {
   invalidDid: 'ERR_DID_INVALID',
@@ -47,6 +28,8 @@ const RESOLUTION_CODES = {
 /** The key URI of the first key agreement key of `did`'s document. */
 async function firstAgreementKeyUri(resolver: DidResolver, did: DidUri): Promise<string> {
   const result = await resolving(() => resolver.resolve(did))
+  if (typeof result !== 'object' || result === null)
+    throw new MessagingError('ERR_RESOLVER_FAILED', 'The resolver returned no result')
   if (result.metadata?.canonicalId !== undefined)
     throw new MessagingError('ERR_DID_UPGRADED', 'The receiver light DID was upgraded to a full DID')
   if (result.error !== undefined || result.document === undefined) {
@@ -63,7 +46,7 @@ async function firstAgreementKeyUri(resolver: DidResolver, did: DidUri): Promise
 
 export interface EncryptInput {
   readonly source: SourceKind
-  readonly resolver: DidResolver
+  readonly resolver: ResolverChoice
   readonly receiverKeyUri: string | undefined
   readonly nonce: Uint8Array | undefined
 }
@@ -73,33 +56,38 @@ function checkMessage(message: unknown): Message {
   if (typeof message !== 'object' || message === null)
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"message" expected a Message')
   const m = message as Message
-  verifyMessageEnvelope(m, { sdkCompatible: true })
-  if (typeof m.createdAt !== 'number' || !Number.isFinite(m.createdAt))
+  checkMessageFields(m)
+  if (m.createdAt === undefined)
     throw new MessagingError('ERR_MESSAGE_INVALID', 'Created at is expected to be a number', {
       sdkError: 'TypeError',
     })
-  checkThreadFields(m.inReplyTo, m.references)
+  if (m.receivedAt !== undefined && (typeof m.receivedAt !== 'number' || !Number.isFinite(m.receivedAt)))
+    throw new MessagingError('ERR_MESSAGE_INVALID', 'Received at is expected to be a number', {
+      sdkError: 'TypeError',
+    })
   checkBodyShape(m.body)
   return m
 }
 
+function senderMismatch(): MessagingError {
+  return new MessagingError('ERR_SENDER_MISMATCH', 'The sender key does not belong to the message sender', {
+    sdkError: 'IdentityMismatchError',
+  })
+}
+
 function checkSenderKeyUri(keyUri: unknown, sender: DidUri): DidResourceUri {
-  validateDidUri(keyUri, 'ResourceUri')
-  if (!isSameSubject(didOf(keyUri as string), sender))
-    throw new MessagingError('ERR_SENDER_MISMATCH', 'The sender key does not belong to the message sender', {
-      sdkError: 'IdentityMismatchError',
-    })
-  return keyUri as DidResourceUri
+  const uri = resourceUri(keyUri)
+  if (!isSameSubject(uri, sender)) throw senderMismatch()
+  return uri
 }
 
 export async function encrypt(message: unknown, input: EncryptInput): Promise<EncryptedMessage> {
   const m = checkMessage(message)
-  const { resolver, source } = input
+  const { resolver, cacheable } = input.resolver
+  const { source } = input
   const receiverKeyUri = input.receiverKeyUri ?? (await firstAgreementKeyUri(resolver, m.receiver))
-  const receiverKey = checkAgreementKey(
-    await resolving(() => resolver.resolveKey(receiverKeyUri, 'keyAgreement')),
-    'receiver',
-  )
+  const pending = agreementKey(resolver, receiverKeyUri, 'receiver', cacheable)
+  const receiverKey = pending instanceof Promise ? await pending : pending
   if (!isSameSubject(receiverKey.controller, m.receiver))
     throw new MessagingError('ERR_RECEIVER_MISMATCH', 'receiver is not owner of the receiver public key', {
       sdkError: 'IdentityMismatchError',
@@ -114,14 +102,14 @@ export async function encrypt(message: unknown, input: EncryptInput): Promise<En
     if (own === undefined)
       throw new MessagingError('ERR_KEY_UNAVAILABLE', 'The keyring holds no key agreement key of the sender')
     senderKeyUri = checkSenderKeyUri(own, m.sender)
-    nonce = input.nonce ?? randomBytes(24)
+    nonce = input.nonce ?? freshNonce()
     const sealed = keyring.sealFor(senderKeyUri, receiverKey.publicKey, data, nonce)
     box = sealed instanceof Uint8Array ? sealed : await sealed
   } else {
     const callback = source.encrypt!
     let response: unknown
     try {
-      response = await callback({ did: m.sender, data, peerPublicKey: receiverKey.publicKey })
+      response = await callback({ did: m.sender, data, peerPublicKey: receiverKey.publicKey.slice() })
     } catch (cause) {
       if (isMessagingError(cause)) throw cause
       throw new MessagingError('ERR_KEY_UNAVAILABLE', 'The encrypt callback failed', { cause })
@@ -139,24 +127,29 @@ export async function encrypt(message: unknown, input: EncryptInput): Promise<En
         'ERR_ARGUMENT_INVALID',
         'The encrypt callback returned a nonce that is not 24 bytes',
       )
-    senderKeyUri = checkSenderKeyUri(r.keyUri, m.sender)
+    let keyUri: DidResourceUri
+    try {
+      keyUri = resourceUri(r.keyUri)
+    } catch (cause) {
+      throw new MessagingError('ERR_ARGUMENT_INVALID', 'The encrypt callback returned an invalid keyUri', {
+        cause,
+      })
+    }
+    senderKeyUri = checkSenderKeyUri(keyUri, m.sender)
     box = r.data
     nonce = r.nonce
   }
-  const envelope: { -readonly [K in keyof EncryptedMessage]: EncryptedMessage[K] } =
+  const ciphertext = hexEncode(box)
+  const nonceHex = hexEncode(nonce)
+  return Object.freeze(
     m.receivedAt === undefined
-      ? {
-          ciphertext: hexEncode(box),
-          nonce: hexEncode(nonce),
-          senderKeyUri,
-          receiverKeyUri: receiverKey.id,
-        }
+      ? { ciphertext, nonce: nonceHex, senderKeyUri, receiverKeyUri: receiverKey.id }
       : {
           receivedAt: m.receivedAt,
-          ciphertext: hexEncode(box),
-          nonce: hexEncode(nonce),
+          ciphertext,
+          nonce: nonceHex,
           senderKeyUri,
           receiverKeyUri: receiverKey.id,
-        }
-  return Object.freeze(envelope)
+        },
+  )
 }

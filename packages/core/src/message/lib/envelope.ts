@@ -2,9 +2,9 @@
  * @module message/lib/envelope
  * Reads an untrusted envelope once into a checked snapshot (shape, size, hex, nonce, key URIs).
  */
-import { validateDidUri } from '../../did/index.js'
 import type { DidResourceUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
+import { resourceUri } from './did-checks.js'
 import { hexDecode } from './hex.js'
 
 /** A checked envelope. */
@@ -27,12 +27,11 @@ function invalid(message: string, sdkError?: string, cause?: unknown): Messaging
 
 function keyUri(value: string, name: string): DidResourceUri {
   try {
-    validateDidUri(value, 'ResourceUri')
+    return resourceUri(value)
   } catch (cause) {
     const sdkError = isMessagingError(cause) ? cause.sdkError : 'TypeError'
     throw invalid(`"${name}" is not a KILT DID resource URI with a #fragment`, sdkError, cause)
   }
-  return value as DidResourceUri
 }
 
 function readFields(input: object): Record<string, unknown> {

@@ -2,7 +2,8 @@
  * @module message/lib/fields
  * Checks of the message fields that the SDK's `verifyMessageEnvelope` leaves open.
  */
-import { MessagingError } from '../../errors.js'
+import { isMessagingError, MessagingError } from '../../errors.js'
+import { plainDid } from './did-checks.js'
 
 /** The plaintext keys of SDK 0.35.2 (`IEncryptedMessageContents`). */
 export const PLAINTEXT_KEYS: ReadonlySet<string> = new Set([
@@ -48,4 +49,44 @@ export function checkBodyShape(body: unknown): void {
     throw new MessagingError('ERR_BODY_TYPE_UNKNOWN', 'The message body has no type', {
       sdkError: 'UnknownMessageBodyTypeError',
     })
+}
+
+function fieldDid(value: unknown, name: string): void {
+  try {
+    plainDid(value)
+  } catch (cause) {
+    const sdkError = isMessagingError(cause) ? cause.sdkError : 'TypeError'
+    throw new MessagingError('ERR_MESSAGE_INVALID', `"${name}" is not a KILT DID without fragment`, {
+      cause,
+      sdkError,
+    })
+  }
+}
+
+/**
+ * The checks of SDK `verifyMessageEnvelope` (spec §5.1) on the cached DID parser, plus strict
+ * thread fields: `messageId` a non-empty string and `createdAt` a finite number when present,
+ * `sender`/`receiver` KILT DIDs without fragment, `inReplyTo`/`references` strings.
+ * (`receivedAt` is not a plaintext field; the envelope reader checks it.)
+ * @throws MessagingError ERR_MESSAGE_INVALID (sdkError `TypeError` or the DID error's class)
+ */
+export function checkMessageFields(message: {
+  readonly messageId?: unknown
+  readonly createdAt?: unknown
+  readonly sender?: unknown
+  readonly receiver?: unknown
+  readonly inReplyTo?: unknown
+  readonly references?: unknown
+}): void {
+  const { messageId, createdAt } = message
+  if (
+    messageId !== undefined &&
+    (typeof messageId !== 'string' || messageId.length === 0 || messageId.length > MAX_ID_LENGTH)
+  )
+    throw invalid('Message id is expected to be a string')
+  if (createdAt !== undefined && (typeof createdAt !== 'number' || !Number.isFinite(createdAt)))
+    throw invalid('Created at is expected to be a number')
+  fieldDid(message.sender, 'sender')
+  fieldDid(message.receiver, 'receiver')
+  checkThreadFields(message.inReplyTo, message.references)
 }

@@ -1,14 +1,19 @@
 /**
  * @module message/lib/hex
- * Fast hex for envelopes: table-driven, no `Buffer`, one allocation per direction.
+ * Fast hex for envelopes: table-driven, no `Buffer`, one pass each way.
  * Strict by default (lowercase, `0x` prefix, even length); the lenient mode accepts what
  * `@polkadot/util` `hexToU8a` accepts from SDK peers (upper case, missing `0x`) except
  * non-hex characters, which the SDK silently turns into zero bytes.
  */
 
-const DIGITS = new Uint8Array([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102])
-const STRICT = new Int8Array(128).fill(-1)
-const LENIENT = new Int8Array(128).fill(-1)
+// Two ASCII digits per byte value, packed little-endian into one 16-bit unit.
+const PAIRS = new Uint16Array(256)
+const DIGITS = '0123456789abcdef'
+for (let i = 0; i < 256; i++) PAIRS[i] = DIGITS.charCodeAt(i >> 4) | (DIGITS.charCodeAt(i & 15) << 8)
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+const STRICT = new Int8Array(256).fill(-1)
+const LENIENT = new Int8Array(256).fill(-1)
 for (let i = 0; i < 10; i++) {
   STRICT[48 + i] = i
   LENIENT[48 + i] = i
@@ -19,17 +24,24 @@ for (let i = 0; i < 6; i++) {
   LENIENT[65 + i] = 10 + i
 }
 const ascii = new TextDecoder()
+const encoder = new TextEncoder()
 
 /** Lowercase `0x` hex of `bytes`. */
 export function hexEncode(bytes: Uint8Array): string {
   const n = bytes.length
+  if (LITTLE_ENDIAN) {
+    const units = new Uint16Array(n + 1)
+    units[0] = 0x7830 // "0x"
+    for (let i = 0; i < n; i++) units[i + 1] = PAIRS[bytes[i]!]!
+    return ascii.decode(units)
+  }
   const out = new Uint8Array(2 + 2 * n)
   out[0] = 48
   out[1] = 120
   for (let i = 0, j = 2; i < n; i++, j += 2) {
-    const b = bytes[i]!
-    out[j] = DIGITS[b >> 4]!
-    out[j + 1] = DIGITS[b & 15]!
+    const p = PAIRS[bytes[i]!]!
+    out[j] = p & 0xff
+    out[j + 1] = p >> 8
   }
   return ascii.decode(out)
 }
@@ -42,16 +54,15 @@ export function hexDecode(hex: string, lenient = false): Uint8Array | undefined 
   let start = 0
   if (hex.length >= 2 && hex.charCodeAt(0) === 48 && hex.charCodeAt(1) === 120) start = 2
   else if (!lenient) return undefined
-  const len = hex.length - start
-  if ((len & 1) !== 0) return undefined
+  if (((hex.length - start) & 1) !== 0) return undefined
+  // UTF-8 bytes: one per ASCII character; any non-ASCII character makes the lengths differ.
+  const chars = encoder.encode(hex)
+  if (chars.length !== hex.length) return undefined
   const table = lenient ? LENIENT : STRICT
-  const out = new Uint8Array(len >> 1)
+  const out = new Uint8Array((chars.length - start) >> 1)
   for (let i = 0, j = start; i < out.length; i++, j += 2) {
-    const c1 = hex.charCodeAt(j)
-    const c2 = hex.charCodeAt(j + 1)
-    if ((c1 | c2) > 127) return undefined
-    const hi = table[c1]!
-    const lo = table[c2]!
+    const hi = table[chars[j]!]!
+    const lo = table[chars[j + 1]!]!
     if ((hi | lo) < 0) return undefined
     out[i] = (hi << 4) | lo
   }

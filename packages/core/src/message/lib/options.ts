@@ -6,14 +6,18 @@ import { MessagingError } from '../../errors.js'
 import { defaultResolver } from '../../resolver/index.js'
 import type { DidResolver } from '../../resolver/types.js'
 
-let fallbackResolver: DidResolver | undefined
+/** A resolver, and whether its key answers may be cached (only the shared offline resolver's). */
+export interface ResolverChoice {
+  readonly resolver: DidResolver
+  readonly cacheable: boolean
+}
 
-/** The caller's resolver, or one shared offline light-DID resolver (its caches survive calls). */
-export function resolverOption(value: unknown): DidResolver {
-  if (value === undefined) {
-    fallbackResolver ??= defaultResolver()
-    return fallbackResolver
-  }
+let fallback: ResolverChoice | undefined
+
+/** The caller's resolver, or the shared offline light-DID resolver (`defaultResolver()`). */
+export function resolverOption(value: unknown): ResolverChoice {
+  fallback ??= { resolver: defaultResolver(), cacheable: true }
+  if (value === undefined || value === fallback.resolver) return fallback
   const r = value as Partial<DidResolver> | null
   if (
     typeof r !== 'object' ||
@@ -22,7 +26,7 @@ export function resolverOption(value: unknown): DidResolver {
     typeof r.resolve !== 'function'
   )
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"resolver" expected a DidResolver')
-  return value as DidResolver
+  return { resolver: value as DidResolver, cacheable: false }
 }
 
 /** @throws MessagingError ERR_ARGUMENT_INVALID unless an object (or undefined → {}) */
