@@ -15,6 +15,7 @@ import { isPlainObject, type Obj } from './lib/body/check.js'
 import { checkCType, cTypeIdForSchema as computeCTypeId } from './lib/body/ctype.js'
 import { checkDelegation } from './lib/body/delegation.js'
 import { verifyEnvelope } from './lib/body/envelope.js'
+import { verifyIntegrity } from './lib/body/integrity.js'
 import { ensureOwner } from './lib/body/owner.js'
 import {
   type BodyContentValidator,
@@ -209,4 +210,23 @@ export function verifyMessage(message: unknown, options?: VerifyMessageOptions):
   verifyBody(m.body, opts)
   verifyEnvelope(m, compat)
   ensureOwner(m)
+}
+
+/**
+ * Checks the data integrity of a credential or presentation (SDK `Credential.verifyDataIntegrity`):
+ * the structure (strict rules), the root hash recomputed from claim hashes, legitimation root hashes
+ * and delegation id, and a nonce and salted hash for every claim statement; legitimations
+ * recursively. `verifyMessage` does not do this (as the SDK's `Message.verify`); signatures and
+ * attestations are not checked here.
+ *
+ * @param credential - untrusted `ICredential` or `ICredentialPresentation`
+ * @throws MessagingError ERR_BODY_INVALID (sdkError `RootHashUnverifiableError`,
+ *   `ClaimUnverifiableError`, or a structure class such as `HashMalformedError`)
+ * @example
+ * verifyMessage(message)
+ * if (message.body.type === 'submit-credential') message.body.content.forEach((p) => verifyPresentationIntegrity(p))
+ */
+export function verifyPresentationIntegrity(credential: unknown): void {
+  scanJson(credential, 'credential', 'ERR_BODY_INVALID')
+  verifyIntegrity(credential, 'credential')
 }

@@ -17,6 +17,7 @@ import {
   verifyCTypeStructure,
   verifyMessage,
   verifyMessageBody,
+  verifyPresentationIntegrity,
   verifyRequiredCTypeProperties,
 } from '../../src/message/verify.js'
 import { loadVectors } from '../helpers/vectors.js'
@@ -105,9 +106,13 @@ describe('negative[] cases with a decrypted message', () => {
 describe('lenient[] cases the SDK accepts', () => {
   const byId = (p: string) => v.lenient.find((l: { id: string }) => l.id.startsWith(p))
 
-  it('l07 (tampered presentation contents): the structure passes — integrity needs verifyPresentationIntegrity', () => {
+  it('l07 (tampered presentation contents): the structure passes; verifyPresentationIntegrity rejects it', () => {
     const l07 = byId('l07')
     expect(caught(() => verifyMessage(clone(l07.decrypted)))).toBeUndefined()
+    const recorded = l07.extraChecks['Credential.verifyDataIntegrity(content[0])']
+    const e = caught(() => verifyPresentationIntegrity(clone(l07.decrypted.body.content[0])))
+    expect(e?.code).toBe('ERR_BODY_INVALID')
+    expect(e?.sdkError).toBe(recorded.name)
   })
 
   it('l08 (quote failing the Quote schema): rejected by default, accepted with sdkCompatible', () => {
@@ -129,6 +134,64 @@ describe('lenient[] cases the SDK accepts', () => {
     expect(caught(() => verifyMessage(clone(l09.decrypted), { sdkCompatible: true }))).toBeUndefined()
     // the SDK agrees that the same body is fine, and that a 256-bit check would fail it
     expect(sdkError(() => Kilt.Message.verifyMessageBody(clone(l09.decrypted.body)))).toBeUndefined()
+  })
+})
+
+describe('verifyPresentationIntegrity on the vector credentials', () => {
+  // every credential, presentation and legitimation in the SDK-made bodies
+  const credentials: [string, unknown][] = []
+  for (const m of v.messages) {
+    const c = m.plaintext.body.content
+    if (m.bodyType === 'request-attestation') credentials.push([m.id, c.credential])
+    if (m.bodyType === 'submit-credential') for (const p of c) credentials.push([m.id, p])
+    if (m.bodyType === 'submit-terms' || m.bodyType === 'reject-terms')
+      for (const l of c.legitimations) credentials.push([`${m.id} legitimation`, l])
+  }
+  it('covers presentations, selective disclosure, legitimations and delegation ids', () => {
+    expect(credentials.length).toBeGreaterThanOrEqual(5)
+  })
+  for (const [id, credential] of credentials) {
+    it(`${id}: verifies, as in the SDK`, () => {
+      expect(sdkError(() => Kilt.Credential.verifyDataIntegrity(clone(credential) as never))).toBeUndefined()
+      expect(caught(() => verifyPresentationIntegrity(clone(credential)))).toBeUndefined()
+    })
+  }
+
+  it('random tampering: we reject exactly when the SDK rejects, with the same class', () => {
+    const edits = fc.record({
+      idx: fc.nat({ max: credentials.length - 1 }),
+      what: fc.constantFrom(
+        'content',
+        'owner',
+        'nonce',
+        'hash',
+        'order',
+        'delegation',
+        'dropNonce',
+        'dropContent',
+      ),
+      text: fc.string({ maxLength: 6 }),
+    })
+    fc.assert(
+      fc.property(edits, ({ idx, what, text }) => {
+        // biome-ignore lint/suspicious/noExplicitAny: free-form edits of SDK JSON
+        const c: any = clone(credentials[idx]?.[1])
+        const keys = Object.keys(c.claim.contents)
+        const nonceKeys = Object.keys(c.claimNonceMap)
+        if (what === 'content' && keys[0]) c.claim.contents[keys[0]] = text
+        if (what === 'owner') c.claim.owner = v.dids.erin.uri
+        if (what === 'nonce' && nonceKeys[0]) c.claimNonceMap[nonceKeys[0]] = `${text}x`
+        if (what === 'hash') c.claimHashes[0] = `0x${'0'.repeat(63)}${text.length % 10}`
+        if (what === 'order') c.claimHashes.reverse()
+        if (what === 'delegation') c.delegationId = c.delegationId ? null : `0x${'ab'.repeat(32)}`
+        if (what === 'dropNonce' && nonceKeys[0]) delete c.claimNonceMap[nonceKeys[0]]
+        if (what === 'dropContent' && keys[0]) delete c.claim.contents[keys[0]]
+        const sdk = sdkError(() => Kilt.Credential.verifyDataIntegrity(clone(c)))
+        const ours = caught(() => verifyPresentationIntegrity(clone(c)))
+        expect(ours?.sdkError).toBe(sdk?.name)
+      }),
+      { numRuns: 200 },
+    )
   })
 })
 
