@@ -1,0 +1,151 @@
+import { writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config.js'
+import { checkEnvelope } from '../../src/lib/envelope.js'
+import { RelayError } from '../../src/lib/errors.js'
+import { SenderLimiter } from '../../src/lib/sender-limiter.js'
+import { mintToken, verifyToken } from '../../src/lib/token.js'
+import { envelope, makeIdentity } from '../helpers/identities.js'
+
+const alice = makeIdentity()
+const bob = makeIdentity('sr25519')
+const subject = alice.did.slice(17, 65)
+const secret = new Uint8Array(32).fill(7)
+
+describe('tokens', () => {
+  it('verify with the same secret and deployment id until they expire', () => {
+    const t = mintToken(secret, 'd1', subject, 2000)
+    expect(verifyToken(secret, 'd1', t, 1999)).toEqual({ subject, expiresAt: 2000 })
+    expect(verifyToken(secret, 'd1', t, 2000)).toBeNull()
+    expect(verifyToken(new Uint8Array(32).fill(8), 'd1', t, 0)).toBeNull()
+    expect(verifyToken(secret, 'd2', t, 0)).toBeNull()
+  })
+
+  it('never verify after any single-character change', () => {
+    const t = mintToken(secret, 'd1', subject, 2000)
+    fc.assert(
+      fc.property(fc.nat(t.length - 1), fc.constantFrom(...'0123456789abcdefXYZ.'), (i, c) => {
+        fc.pre(t[i] !== c)
+        const changed = t.slice(0, i) + c + t.slice(i + 1)
+        expect(verifyToken(secret, 'd1', changed, 0)).toBeNull()
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('refuse garbage without throwing', () => {
+    fc.assert(
+      fc.property(fc.anything(), (x) => {
+        expect(verifyToken(secret, 'd1', x, 0)).toBeNull()
+      }),
+      { numRuns: 200 },
+    )
+  })
+})
+
+describe('checkEnvelope', () => {
+  it('throws only RelayError for arbitrary JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (x) => {
+        try {
+          checkEnvelope(x, 0, 1024)
+        } catch (e) {
+          expect(e).toBeInstanceOf(RelayError)
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('throws only RelayError for mutated envelopes, and accepts the unmutated one', () => {
+    const base = envelope(alice, bob)
+    expect(checkEnvelope(base, 5, 4096).size).toBeGreaterThan(0)
+    fc.assert(
+      fc.property(
+        fc.constantFrom('ciphertext', 'nonce', 'senderKeyUri', 'receiverKeyUri', 'receivedAt', 'other'),
+        fc.oneof(
+          fc.string(),
+          fc.integer(),
+          fc.constant(null),
+          fc.uint8Array({ maxLength: 40 }).map((b) => `0x${Buffer.from(b).toString('hex')}`),
+        ),
+        (key, value) => {
+          try {
+            checkEnvelope({ ...base, [key]: value }, 0, 4096)
+          } catch (e) {
+            expect(e).toBeInstanceOf(RelayError)
+          }
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+})
+
+describe('SenderLimiter', () => {
+  it('counts per sender and resets each window', () => {
+    const l = new SenderLimiter(3, 1000)
+    expect(l.take('a', 2, 0)).toBe(true)
+    expect(l.take('a', 2, 10)).toBe(false)
+    expect(l.take('a', 1, 10)).toBe(true)
+    expect(l.take('b', 3, 10)).toBe(true)
+    expect(l.take('a', 1, 999)).toBe(false)
+    expect(l.take('a', 3, 1000)).toBe(true)
+  })
+})
+
+describe('loadConfig', () => {
+  it('has safe defaults', () => {
+    const c = loadConfig([], {})
+    expect(c).toMatchObject({
+      port: 8787,
+      host: '127.0.0.1',
+      db: 'kilt-relay.db',
+      logLevel: 'info',
+      limits: {},
+    })
+  })
+
+  it('layers file < environment < flags', () => {
+    const file = join(tmpdir(), `kilt-relay-config-${process.pid}.json`)
+    writeFileSync(
+      file,
+      JSON.stringify({
+        port: 1000,
+        host: '0.0.0.0',
+        limits: { maxEnvelopeBytes: 1000, maxBatch: 5 },
+        corsOrigins: ['https://a'],
+      }),
+    )
+    const c = loadConfig(['--config', file, '--port', '3000'], {
+      KILT_RELAY_PORT: '2000',
+      KILT_RELAY_LIMIT_MAX_BATCH: '7',
+      KILT_RELAY_POSTGRES: 'postgres://x/y',
+    })
+    expect(c.port).toBe(3000)
+    expect(c.host).toBe('0.0.0.0')
+    expect(c.limits).toEqual({ maxEnvelopeBytes: 1000, maxBatch: 7 })
+    expect(c.corsOrigins).toEqual(['https://a'])
+    expect(c.postgres).toBe('postgres://x/y')
+    expect(c.db).toBeUndefined()
+    // A flag naming SQLite overrides PostgreSQL from the environment.
+    expect(loadConfig(['--db', 'x.db'], { KILT_RELAY_POSTGRES: 'postgres://x/y' })).toMatchObject({
+      db: 'x.db',
+    })
+  })
+
+  it.each([
+    [['--port', '70000'], {}],
+    [['--port', 'abc'], {}],
+    [['--nope'], {}],
+    [[], { KILT_RELAY_LOG_LEVEL: 'loud' }],
+    [[], { KILT_RELAY_LIMIT_MAX_BATCH: '-1' }],
+    [[], { KILT_RELAY_DB: 'a.db', KILT_RELAY_POSTGRES: 'postgres://x' }],
+    [['--config', '/nonexistent/file.json'], {}],
+  ])('refuses %j %j', (argv, env) => {
+    expect(() => loadConfig(argv, env)).toThrow()
+  })
+})
