@@ -132,6 +132,8 @@ export function composeResolvers(options?: ComposeResolversOptions): DidResolver
       ? undefined
       : makeCache(o.cache as ResolverCacheOptions | false | undefined, DEFAULT_CACHE, clockOption(o.now))
 
+  const inflight = new Map<string, Promise<DidResolutionResult>>()
+
   async function ask(did: DidUri, call: ResolveOptions | undefined): Promise<DidResolutionResult> {
     let last = NOT_FOUND
     for (const resolver of resolvers) {
@@ -157,7 +159,15 @@ export function composeResolvers(options?: ComposeResolversOptions): DidResolver
     call: ResolveOptions | undefined,
   ): DidResolutionResult | Promise<DidResolutionResult> {
     if (resolvers.length === 0) return NOT_FOUND
-    return cache?.get(did) ?? ask(did, call)
+    const hit = cache?.get(did)
+    if (hit !== undefined) return hit
+    // Concurrent look-ups of one DID share a request (not those with their own abort signal).
+    if (call?.signal !== undefined) return ask(did, call)
+    const pending = inflight.get(did)
+    if (pending !== undefined) return pending
+    const started = ask(did, call).finally(() => inflight.delete(did))
+    inflight.set(did, started)
+    return started
   }
 
   function resolveLightChecked(

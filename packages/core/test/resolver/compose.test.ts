@@ -261,6 +261,22 @@ describe('composeResolvers: cache', () => {
     expect(spy.calls).toEqual([aliceFull])
   })
 
+  it('concurrent look-ups of one DID share one resolver call', async () => {
+    const spy = scripted({ [bob.uri]: { document: bob, metadata: { deactivated: false } } })
+    const resolver = composeResolvers({ resolvers: [spy], cache: false })
+    const results = await Promise.all([
+      resolver.resolve(bob.uri),
+      resolver.resolve(bob.uri),
+      resolver.resolveKey(`${bob.uri}${bob.authentication[0].id}`),
+      resolver.resolveKey(alice.encKeyUri!).catch((e) => e),
+      resolver.resolveKey(alice.authKeyUri).catch((e) => e),
+    ])
+    expect(results[0]).toBe(results[1])
+    expect(spy.calls.sort()).toEqual([aliceFull, bob.uri].sort())
+    await resolver.resolve(bob.uri)
+    expect(spy.calls).toHaveLength(3)
+  })
+
   it('validates options', () => {
     const bad: unknown[] = [
       5,
