@@ -5,7 +5,7 @@
  */
 import { MessagingError } from '../errors.js'
 import { ss58DecodeShared } from './lib/ss58.js'
-import { matchDid, parseDidShared } from './lib/uri.js'
+import { cachedParse, matchDid, parseDidShared } from './lib/uri.js'
 import type { DidUri, ParsedDid } from './types.js'
 
 /**
@@ -45,7 +45,8 @@ export function validateDidUri(input: unknown, expect?: 'Did' | 'ResourceUri'): 
     throw new MessagingError('ERR_ARGUMENT_INVALID', `DID string expected, got ${typeof input}`)
   if (expect !== undefined && expect !== 'Did' && expect !== 'ResourceUri')
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"expect" must be "Did", "ResourceUri" or undefined')
-  const { address, fragment } = matchDid(input)
+  const hit = cachedParse(input)
+  const { address, fragment } = hit ?? matchDid(input)
   if (fragment !== undefined && expect === 'Did')
     throw new MessagingError(
       'ERR_DID_FRAGMENT',
@@ -56,7 +57,7 @@ export function validateDidUri(input: unknown, expect?: 'Did' | 'ResourceUri'): 
       'ERR_DID_FRAGMENT',
       'Expected a Kilt DidResourceUri (containing a #fragment) but got a DidUri',
     )
-  ss58DecodeShared(address)
+  if (hit === undefined) ss58DecodeShared(address)
 }
 
 /**

@@ -1,4 +1,5 @@
 import { base58 } from '@scure/base'
+import { encode } from 'cborg'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createLightDid, lightDidToDocument, MAX_DETAILS_LENGTH, parseDid } from '../../src/did/index.js'
@@ -325,6 +326,17 @@ describe('lightDidToDocument (§7.6)', () => {
         ),
       'ERR_KEY_INVALID',
     )
+  })
+  it('maps the ≤0.28 service keys types/urls also in strict mode, and ignores unknown keys', () => {
+    const cbor = encode({
+      s: [{ id: 'old', types: ['T'], urls: ['https://old.example'], extra: 1 }],
+      z: 'ignored',
+    })
+    const doc = lightDidToDocument(
+      `did:kilt:light:01${ZERO_ADDRESS}:z${base58.encode(new Uint8Array([0, ...cbor]))}`,
+    )
+    expect(doc.service).toEqual([{ id: '#old', type: ['T'], serviceEndpoint: ['https://old.example'] }])
+    expect(doc.keyAgreement).toBeUndefined()
   })
   it('decodes the legacy examples only with legacy: true', () => {
     expectCode(() => lightDidToDocument(METHOD_SPEC_EXAMPLE), 'ERR_SERVICE_INVALID')

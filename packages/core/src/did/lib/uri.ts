@@ -82,6 +82,11 @@ export function authKeyTypeOf(code: string | undefined): 'sr25519' | 'ed25519' |
 const MAX_CACHED_URI_LENGTH = 1024
 const parsed = new BoundedCache<ParsedDid>(10_000)
 
+/** The cached parse of `uri`, if any (a hit means grammar and address were already checked). */
+export function cachedParse(uri: string): ParsedDid | undefined {
+  return uri.length <= MAX_CACHED_URI_LENGTH ? parsed.get(uri) : undefined
+}
+
 /**
  * Parses and checks a DID URI; the result (including `addressPublicKey`) is shared and frozen:
  * callers that hand it out copy `addressPublicKey`.
