@@ -219,6 +219,79 @@ describe('CTypes', () => {
     expect(e?.sdkError).toBe('CTypeUnknownPropertiesError')
   })
 
+  it('hand-written meta-schema checks agree with the SDK on draft-01 and V1 variants', () => {
+    const V1 = 'ipfs://bafybeiah66wbkhqbqn7idkostj2iqyan2tstc4tpqt65udlhimd7hcxjyq/'
+    const D1 = 'http://kilt-protocol.org/draft-01/ctype#'
+    const ref = `kilt:ctype:0x${'ab'.repeat(32)}`
+    const variants: Record<string, unknown>[] = [
+      { $schema: D1, title: 't', type: 'object', properties: { a: { type: 'string' }, b: { $ref: ref } } },
+      { $schema: D1, title: 't', type: 'object', properties: { a: { type: 'string', $ref: ref } } },
+      { $schema: D1, title: 't', type: 'object', properties: { a: { type: 'array' } } },
+      { $schema: D1, title: 't', type: 'object', properties: { '': { type: 'integer', format: 'date' } } },
+      { $schema: D1, title: 't', type: 'object', properties: {}, additionalProperties: false },
+      { $schema: V1, title: 't', type: 'object', properties: {} },
+      {
+        $schema: V1,
+        title: 't',
+        type: 'object',
+        properties: {},
+        additionalProperties: false,
+        description: 'd',
+      },
+      {
+        $schema: V1,
+        title: 't',
+        type: 'object',
+        additionalProperties: false,
+        properties: { a: { $ref: `${ref}#/properties/x` } },
+      },
+      {
+        $schema: V1,
+        title: 't',
+        type: 'object',
+        additionalProperties: false,
+        properties: { a: { $ref: `${ref}#/other` } },
+      },
+      {
+        $schema: V1,
+        title: 't',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          a: { type: 'array', items: { type: 'number', minimum: 1 } },
+          b: { type: 'string', format: 'uri', enum: ['x'] },
+        },
+      },
+      {
+        $schema: V1,
+        title: 't',
+        type: 'object',
+        additionalProperties: false,
+        properties: { a: { type: 'array', items: { type: 'array', items: { type: 'string' } } } },
+      },
+      {
+        $schema: V1,
+        title: 't',
+        type: 'object',
+        additionalProperties: false,
+        properties: { a: { type: 'string', format: 'email' } },
+      },
+      { $schema: V1, title: 't', type: 'object', additionalProperties: false, properties: { '': 5 } },
+      { $schema: V1, title: 5, type: 'object', additionalProperties: false, properties: {} },
+      { $schema: 'other', title: 't', type: 'object', additionalProperties: false, properties: {} },
+    ]
+    let sdkAccepted = 0
+    for (const schema of variants) {
+      const cType = { ...schema, $id: cTypeIdForSchema(schema) }
+      const sdk = sdkError(() => Kilt.CType.verifyDataStructure(clone(cType) as never))
+      if (sdk === undefined) sdkAccepted++
+      const ours = caught(() => verifyCTypeStructure(clone(cType)))
+      expect(ours?.sdkError, JSON.stringify(schema)).toBe(sdk?.name)
+    }
+    expect(sdkAccepted).toBeGreaterThanOrEqual(3)
+    expect(sdkAccepted).toBeLessThanOrEqual(variants.length - 5)
+  })
+
   const propName = fc.oneof(
     fc.string({ minLength: 1, maxLength: 8 }),
     fc.constantFrom('Name', 'name', 'NAME', 'a', 'B', '10', '2', 'é', 'e\u0301', 'ß', 'İ'),
