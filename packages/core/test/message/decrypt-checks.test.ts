@@ -5,7 +5,8 @@
 import nacl from 'tweetnacl'
 import { describe, expect, it } from 'vitest'
 import { createKeyring } from '../../src/keys/keyring.js'
-import { decryptMessage } from '../../src/message/decrypt-message.js'
+import type { DecryptCallback } from '../../src/keys/types.js'
+import { type DecryptMessageOptions, decryptMessage } from '../../src/message/decrypt-message.js'
 import { createMemoryReplayStore } from '../../src/replay/create-memory-replay-store.js'
 import { createReplayGuard } from '../../src/replay/create-replay-guard.js'
 import { anchor, CTYPE_HASH, codeOf, errorOf, type Identity, vectors } from './helpers.js'
@@ -204,8 +205,9 @@ describe('decryptMessage: 3. decryption — one error, one message', () => {
       async () => null,
       async (r: Parameters<typeof ring.decrypt>[0]) => ring.decrypt({ ...r, data: r.data.slice(1) }),
     ]) {
-      // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong callback results
-      const e = await errorOf(decryptMessage(env, { keys: { decrypt: decrypt as any }, now }))
+      const e = await errorOf(
+        decryptMessage(env, { keys: { decrypt: decrypt as unknown as DecryptCallback }, now }),
+      )
       expect(e.code).toBe('ERR_DECRYPTION_FAILED')
       msgs.add(e.message)
     }
@@ -454,7 +456,6 @@ describe('decryptMessage: the order of the checks', () => {
 
   it('bad options → ERR_ARGUMENT_INVALID', async () => {
     const env = seal(plaintext())
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong options
     for (const o of [
       undefined,
       null,
@@ -467,7 +468,9 @@ describe('decryptMessage: the order of the checks', () => {
       { keys: bob.keyring(), resolver: {} },
       { keys: bob.keyring(), relax: 3 },
     ])
-      expect(await codeOf(decryptMessage(env, o as any))).toBe('ERR_ARGUMENT_INVALID')
+      expect(await codeOf(decryptMessage(env, o as unknown as DecryptMessageOptions))).toBe(
+        'ERR_ARGUMENT_INVALID',
+      )
   })
 
   it('a multi-key keyring picks the secret named by receiverKeyUri', async () => {
