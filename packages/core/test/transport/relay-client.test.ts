@@ -1,0 +1,301 @@
+/**
+ * Relay client against a scripted fetch and a fake WebSocket (no network): argument checks,
+ * error mapping, re-login, discovery, reconnect with backoff.
+ */
+import { describe, expect, it, vi } from 'vitest'
+import { createLightDid } from '../../src/did/light-did.js'
+import { MessagingError } from '../../src/errors.js'
+import { randomSigningKeyPair } from '../../src/keys/signing-pairs.js'
+import { randomX25519 } from '../../src/keys/x25519.js'
+import { createRelayClient, RELAY_SERVICE_TYPE, RelayResponseError } from '../../src/transport/index.js'
+import type { WebSocketLike } from '../../src/transport/types.js'
+
+function identity(service?: Array<{ id: string; type: string[]; serviceEndpoint: string[] }>) {
+  const auth = randomSigningKeyPair('ed25519')
+  const doc = createLightDid({
+    authentication: [{ type: 'ed25519', publicKey: auth.publicKey }],
+    keyAgreement: [{ type: 'x25519', publicKey: randomX25519().publicKey }],
+    ...(service === undefined ? {} : { service }),
+  })
+  return {
+    did: doc.uri,
+    keyUri: `${doc.uri}#authentication` as const,
+    enc: `${doc.uri}#encryption` as const,
+    auth,
+  }
+}
+
+const alice = identity()
+const bob = identity()
+const env = {
+  ciphertext: `0x${'ab'.repeat(32)}`,
+  nonce: `0x${'00'.repeat(24)}`,
+  senderKeyUri: alice.enc,
+  receiverKeyUri: bob.enc,
+}
+
+type Handler = (url: string, init: RequestInit) => { status: number; body: unknown }
+
+function scriptedFetch(handler: Handler) {
+  const calls: Array<{ url: string; init: RequestInit }> = []
+  const fetch = vi.fn(async (url: string, init?: RequestInit) => {
+    calls.push({ url, init: init ?? {} })
+    const { status, body } = handler(url, init ?? {})
+    return new Response(typeof body === 'string' ? body : JSON.stringify(body), { status })
+  })
+  return { fetch, calls }
+}
+
+describe('createRelayClient arguments', () => {
+  it.each([
+    [{ url: 'ftp://x' }],
+    [{ url: 'not a url' }],
+    [{ url: 'https://user:pw@x' }],
+    [{ fetch: 5 }],
+    [{ timeoutMs: 0 }],
+    [{ resolver: {} }],
+  ])('refuses %j with ERR_ARGUMENT_INVALID', (options) => {
+    expect(() => createRelayClient(options as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_ARGUMENT_INVALID' }),
+    )
+  })
+
+  it('refuses a malformed envelope with ERR_ENVELOPE_INVALID before any request', async () => {
+    const { fetch } = scriptedFetch(() => ({ status: 201, body: {} }))
+    const client = createRelayClient({ url: 'https://r.example', fetch })
+    await expect(client.send({ ...env, receiverKeyUri: 'nope' } as never)).rejects.toMatchObject({
+      code: 'ERR_ENVELOPE_INVALID',
+    })
+    await expect(client.send(null as never)).rejects.toMatchObject({ code: 'ERR_ENVELOPE_INVALID' })
+    expect(fetch).not.toHaveBeenCalled()
+  })
+
+  it('needs login before inbox operations', async () => {
+    const { fetch } = scriptedFetch(() => ({ status: 200, body: {} }))
+    const client = createRelayClient({ url: 'https://r.example', fetch })
+    await expect(client.fetchInbox()).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
+    await expect(client.ack([])).rejects.toMatchObject({ code: 'ERR_ARGUMENT_INVALID' })
+  })
+})
+
+describe('send', () => {
+  it('posts only the four envelope fields to /v1/messages under a path prefix', async () => {
+    const { fetch, calls } = scriptedFetch(() => ({ status: 201, body: { id: 'ID1', receivedAt: 5 } }))
+    const client = createRelayClient({ url: 'https://r.example/relay', fetch })
+    const receipt = await client.send({ ...env, receivedAt: 1 })
+    expect(receipt).toEqual({ id: 'ID1', receivedAt: 5 })
+    expect(calls[0]!.url).toBe('https://r.example/relay/v1/messages')
+    expect(JSON.parse(calls[0]!.init.body as string)).toEqual(env)
+  })
+
+  it('maps a relay refusal to ERR_TRANSPORT with a RelayResponseError cause', async () => {
+    const { fetch } = scriptedFetch(() => ({
+      status: 507,
+      body: { error: { code: 'ERR_QUOTA_EXCEEDED', message: 'full' } },
+    }))
+    const client = createRelayClient({ url: 'https://r.example', fetch })
+    const e = (await client.send(env).catch((x: unknown) => x)) as MessagingError
+    expect(e).toBeInstanceOf(MessagingError)
+    expect(e.code).toBe('ERR_TRANSPORT')
+    expect(e.message).toContain('ERR_QUOTA_EXCEEDED')
+    expect(e.cause).toBeInstanceOf(RelayResponseError)
+    expect((e.cause as RelayResponseError).code).toBe('ERR_QUOTA_EXCEEDED')
+  })
+
+  it('maps network failures, non-JSON answers and malformed receipts to ERR_TRANSPORT', async () => {
+    const failing = createRelayClient({
+      url: 'https://r.example',
+      fetch: async () => {
+        throw new TypeError('fetch failed')
+      },
+    })
+    await expect(failing.send(env)).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
+    const html = createRelayClient({
+      url: 'https://r.example',
+      ...scriptedFetch(() => ({ status: 201, body: '<html>' })),
+    })
+    await expect(html.send(env)).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
+    const odd = createRelayClient({
+      url: 'https://r.example',
+      ...scriptedFetch(() => ({ status: 201, body: { id: 1 } })),
+    })
+    await expect(odd.send(env)).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
+  })
+
+  it('times out a hanging relay', async () => {
+    const hanging = createRelayClient({
+      url: 'https://r.example',
+      timeoutMs: 50,
+      fetch: (_u, init) =>
+        new Promise((_resolve, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+        ),
+    })
+    await expect(hanging.send(env)).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
+  })
+
+  it('discovers the relay from a light DID service', async () => {
+    const receiver = identity([
+      { id: '#mailbox', type: [RELAY_SERVICE_TYPE], serviceEndpoint: ['https://b.example/'] },
+    ])
+    const { fetch, calls } = scriptedFetch(() => ({ status: 201, body: { id: 'X', receivedAt: 1 } }))
+    const client = createRelayClient({ url: 'https://a.example', fetch })
+    await client.send({ ...env, receiverKeyUri: receiver.enc })
+    expect(calls[0]!.url).toBe('https://b.example/v1/messages')
+    await client.send({ ...env, receiverKeyUri: receiver.enc }, { relay: 'https://c.example' })
+    expect(calls[1]!.url).toBe('https://c.example/v1/messages')
+    await client.send(env)
+    expect(calls[2]!.url).toBe('https://a.example/v1/messages')
+  })
+})
+
+describe('login and inbox', () => {
+  function relay() {
+    let issued = 0
+    let valid = new Set<string>()
+    const signed: string[] = []
+    const h = scriptedFetch((url, init) => {
+      const path = new URL(url).pathname
+      const body = init.body === undefined ? undefined : JSON.parse(init.body as string)
+      if (path === '/v1/auth/challenge')
+        return { status: 200, body: { challenge: `c${issued}`, expiresAt: 1 } }
+      if (path === '/v1/auth/token') {
+        signed.push(body.signature)
+        const token = `t${++issued}`
+        valid.add(token)
+        return { status: 200, body: { token, expiresAt: Date.now() + 3600_000 } }
+      }
+      const auth = (init.headers as Record<string, string>).authorization
+      if (!valid.has(auth?.slice(7) ?? ''))
+        return { status: 401, body: { error: { code: 'ERR_UNAUTHORIZED', message: 'no' } } }
+      if (path === '/v1/inbox')
+        return { status: 200, body: { messages: [{ id: 'M1', envelope: env }], cursor: 'M1' } }
+      if (path === '/v1/inbox/ack') return { status: 200, body: { deleted: body.ids.length } }
+      return { status: 404, body: {} }
+    })
+    return { ...h, revokeAll: () => (valid = new Set()), issued: () => issued, signed }
+  }
+
+  it('signs the UTF-8 challenge with the given signer and uses the token', async () => {
+    const r = relay()
+    const client = createRelayClient({ url: 'https://r.example', fetch: r.fetch })
+    const seen: Uint8Array[] = []
+    await client.login({
+      did: alice.did,
+      keyUri: alice.keyUri,
+      sign: (d) => {
+        seen.push(d)
+        return alice.auth.sign(d)
+      },
+    })
+    expect(new TextDecoder().decode(seen[0])).toBe('c0')
+    expect(r.signed[0]).toMatch(/^0x[0-9a-f]{128}$/)
+    const page = await client.fetchInbox({ limit: 10, after: 'M0' })
+    expect(page).toEqual({ messages: [{ id: 'M1', envelope: env }], cursor: 'M1' })
+    expect(r.calls.at(-1)!.url).toBe('https://r.example/v1/inbox?after=M0&limit=10')
+    expect(await client.ack(['M1'])).toBe(1)
+  })
+
+  it('logs in again once when the relay refuses the token', async () => {
+    const r = relay()
+    const client = createRelayClient({ url: 'https://r.example', fetch: r.fetch })
+    await client.login({ did: alice.did, keyUri: alice.keyUri, sign: (d) => alice.auth.sign(d) })
+    r.revokeAll()
+    expect((await client.fetchInbox()).cursor).toBe('M1')
+    expect(r.issued()).toBe(2)
+  })
+
+  it('refuses a signer that returns a wrong-length signature', async () => {
+    const r = relay()
+    const client = createRelayClient({ url: 'https://r.example', fetch: r.fetch })
+    await expect(
+      client.login({ did: alice.did, keyUri: alice.keyUri, sign: () => new Uint8Array(10) }),
+    ).rejects.toMatchObject({ code: 'ERR_ARGUMENT_INVALID' })
+    await expect(
+      client.login({ did: 'did:kilt:nope' as never, keyUri: alice.keyUri, sign: (d) => alice.auth.sign(d) }),
+    ).rejects.toBeInstanceOf(MessagingError)
+  })
+})
+
+describe('subscribe', () => {
+  class FakeSocket implements WebSocketLike {
+    static all: FakeSocket[] = []
+    readyState = 0
+    sent: string[] = []
+    onopen: WebSocketLike['onopen'] = null
+    onmessage: WebSocketLike['onmessage'] = null
+    onclose: WebSocketLike['onclose'] = null
+    onerror: WebSocketLike['onerror'] = null
+    constructor(readonly url: string) {
+      FakeSocket.all.push(this)
+      queueMicrotask(() => {
+        this.readyState = 1
+        this.onopen?.({})
+      })
+    }
+    send(data: string) {
+      this.sent.push(data)
+    }
+    close(code = 1000) {
+      this.readyState = 3
+      this.onclose?.({ code, reason: '' })
+    }
+    frame(x: unknown) {
+      this.onmessage?.({ data: JSON.stringify(x) })
+    }
+  }
+
+  it('authenticates with a first frame, delivers in order, acks over the socket and reconnects with backoff', async () => {
+    FakeSocket.all = []
+    let tokens = 0
+    const { fetch } = scriptedFetch((url) =>
+      new URL(url).pathname === '/v1/auth/challenge'
+        ? { status: 200, body: { challenge: 'c', expiresAt: 1 } }
+        : { status: 200, body: { token: `t${++tokens}`, expiresAt: Date.now() + 3600_000 } },
+    )
+    const client = createRelayClient({ url: 'https://r.example/', fetch, WebSocket: FakeSocket })
+    await client.login({ did: alice.did, keyUri: alice.keyUri, sign: (d) => alice.auth.sign(d) })
+    const got: string[] = []
+    const opens: number[] = []
+    const sub = client.subscribe(
+      async (m) => {
+        await new Promise((r) => setTimeout(r, 5))
+        got.push(m.id)
+      },
+      { onOpen: () => opens.push(Date.now()), minDelayMs: 20, maxDelayMs: 40 },
+    )
+    await vi.waitFor(() => expect(FakeSocket.all[0]?.sent.length).toBe(1))
+    const s1 = FakeSocket.all[0]!
+    expect(s1.url).toBe('wss://r.example/v1/inbox/live')
+    expect(JSON.parse(s1.sent[0]!)).toEqual({ type: 'auth', token: 't1' })
+    s1.frame({ type: 'ready' })
+    s1.frame({ type: 'message', id: 'A', envelope: env })
+    s1.frame({ type: 'message', id: 'B', envelope: env })
+    await vi.waitFor(() => expect(got).toEqual(['A', 'B']))
+    const acked = sub.ack(['A', 'B'])
+    expect(JSON.parse(s1.sent[1]!)).toEqual({ type: 'ack', ids: ['A', 'B'] })
+    s1.frame({ type: 'acked', ids: ['A', 'B'], deleted: 2 })
+    expect(await acked).toBe(2)
+
+    // The relay closes for an expired token: the client logs in again and reconnects.
+    s1.close(4401)
+    await vi.waitFor(() => expect(FakeSocket.all[1]?.sent.length).toBe(1))
+    expect(JSON.parse(FakeSocket.all[1]!.sent[0]!)).toEqual({ type: 'auth', token: 't2' })
+    const pending = sub.ack(['C'])
+    FakeSocket.all[1]!.close(1006)
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
+    await vi.waitFor(() => expect(FakeSocket.all.length).toBe(3))
+    sub.close()
+    await new Promise((r) => setTimeout(r, 100))
+    expect(FakeSocket.all.length).toBe(3)
+    await expect(sub.ack(['A'])).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
+    expect(opens.length).toBe(1)
+  })
+
+  it('needs a WebSocket implementation and a function', () => {
+    const client = createRelayClient({ url: 'https://r.example', WebSocket: FakeSocket })
+    expect(() => client.subscribe(5 as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_ARGUMENT_INVALID' }),
+    )
+  })
+})
