@@ -5,6 +5,7 @@
  */
 
 import { isMessagingError } from '@kilt-messaging/core'
+import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isMessageId } from '../../src/store/ids.js'
 import type { DepositInput, MailboxStore, Quota } from '../../src/store/types.js'
@@ -342,6 +343,66 @@ export function describeStoreConformance(name: string, createHarness: () => Prom
       expect(single.every((r) => r[0]!.id !== null)).toBe(true)
       expect(await store.depth()).toBe(2000)
       expect((await store.usage(MB_A, T0)).count).toBe(1500)
+    })
+
+    it('matches a simple model under random deposits (quotas) and acks', async () => {
+      type Op =
+        | { kind: 'deposit'; boxes: number[]; pads: number[]; maxCount: number; maxBytes: number }
+        | { kind: 'ack'; box: number; picks: number[] }
+      const op: fc.Arbitrary<Op> = fc.oneof(
+        fc.record({
+          kind: fc.constant('deposit' as const),
+          boxes: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 6 }),
+          pads: fc.array(fc.integer({ min: 0, max: 120 }), { minLength: 6, maxLength: 6 }),
+          maxCount: fc.integer({ min: 0, max: 6 }),
+          maxBytes: fc.integer({ min: 50, max: 700 }),
+        }),
+        fc.record({
+          kind: fc.constant('ack' as const),
+          box: fc.integer({ min: 0, max: 2 }),
+          picks: fc.array(fc.nat(), { maxLength: 4 }),
+        }),
+      )
+      let run = 0
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
+          run++
+          const names = [0, 1, 2].map((b) => `model-${run}-${b}`)
+          const model = names.map(() => [] as Array<{ id: string; size: number }>)
+          const everId: string[] = []
+          for (const o of ops) {
+            if (o.kind === 'deposit') {
+              const items = o.boxes.map((b, i) => item(names[b]!, { pad: o.pads[i]! }))
+              const res = await store.deposit(items, { maxCount: o.maxCount, maxBytes: o.maxBytes })
+              for (let i = 0; i < items.length; i++) {
+                const box = model[o.boxes[i]!]!
+                const bytes = box.reduce((n, m) => n + m.size, 0)
+                const fits = box.length + 1 <= o.maxCount && bytes + items[i]!.size <= o.maxBytes
+                expect(res[i]!.id !== null).toBe(fits)
+                if (fits) {
+                  box.push({ id: res[i]!.id!, size: items[i]!.size })
+                  everId.push(res[i]!.id!)
+                }
+              }
+            } else if (everId.length > 0) {
+              const ids = o.picks.map((p) => everId[p % everId.length]!)
+              const box = model[o.box]!
+              const expected = new Set(ids.filter((id) => box.some((m) => m.id === id))).size
+              expect(await store.ack(names[o.box]!, ids)).toBe(expected)
+              model[o.box] = box.filter((m) => !ids.includes(m.id))
+            }
+            for (let b = 0; b < 3; b++) {
+              const listed = await store.list(names[b]!, { limit: 100, now: T0 })
+              expect(listed.map((m) => m.id)).toEqual(model[b]!.map((m) => m.id))
+              expect(await store.usage(names[b]!, T0)).toEqual({
+                count: model[b]!.length,
+                bytes: model[b]!.reduce((n, m) => n + m.size, 0),
+              })
+            }
+          }
+        }),
+        { numRuns: 15 },
+      )
     })
 
     it('rejects malformed arguments with ERR_ARGUMENT_INVALID', async () => {
