@@ -476,6 +476,13 @@ describe('light DID properties', () => {
       { numRuns: 1000 },
     )
   })
+  it('survives deeply nested CBOR', () => {
+    const nested = new Uint8Array([0, 0xa1, 0x61, 0x73, ...new Array(2000).fill(0x81), 0x00])
+    expectCode(
+      () => lightDidToDocument(`did:kilt:light:00${ZERO_ADDRESS}:z${base58.encode(nested)}`),
+      'ERR_DID_DETAILS_INVALID',
+    )
+  })
   it('bounds the decoding time of maximal details', () => {
     const t = performance.now()
     expectCode(
