@@ -1,0 +1,241 @@
+/**
+ * @module cli/commands/relay
+ * `kilt-msg send`, `kilt-msg inbox` and `kilt-msg relay serve`.
+ */
+import { join } from 'node:path'
+import type { InboxMessage } from '@kilt-messaging/core'
+import { type Command, Option } from 'commander'
+import { defaultRelay, openIdentity } from '../lib/context.js'
+import { CliError, describeError, EXIT } from '../lib/errors.js'
+import { ensurePrivateDir, kiltMsgHome } from '../lib/files.js'
+import { parseDuration, printJson, println, shortDid, style } from '../lib/output.js'
+import { checksPassed, messageJson, messageLines, openEnvelope } from '../lib/present.js'
+import { relayClient, startRelay } from '../lib/relay.js'
+import { type ComposeOptions, compose, composeOptions } from './encrypt.js'
+
+function checkUrl(url: string | undefined, what: string): string | undefined {
+  if (url === undefined) return undefined
+  try {
+    const u = new URL(url)
+    if (u.protocol === 'http:' || u.protocol === 'https:') return url
+  } catch {}
+  throw new CliError('ERR_USAGE', `${what} expected an http(s) URL`)
+}
+
+/** Resolves when SIGINT or SIGTERM arrives. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string) => () => {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      resolve(sig)
+    }
+    const onInt = on('SIGINT')
+    const onTerm = on('SIGTERM')
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
+  })
+}
+
+/** Registers `send`, `inbox` and `relay`. */
+export function registerRelay(program: Command): void {
+  composeOptions(program.command('send').description('encrypt a message and deposit it at a relay'), true)
+    .option(
+      '--relay <url>',
+      "relay to deliver to (default: the receiver's KiltMessagingRelay service, then KILT_MSG_RELAY, then your saved relay)",
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ kilt-msg send --as alice --to did:kilt:light:00… --type request-credential --content request.json
+  $ kilt-msg send --as bob --reply-to request.json --type reject --content '{"message":"no"}' --relay http://127.0.0.1:8080`,
+    )
+    .action(async (opts: ComposeOptions & { relay?: string }) => {
+      const explicit = checkUrl(opts.relay, '--relay')
+      const { identity, message, envelope } = await compose(opts)
+      const client = await relayClient(checkUrl(defaultRelay(undefined, identity), 'the default relay'))
+      const receipt = await client.send(envelope, explicit === undefined ? {} : { relay: explicit })
+      if (opts.json)
+        printJson({
+          id: receipt.id,
+          receivedAt: receipt.receivedAt,
+          messageId: message.messageId,
+          receiver: message.receiver,
+        })
+      else
+        println(
+          `${style(process.stdout, false).green('✔')} sent ${message.body.type} to ${shortDid(message.receiver)} (relay id ${receipt.id}, message ${message.messageId})`,
+        )
+    })
+
+  program
+    .command('inbox')
+    .description(
+      'log in to a relay with your DID, fetch, decrypt, verify, print and acknowledge your messages',
+    )
+    .option('--as <name>', 'identity', 'default')
+    .option('--relay <url>', 'your relay (default: KILT_MSG_RELAY, then the saved relay of the identity)')
+    .option('--watch', 'stream new messages live until Ctrl-C')
+    .option('--keep', 'do not acknowledge (delete) messages at the relay, nor record them as seen')
+    .option('--max-age <duration>', 'reject messages created longer ago than this', '7d')
+    .option('--passphrase-file <file>', 'read the passphrase from the first line of a file')
+    .option('--json', 'machine-readable output (with --watch: one JSON object per line)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ kilt-msg inbox --as bob --relay http://127.0.0.1:8080
+  $ kilt-msg inbox --as bob --watch
+  $ kilt-msg inbox --as bob --json --keep`,
+    )
+    .action(
+      async (opts: {
+        as: string
+        relay?: string
+        watch?: boolean
+        keep?: boolean
+        maxAge: string
+        passphraseFile?: string
+        json?: boolean
+      }) => {
+        const maxAgeMs = parseDuration(opts.maxAge, '--max-age')
+        const identity = await openIdentity(opts)
+        const url = checkUrl(defaultRelay(opts.relay, identity), '--relay')
+        if (url === undefined)
+          throw new CliError(
+            'ERR_USAGE',
+            'no relay: give --relay <url>, set KILT_MSG_RELAY, or kilt-msg id set-relay <url>',
+          )
+        const client = await relayClient(url, opts.watch === true)
+        await client.login({
+          did: identity.did,
+          keyUri: identity.authKeyUri,
+          sign: (d) => identity.auth.sign(d),
+        })
+        const c = style(process.stdout, opts.json === true)
+        const checks = checksPassed(maxAgeMs, !opts.keep)
+        const ok: Record<string, unknown>[] = []
+        const failed: Record<string, unknown>[] = []
+
+        /** @returns whether the message may be acknowledged */
+        const handle = async (m: InboxMessage): Promise<boolean> => {
+          try {
+            const result = await openEnvelope(identity, m.envelope, {
+              maxAgeMs,
+              replay: opts.keep ? 'memory' : 'file',
+            })
+            const json = { relayId: m.id, ...messageJson(result, checks) }
+            if (opts.json && opts.watch) process.stdout.write(`${JSON.stringify(json)}\n`)
+            else if (opts.json) ok.push(json)
+            else println(...messageLines(result.message, c, []), '')
+            return true
+          } catch (e) {
+            const d = describeError(e)
+            if (opts.json) {
+              const err = { relayId: m.id, error: { code: d.code, message: d.message } }
+              if (opts.watch) process.stdout.write(`${JSON.stringify(err)}\n`)
+              else failed.push(err)
+            } else process.stderr.write(`error ${d.code}: ${d.message} (relay id ${m.id})\n`)
+            // A message that can never verify is dropped; transient failures stay queued.
+            return d.exitCode === EXIT.MESSAGE
+          }
+        }
+
+        if (opts.watch) {
+          const sub = client.subscribe(
+            async (m) => {
+              if ((await handle(m)) && !opts.keep) await sub.ack([m.id])
+            },
+            {
+              onError: (e) => {
+                const d = describeError(e)
+                process.stderr.write(`warning ${d.code}: ${d.message}\n`)
+              },
+              onOpen: () => {
+                if (!opts.json)
+                  process.stderr.write(
+                    `watching the inbox of ${shortDid(identity.did)} at ${url} (Ctrl-C to stop)\n`,
+                  )
+              },
+            },
+          )
+          await untilSignal()
+          sub.close()
+          return
+        }
+
+        let after: string | undefined
+        for (let page = 0; page < 1000; page++) {
+          const { messages, cursor } = await client.fetchInbox(after === undefined ? {} : { after })
+          if (messages.length === 0) break
+          const ackable: string[] = []
+          for (const m of messages) if (await handle(m)) ackable.push(m.id)
+          if (!opts.keep && ackable.length > 0) await client.ack(ackable)
+          if (cursor === null) break
+          after = cursor
+        }
+        if (opts.json) printJson({ did: identity.did, relay: url, messages: ok, errors: failed })
+        else if (ok.length === 0 && failed.length === 0) println('no new messages')
+      },
+    )
+
+  const relay = program.command('relay').description('run a KILT messaging relay (mailbox server)')
+  relay
+    .command('serve')
+    .description('start the relay (SQLite under KILT_MSG_HOME by default, or PostgreSQL)')
+    .addOption(
+      new Option('--db <file>', 'SQLite database file (default: $KILT_MSG_HOME/relay.db)').conflicts(
+        'postgres',
+      ),
+    )
+    .option('--postgres <url>', 'PostgreSQL connection string')
+    .option('--port <port>', 'TCP port (0: any free port)', '8080')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--log', 'JSON request logs on stdout (pino)')
+    .option('--json', 'print { url } as JSON once listening')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ kilt-msg relay serve
+  $ kilt-msg relay serve --port 8080 --host 0.0.0.0 --db /var/lib/kilt-msg/relay.db
+  $ kilt-msg relay serve --postgres postgres://relay@localhost/relay`,
+    )
+    .action(
+      async (opts: {
+        db?: string
+        postgres?: string
+        port: string
+        host: string
+        log?: boolean
+        json?: boolean
+      }) => {
+        const port = Number(opts.port)
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new CliError('ERR_USAGE', '--port expected 0..65535')
+        let db = opts.db
+        if (opts.postgres === undefined && db === undefined) {
+          ensurePrivateDir(kiltMsgHome())
+          db = join(kiltMsgHome(), 'relay.db')
+        }
+        const running = await startRelay({
+          port,
+          host: opts.host,
+          log: opts.log === true,
+          ...(opts.postgres === undefined ? { db: db as string } : { postgres: opts.postgres }),
+        })
+        if (opts.json)
+          process.stdout.write(
+            `${JSON.stringify({ url: running.url, store: opts.postgres ? 'postgres' : db })}\n`,
+          )
+        else
+          println(
+            `relay listening on ${running.url} (${opts.postgres ? 'PostgreSQL' : `SQLite ${db}`}); Ctrl-C to stop`,
+          )
+        await untilSignal()
+        await running.close()
+        if (!opts.json) process.stderr.write('relay stopped\n')
+      },
+    )
+}

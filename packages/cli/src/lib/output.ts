@@ -1,0 +1,75 @@
+/**
+ * @module cli/lib/output
+ * Printing: colours only on a TTY (never with `--json` or `NO_COLOR`), JSON for scripts, durations.
+ */
+import { CliError } from './errors.js'
+
+/** ANSI styles, or identity functions when colours are off. */
+export interface Style {
+  readonly bold: (s: string) => string
+  readonly dim: (s: string) => string
+  readonly green: (s: string) => string
+  readonly red: (s: string) => string
+  readonly yellow: (s: string) => string
+  readonly cyan: (s: string) => string
+}
+
+const plain = (s: string): string => s
+
+/**
+ * The style for a stream: colours when it is a TTY, `--json` is off and `NO_COLOR` is unset.
+ * @example
+ * const c = style(process.stdout, opts.json)
+ */
+export function style(stream: NodeJS.WriteStream, json: boolean): Style {
+  const on =
+    !json &&
+    stream.isTTY === true &&
+    (process.env.NO_COLOR === undefined || process.env.NO_COLOR === '') &&
+    process.env.TERM !== 'dumb'
+  const wrap = (open: number, close: number) => (s: string) =>
+    on ? `\u001b[${open}m${s}\u001b[${close}m` : s
+  if (!on) return { bold: plain, dim: plain, green: plain, red: plain, yellow: plain, cyan: plain }
+  return {
+    bold: wrap(1, 22),
+    dim: wrap(2, 22),
+    green: wrap(32, 39),
+    red: wrap(31, 39),
+    yellow: wrap(33, 39),
+    cyan: wrap(36, 39),
+  }
+}
+
+/** Prints a value as one JSON document on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+}
+
+/** Prints lines on stdout. */
+export function println(...lines: string[]): void {
+  process.stdout.write(`${lines.join('\n')}\n`)
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/**
+ * Parses a duration such as `500ms`, `90s`, `10m`, `2h`, `7d` (a bare number is seconds).
+ * @throws CliError ERR_USAGE
+ */
+export function parseDuration(text: string, what: string): number {
+  const m = /^(\d{1,9})(ms|s|m|h|d)?$/.exec(text.trim())
+  if (m === null)
+    throw new CliError('ERR_USAGE', `${what} expected a duration like 500ms, 90s, 10m, 2h or 7d`)
+  return Number(m[1]) * (UNITS[m[2] ?? 's'] ?? 1000)
+}
+
+/** Shortens a long string in the middle. */
+export function truncate(s: string, max = 48): string {
+  return s.length <= max ? s : `${s.slice(0, Math.ceil(max / 2) - 1)}…${s.slice(-Math.floor(max / 2) + 1)}`
+}
+
+/** The short form of a light DID (without the encoded details), or the DID itself. */
+export function shortDid(did: string): string {
+  const m = /^(did:kilt:light:[0-9]{2}[1-9A-HJ-NP-Za-km-z]+)(:[^#]*)?(#.*)?$/.exec(did)
+  return m === null ? did : `${m[1]}${m[3] ?? ''}`
+}

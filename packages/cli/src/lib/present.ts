@@ -1,0 +1,114 @@
+/**
+ * @module cli/lib/present
+ * Decrypt-and-verify with the CLI's defaults, and how messages and envelopes are shown.
+ */
+import {
+  createReplayGuard,
+  type DecryptedMessage,
+  decryptMessage,
+  type EncryptedMessage,
+  type Message,
+} from '@kilt-messaging/core'
+import { kiltMsgHome } from './files.js'
+import type { UnlockedIdentity } from './identity.js'
+import { type Style, shortDid, truncate } from './output.js'
+import { fileReplayStore } from './replay-file.js'
+
+/** Default freshness window of the CLI: 7 days (mail and mailboxes are slow; the relay keeps 7 days). */
+export const DEFAULT_MAX_AGE_MS = 7 * 86_400_000
+
+/** Options of {@link openEnvelope}. */
+export interface OpenOptions {
+  /** Oldest accepted `createdAt` as an age (default 7 days). */
+  readonly maxAgeMs?: number
+  /** Replay protection: `'file'` (default; persisted per identity), `'memory'` or `false`. */
+  readonly replay?: 'file' | 'memory' | false
+}
+
+/**
+ * Decrypts and verifies an envelope for `identity` (core `decryptMessage`, strict checks) with a
+ * replay guard persisted per identity.
+ *
+ * @throws MessagingError with the codes of `decryptMessage`
+ */
+export async function openEnvelope(
+  identity: UnlockedIdentity,
+  envelope: unknown,
+  options: OpenOptions = {},
+): Promise<DecryptedMessage> {
+  const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS
+  const mode = options.replay ?? 'file'
+  const replay =
+    mode === false
+      ? false
+      : createReplayGuard({
+          maxAgeMs,
+          ...(mode === 'file' ? { store: fileReplayStore(kiltMsgHome(), identity.name) } : {}),
+        })
+  return decryptMessage(envelope, { keys: identity.keyring, maxAgeMs, replay })
+}
+
+/** The checks that passed for a decrypted message, in words. */
+export function checksPassed(maxAgeMs: number, replay: boolean): string[] {
+  return [
+    'envelope well-formed (lowercase hex, 24-byte nonce, DID key URIs)',
+    "sender key resolved under the sender DID's keyAgreement",
+    'authenticated decryption (x25519-xsalsa20-poly1305)',
+    'plaintext sender owns senderKeyUri, receiver owns receiverKeyUri',
+    'body valid for its type',
+    `fresh (created within the last ${formatAge(maxAgeMs)})`,
+    ...(replay ? ['not seen before (replay guard)'] : []),
+  ]
+}
+
+/** `7d`, `90s`… */
+export function formatAge(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`
+  if (ms % 1000 === 0) return `${ms / 1000}s`
+  return `${ms}ms`
+}
+
+/** The message as printed by `decrypt --json` (the message itself, plus verification). */
+export function messageJson(result: DecryptedMessage, checks: string[]): Record<string, unknown> {
+  return {
+    ...result.message,
+    ...(result.receivedAt === undefined ? {} : { receivedAt: result.receivedAt }),
+    verification: {
+      status: 'verified',
+      senderKeyUri: result.senderKey.id,
+      receiverKeyUri: result.receiverKeyUri,
+      checks,
+    },
+  }
+}
+
+/** Human-readable lines for a verified message. */
+export function messageLines(message: Message, c: Style, checks: string[] = []): string[] {
+  const lines = [
+    `${c.green('✔ verified')} ${c.bold(message.body.type)} message`,
+    `  from        ${shortDid(message.sender)}`,
+    `  to          ${shortDid(message.receiver)}`,
+    `  type        ${message.body.type}`,
+    `  created at  ${new Date(message.createdAt).toISOString()}`,
+  ]
+  if (message.messageId !== undefined) lines.push(`  message id  ${message.messageId}`)
+  if (message.inReplyTo !== undefined) lines.push(`  in reply to ${message.inReplyTo}`)
+  for (const check of checks) lines.push(`  ${c.green('✔')} ${c.dim(check)}`)
+  lines.push('  content:')
+  for (const l of JSON.stringify(message.body.content, null, 2).split('\n')) lines.push(`    ${l}`)
+  return lines
+}
+
+/** An envelope for display: ciphertext truncated. */
+export function envelopeLines(envelope: EncryptedMessage, c: Style): string[] {
+  return [
+    '  {',
+    `    "ciphertext": "${truncate(envelope.ciphertext, 40)}" ${c.dim(`(${(envelope.ciphertext.length - 2) / 2} bytes)`)}`,
+    `    "nonce": "${envelope.nonce}"`,
+    `    "senderKeyUri": "${truncate(envelope.senderKeyUri, 72)}"`,
+    `    "receiverKeyUri": "${truncate(envelope.receiverKeyUri, 72)}"`,
+    '  }',
+  ]
+}
