@@ -1,0 +1,69 @@
+/**
+ * Two relay instances on one PostgreSQL database: cross-instance live delivery and shared tokens.
+ * Needs KILT_TEST_POSTGRES_URL (skipped with a message otherwise).
+ */
+import { createRelayClient } from '@kilt-messaging/core'
+import type { FastifyInstance } from 'fastify'
+import { afterAll, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { createRelay } from '../../src/index.js'
+import { createPostgresStore, type PostgresMailboxStore } from '../../src/store/index.js'
+import { envelope, makeIdentity } from '../helpers/identities.js'
+
+const url = process.env.KILT_TEST_POSTGRES_URL
+if (url === undefined || url === '')
+  console.warn(
+    'postgres.test.ts skipped: set KILT_TEST_POSTGRES_URL=postgres://… to run the cross-instance tests',
+  )
+
+const schema = `relay_live_${process.pid}`
+const apps: FastifyInstance[] = []
+const stores: PostgresMailboxStore[] = []
+
+afterAll(async () => {
+  for (const a of apps) await a.close()
+  if (stores[0] !== undefined) await stores[0].pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+  for (const s of stores) await s.close()
+})
+
+async function instance(): Promise<string> {
+  const store = createPostgresStore({ connectionString: url!, schema })
+  stores.push(store)
+  const app = await createRelay({ store, logger: false, expireIntervalMs: 0 })
+  apps.push(app)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('no address')
+  return `http://127.0.0.1:${address.port}`
+}
+
+describe.skipIf(url === undefined || url === '')('two relay instances on one PostgreSQL database', () => {
+  it('pushes a deposit made on instance B to a live socket on instance A; tokens work on both', async () => {
+    const [a, b] = [await instance(), await instance()]
+    const receiver = makeIdentity('sr25519')
+    const login = {
+      did: receiver.did,
+      keyUri: receiver.authKeyUri,
+      sign: (d: Uint8Array) => receiver.auth.sign(d),
+    }
+    const onA = createRelayClient({ url: a, WebSocket })
+    await onA.login(login)
+    const got: string[] = []
+    let open = false
+    const sub = onA.subscribe((m) => void got.push(m.id), { onOpen: () => (open = true) })
+    await expect.poll(() => open, { timeout: 5000 }).toBe(true)
+
+    const sender = createRelayClient({ url: b })
+    const ids: string[] = []
+    for (let i = 0; i < 5; i++) ids.push((await sender.send(envelope(makeIdentity(), receiver))).id)
+    await expect.poll(() => got.length, { timeout: 10_000 }).toBe(5)
+    expect(got).toEqual(ids)
+
+    expect(await sub.ack(ids.slice(0, 2))).toBe(2)
+    // Same deployment secret: the token from A lists on B.
+    const onB = createRelayClient({ url: b })
+    await onB.login(login)
+    expect((await onB.fetchInbox()).messages.map((m) => m.id)).toEqual(ids.slice(2))
+    sub.close()
+  })
+})
