@@ -63,7 +63,7 @@ export function buildMime(envelopeJson: string, options: BuildMimeOptions = {}):
     'This mail carries an end-to-end encrypted KILT message.',
     'Open the attachment with: kilt-msg decrypt message.eml',
     '',
-    armor(envelopeJson).trimEnd(),
+    ...armor(envelopeJson).trimEnd().split('\n'),
   ].join('\r\n')
   const parts = [
     `--${boundary}`,

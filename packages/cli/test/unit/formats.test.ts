@@ -1,0 +1,220 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { ARMOR_BEGIN, ARMOR_END, armor, crc24, dearmor } from '../../src/lib/armor.js'
+import { readEnvelope } from '../../src/lib/envelope-input.js'
+import { CliError } from '../../src/lib/errors.js'
+import {
+  type KeystoreHeader,
+  openKeystore,
+  parseKeystore,
+  sealKeystore,
+} from '../../src/lib/keystore-format.js'
+import { buildMime, KILT_MESSAGE_MEDIA_TYPE, parseMime } from '../../src/lib/mime.js'
+
+const LOW = { logN: 10, r: 8, p: 1 }
+const header: KeystoreHeader = {
+  name: 'alice',
+  did: 'did:kilt:light:004tb1tq7Sx3M42CszqB538svkhacYJgYazo644kXHG84Ez8xs',
+  createdAt: '2024-01-01T00:00:00.000Z',
+  authentication: { type: 'sr25519', publicKey: `0x${'11'.repeat(32)}` },
+  keyAgreement: { type: 'x25519', publicKey: `0x${'22'.repeat(32)}` },
+  origin: 'random',
+}
+const secrets = { authSecret: `0x${'ab'.repeat(64)}`, keyAgreementSecret: `0x${'cd'.repeat(32)}` }
+
+function code(f: () => unknown): string | undefined {
+  try {
+    f()
+  } catch (e) {
+    return (e as CliError).code
+  }
+  return undefined
+}
+
+describe('keystore format', () => {
+  it('round-trips through JSON and opens only with the passphrase', () => {
+    const file = parseKeystore(JSON.stringify(sealKeystore(header, secrets, 'pw', LOW)))
+    expect(openKeystore(file, 'pw')).toEqual(secrets)
+    expect(code(() => openKeystore(file, 'pW'))).toBe('ERR_KEYSTORE_PASSPHRASE')
+  })
+
+  it('keeps no secret in clear and uses a fresh salt and nonce each time', () => {
+    const a = JSON.stringify(sealKeystore(header, secrets, 'pw', LOW))
+    const b = JSON.stringify(sealKeystore(header, secrets, 'pw', LOW))
+    expect(a).not.toContain('abab')
+    expect(a).not.toContain('cdcd')
+    expect(a).not.toContain(Buffer.from('ab'.repeat(64), 'hex').toString('base64').slice(0, 20))
+    expect(JSON.parse(a).kdf.salt).not.toBe(JSON.parse(b).kdf.salt)
+    expect(JSON.parse(a).cipher.nonce).not.toBe(JSON.parse(b).cipher.nonce)
+  })
+
+  it('binds the public header: a swapped DID or key fails like a wrong passphrase', () => {
+    const file = sealKeystore(header, secrets, 'pw', LOW)
+    const other = {
+      ...file,
+      header: {
+        ...file.header,
+        keyAgreement: { type: 'x25519' as const, publicKey: `0x${'33'.repeat(32)}` },
+      },
+    }
+    expect(code(() => openKeystore(parseKeystore(JSON.stringify(other)), 'pw'))).toBe(
+      'ERR_KEYSTORE_PASSPHRASE',
+    )
+    const lowered = { ...file, kdf: { ...file.kdf, logN: 11 } }
+    expect(code(() => openKeystore(parseKeystore(JSON.stringify(lowered)), 'pw'))).toBe(
+      'ERR_KEYSTORE_PASSPHRASE',
+    )
+  })
+
+  it('rejects malformed files with ERR_KEYSTORE_CORRUPT', () => {
+    const good = sealKeystore(header, secrets, 'pw', LOW)
+    for (const bad of [
+      'not json',
+      '[]',
+      JSON.stringify({ ...good, version: 2 }),
+      JSON.stringify({ ...good, format: 'x' }),
+      JSON.stringify({ ...good, kdf: { ...good.kdf, logN: 30 } }),
+      JSON.stringify({ ...good, cipher: { ...good.cipher, nonce: 'AAAA' } }),
+      JSON.stringify({ ...good, ciphertext: '!!' }),
+      JSON.stringify({ ...good, header: { ...good.header, did: 5 } }),
+    ])
+      expect(code(() => parseKeystore(bad))).toBe('ERR_KEYSTORE_CORRUPT')
+  })
+
+  it('refuses an empty passphrase', () => {
+    expect(code(() => sealKeystore(header, secrets, '', LOW))).toBe('ERR_USAGE')
+  })
+})
+
+describe('armor', () => {
+  it('computes the RFC 4880 CRC-24 of "123456789" (check value 0x21cf02)', () => {
+    expect(crc24(new TextEncoder().encode('123456789'))).toBe(0x21cf02)
+  })
+
+  it('round-trips any text, with 64-character lines and a checksum line', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 500 }), (text) => {
+        const block = armor(text)
+        const lines = block.trimEnd().split('\n')
+        expect(lines[0]).toBe(ARMOR_BEGIN)
+        expect(lines.at(-1)).toBe(ARMOR_END)
+        expect(lines.at(-2)).toMatch(/^=[A-Za-z0-9+/]{4}$/)
+        for (const l of lines.slice(1, -2)) expect(l.length).toBeLessThanOrEqual(64)
+        if (text.length > 0) expect(dearmor(block)).toBe(text)
+      }),
+      { numRuns: 100 },
+    )
+  })
+
+  it('finds a block quoted inside a mail body with CRLFs', () => {
+    const json = JSON.stringify({ hello: 'world'.repeat(30) })
+    const quoted = armor(json)
+      .split('\n')
+      .map((l) => (l === '' ? '' : `> ${l}`))
+      .join('\r\n')
+    expect(dearmor(`Hi Bob,\r\n\r\nOn Monday Alice wrote:\r\n${quoted}\r\nCheers`)).toBe(json)
+  })
+
+  it('detects corruption: any changed base64 character fails the checksum', () => {
+    const json = JSON.stringify({ ciphertext: `0x${'ab'.repeat(100)}` })
+    const block = armor(json)
+    const lines = block.split('\n')
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.constantFrom(...'ABCXYZabcxyz0189+/'),
+        (pos, ch) => {
+          const i = 1 + (pos % (lines.length - 4))
+          const line = lines[i] as string
+          const j = pos % line.length
+          if (line[j] === ch) return
+          const bad = [...lines]
+          bad[i] = line.slice(0, j) + ch + line.slice(j + 1)
+          expect(() => dearmor(bad.join('\n'))).toThrow(/checksum|base64/)
+        },
+      ),
+      { numRuns: 100 },
+    )
+    const truncated = lines.filter((_, i) => i !== 2).join('\n')
+    expect(() => dearmor(truncated)).toThrow(CliError)
+    expect(() => dearmor(block.replace(ARMOR_END, ''))).toThrow(/END/)
+    expect(() => dearmor(block.replace(/\n=.*\n/, '\n'))).toThrow(/checksum/)
+  })
+})
+
+describe('MIME', () => {
+  const envelope = {
+    ciphertext: `0x${'ab'.repeat(300)}`,
+    nonce: `0x${'01'.repeat(24)}`,
+    senderKeyUri: 'did:kilt:light:004tb1tq7Sx3M42CszqB538svkhacYJgYazo644kXHG84Ez8xs#encryption',
+    receiverKeyUri: 'did:kilt:light:014pxYoqZ5jp4GabDdjQqMte2qhctzVVzW2DwUYfURdLTQnacw#encryption',
+  }
+
+  it('builds an RFC 5322 mail whose attachment parses back to the envelope', () => {
+    const eml = buildMime(JSON.stringify(envelope), { to: 'bob@example.org' })
+    expect(eml).toMatch(/^From: .+\r\n/)
+    expect(eml).toContain('\r\nDate: ')
+    expect(eml).toContain('\r\nMIME-Version: 1.0\r\n')
+    expect(eml).toContain('\r\nTo: bob@example.org\r\n')
+    expect(eml).not.toContain('request-credential')
+    for (const line of eml.split('\r\n')) expect(line.length).toBeLessThanOrEqual(998)
+    const parts = parseMime(eml)
+    expect(parts.map((p) => p.mediaType)).toEqual(['text/plain', KILT_MESSAGE_MEDIA_TYPE])
+    const attachment = parts[1]
+    expect(attachment?.filename).toBe('message.kiltmsg')
+    expect(JSON.parse(Buffer.from(attachment?.body ?? []).toString('utf8'))).toEqual(envelope)
+    expect(readEnvelope(eml)).toMatchObject({ format: 'mime', envelope })
+  })
+
+  it('rejects header injection', () => {
+    expect(() => buildMime('{}', { to: 'a@b\r\nBcc: x@y' })).toThrow(CliError)
+  })
+
+  it('reads nested multiparts, quoted-printable text with an armored block, and LF line ends', () => {
+    const block = armor(JSON.stringify(envelope))
+    const qp = block.replace(/=/g, '=3D')
+    const eml = [
+      'From: a@example.org',
+      'Subject: fwd',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed;',
+      ' boundary="outer"',
+      '',
+      '--outer',
+      'Content-Type: multipart/alternative; boundary=inner',
+      '',
+      '--inner',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      `Hello=\n there\n${qp}`,
+      '--inner--',
+      '--outer--',
+      '',
+    ].join('\n')
+    const parts = parseMime(eml)
+    expect(parts).toHaveLength(1)
+    expect(readEnvelope(eml)).toMatchObject({ format: 'mime', envelope })
+  })
+
+  it('fails cleanly on a multipart without boundary or a mail without message', () => {
+    expect(() => parseMime('MIME-Version: 1.0\nContent-Type: multipart/mixed\n\nx')).toThrow(/boundary/)
+    expect(() => readEnvelope('MIME-Version: 1.0\nContent-Type: text/plain\n\nhello')).toThrow(CliError)
+  })
+
+  it('bounds nesting depth', () => {
+    let eml = 'x'
+    for (let i = 0; i < 12; i++)
+      eml = `Content-Type: multipart/mixed; boundary=b${i}\n\n--b${i}\n${eml}\n--b${i}--\n`
+    expect(() => parseMime(`MIME-Version: 1.0\n${eml}`)).toThrow(/deeply/)
+  })
+})
+
+describe('readEnvelope', () => {
+  it('tells JSON, armor and garbage apart', () => {
+    expect(readEnvelope(' {"a":1} ').format).toBe('json')
+    expect(readEnvelope(`note\n${armor('{"a":1}')}`)).toMatchObject({ format: 'armor', envelope: { a: 1 } })
+    expect(() => readEnvelope('{not json')).toThrow(/not valid JSON/)
+    expect(() => readEnvelope('hello')).toThrow(/no KILT message/)
+  })
+})
