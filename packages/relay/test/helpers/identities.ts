@@ -10,6 +10,7 @@ import {
   randomSigningKeyPair,
   randomX25519,
   type SigningKeyPair,
+  type X25519KeyPair,
 } from '@kilt-messaging/core'
 
 export interface Identity {
@@ -17,6 +18,7 @@ export interface Identity {
   readonly authKeyUri: DidResourceUri
   readonly encKeyUri: DidResourceUri
   readonly auth: SigningKeyPair
+  readonly enc: X25519KeyPair
 }
 
 export function makeIdentity(
@@ -30,7 +32,13 @@ export function makeIdentity(
     keyAgreement: [{ type: 'x25519', publicKey: enc.publicKey }],
     ...(service === undefined ? {} : { service }),
   })
-  return { did: doc.uri, authKeyUri: `${doc.uri}#authentication`, encKeyUri: `${doc.uri}#encryption`, auth }
+  return {
+    did: doc.uri,
+    authKeyUri: `${doc.uri}#authentication`,
+    encKeyUri: `${doc.uri}#encryption`,
+    auth,
+    enc,
+  }
 }
 
 export function hex(bytes: Uint8Array): string {

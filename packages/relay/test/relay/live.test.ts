@@ -214,3 +214,101 @@ describe('relay client against a live relay', () => {
     expect(code).toBe(4401)
   })
 })
+
+describe('end to end', () => {
+  it('encrypts, sends by discovery, streams, decrypts and acks a real KILT message', async () => {
+    const { createKeyring, createMessage, decryptMessage, encryptMessage } = await import(
+      '@kilt-messaging/core'
+    )
+    const store = createMemoryStore()
+    const { url } = await start(store)
+    const alice = makeIdentity('sr25519')
+    const bob = makeIdentity('ed25519', [
+      { id: '#relay', type: [RELAY_SERVICE_TYPE], serviceEndpoint: [url] },
+    ])
+    const aliceKeys = createKeyring([{ keyUri: alice.encKeyUri, secretKey: alice.enc.secretKey }])
+    const bobKeys = createKeyring([{ keyUri: bob.encKeyUri, secretKey: bob.enc.secretKey }])
+    const message = createMessage(
+      { type: 'request-payment', content: { claimHash: `0x${'12'.repeat(32)}` } },
+      { sender: alice.did, receiver: bob.did },
+    )
+    const sealed = await encryptMessage(message, { keys: aliceKeys })
+    const sender = createRelayClient({ WebSocket })
+    const receipt = await sender.send(sealed)
+
+    const inbox = createRelayClient({ url, WebSocket })
+    await inbox.login({ did: bob.did, keyUri: bob.authKeyUri, sign: (d) => bob.auth.sign(d) })
+    const opened: unknown[] = []
+    const sub = inbox.subscribe(async (m) => {
+      const result = await decryptMessage(m.envelope, { keys: bobKeys })
+      opened.push({ ...result.message, receivedAt: result.receivedAt })
+      await sub.ack([m.id])
+    })
+    await waitFor(() => (opened.length === 1 ? true : undefined))
+    expect(opened[0]).toMatchObject({
+      body: message.body,
+      sender: alice.did,
+      receiver: bob.did,
+      receivedAt: receipt.receivedAt,
+    })
+    await waitFor(() => (store.messages.size === 0 ? true : undefined))
+    sub.close()
+  })
+})
+
+describe('live flow control', () => {
+  it('keeps at most liveWindow envelopes in flight and sends more as acks arrive', async () => {
+    const store = createMemoryStore()
+    const app = await createRelay({ store, logger: false, expireIntervalMs: 0, limits: { liveWindow: 2 } })
+    apps.push(app)
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const address = app.server.address()
+    if (address === null || typeof address === 'string') throw new Error('no address')
+    const url = `http://127.0.0.1:${address.port}`
+    const receiver = makeIdentity()
+    const client = createRelayClient({ url })
+    const ids: string[] = []
+    for (let i = 0; i < 5; i++)
+      ids.push((await client.send(envelope(makeIdentity(), receiver), { relay: url })).id)
+    await client.login(signer(receiver))
+    // The bearer token in the Authorization header (Node clients can set it).
+    const token = await (async () => {
+      const c = await app.inject({
+        method: 'POST',
+        url: '/v1/auth/challenge',
+        payload: { did: receiver.did },
+      })
+      const challenge = c.json().challenge as string
+      const t = await app.inject({
+        method: 'POST',
+        url: '/v1/auth/token',
+        payload: {
+          did: receiver.did,
+          challenge,
+          keyUri: receiver.authKeyUri,
+          signature: `0x${Buffer.from(receiver.auth.sign(new TextEncoder().encode(challenge))).toString('hex')}`,
+        },
+      })
+      return t.json().token as string
+    })()
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/inbox/live`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    const frames: Array<{ type: string; id?: string; deleted?: number }> = []
+    ws.on('message', (d) => frames.push(JSON.parse(d.toString())))
+    const messages = () => frames.filter((f) => f.type === 'message').map((f) => f.id)
+    await waitFor(() => (messages().length === 2 ? true : undefined))
+    await new Promise((r) => setTimeout(r, 150))
+    expect(messages()).toEqual(ids.slice(0, 2))
+    ws.send(JSON.stringify({ type: 'ack', ids: [ids[0]] }))
+    await waitFor(() => (messages().length === 3 ? true : undefined))
+    expect(frames.find((f) => f.type === 'acked')?.deleted).toBe(1)
+    ws.send(JSON.stringify({ type: 'ack', ids: ids.slice(1, 3) }))
+    await waitFor(() => (messages().length === 5 ? true : undefined))
+    expect(messages()).toEqual(ids)
+    ws.send('not json')
+    ws.send(JSON.stringify({ type: 'ack', ids: 'x' }))
+    await waitFor(() => (frames.filter((f) => f.type === 'error').length === 2 ? true : undefined))
+    ws.close()
+  })
+})
