@@ -99,3 +99,23 @@ export function messageIdTime(id: string): number {
   for (let i = 0; i < TIME_LEN; i++) t = t * 32 + ALPHABET.indexOf(id[i]!)
   return t
 }
+
+/**
+ * Makes a new message id that sorts after `floor` (the newest id a mailbox ever held), so ids in one
+ * mailbox follow commit order even across instances whose clocks disagree: when this process's
+ * clock is behind `floor`, the id takes `floor`'s millisecond + 1.
+ *
+ * @param floor - A message id (23 characters), or null for none.
+ * @returns An id greater than `floor` and than every id this process made before.
+ * @throws {MessagingError} `ERR_ARGUMENT_INVALID` when `floor` is neither null nor a message id.
+ * @example
+ * newMessageIdAfter('01KAXZ3Q0F6RH7M2V9C4TQWBZ') > '01KAXZ3Q0F6RH7M2V9C4TQWBZ' // true
+ */
+export function newMessageIdAfter(floor: string | null): string {
+  const id = newMessageId()
+  if (floor === null || id > floor) return id
+  const t = messageIdTime(floor) + 1
+  if (!Number.isSafeInteger(t))
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"floor" is too far in the future')
+  return newMessageId(t)
+}

@@ -4,7 +4,7 @@
  * ids, and replay-guard stores sharing those databases.
  */
 
-export { isMessageId, MESSAGE_ID_LENGTH, messageIdTime, newMessageId } from './ids.js'
+export { isMessageId, MESSAGE_ID_LENGTH, messageIdTime, newMessageId, newMessageIdAfter } from './ids.js'
 export { openStore, type StoreConfig } from './open.js'
 export {
   checkSchemaName,

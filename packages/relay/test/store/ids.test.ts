@@ -1,7 +1,13 @@
 import { isMessagingError } from '@kilt-messaging/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { isMessageId, MESSAGE_ID_LENGTH, messageIdTime, newMessageId } from '../../src/store/ids.js'
+import {
+  isMessageId,
+  MESSAGE_ID_LENGTH,
+  messageIdTime,
+  newMessageId,
+  newMessageIdAfter,
+} from '../../src/store/ids.js'
 
 describe('message ids', () => {
   it('are 23 Crockford base32 characters and strictly increasing within a process', () => {
@@ -50,6 +56,16 @@ describe('message ids', () => {
     const later = newMessageId(2 ** 49 + 1)
     expect(later > early).toBe(true)
     expect(messageIdTime(later) - messageIdTime(early)).toBe(1)
+  })
+
+  it('newMessageIdAfter sorts after a floor from a faster clock, and after everything made before', () => {
+    const floor = newMessageId(2 ** 50)
+    const before = newMessageId()
+    const id = newMessageIdAfter(floor)
+    expect(id > floor).toBe(true)
+    expect(id > before).toBe(true)
+    expect(newMessageIdAfter(null) > id).toBe(true)
+    expect(() => newMessageIdAfter('nope')).toThrow(expect.objectContaining({ code: 'ERR_ARGUMENT_INVALID' }))
   })
 
   it('rejects bad clocks and recognises only well-formed ids', () => {

@@ -1,5 +1,6 @@
 import { isMessagingError } from '@kilt-messaging/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { newMessageId } from '../../src/store/ids.js'
 import { openStore } from '../../src/store/open.js'
 import { createPostgresStore, type PostgresMailboxStore } from '../../src/store/postgres.js'
 import { describeStoreConformance, item } from './conformance.js'
@@ -157,6 +158,26 @@ describe.skipIf(!hasPg)('PostgreSQL store: several instances on one database', (
     }
     expect(total).toBe(60)
     expect(await a.depth()).toBe(60)
+  })
+
+  it('ids follow commit order per mailbox across instances, even with a clock behind and after acks', async () => {
+    const a = make()
+    const b = make()
+    await Promise.all([a.init(), b.init()])
+    const [first] = await a.deposit([item('m')], BIG)
+    expect(await a.ack('m', [first!.id!])).toBe(1)
+    // An instance whose clock runs a year ahead deposited; its message was acked since.
+    const ahead = newMessageId(Date.now() + 365 * 86_400_000)
+    await pgQuery(url, `UPDATE "${schema}".usage SET last_id = $1 WHERE mailbox = 'm'`, [ahead])
+    const [next] = await b.deposit([item('m')], BIG)
+    expect(next!.id! > ahead).toBe(true)
+    // Interleaved concurrent deposits from both instances: list order is id order, cursors see all.
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).deposit([item('m')], BIG)),
+    )
+    const listed = await a.list('m', { limit: 100, now: T0 })
+    expect(listed.length).toBe(41)
+    expect(new Set(listed.map((m) => m.id))).toEqual(new Set([next!.id!, ...results.map((r) => r[0]!.id!)]))
   })
 
   it('rejects bad options', () => {

@@ -1,9 +1,10 @@
 import { join } from 'node:path'
 import { isMessagingError } from '@kilt-messaging/core'
 import { describe, expect, it } from 'vitest'
+import { messageIdTime, newMessageId } from '../../src/store/ids.js'
 import { openStore } from '../../src/store/open.js'
 import { createSqliteStore } from '../../src/store/sqlite.js'
-import { describeStoreConformance } from './conformance.js'
+import { describeStoreConformance, item } from './conformance.js'
 import { tempDir } from './helpers.js'
 
 describeStoreConformance('SQLite (temp file, synchronous=FULL)', async () => {
@@ -64,6 +65,26 @@ describe('SQLite store specifics', () => {
       expect(all.every((r) => r[0]!.id !== null)).toBe(true)
       expect(groups).toBeGreaterThanOrEqual(1)
       expect(groups).toBeLessThanOrEqual(2)
+      await store.close()
+    } finally {
+      tmp.remove()
+    }
+  })
+
+  it('new ids sort after the newest id a mailbox ever held (acked, or made by a process with a faster clock)', async () => {
+    const tmp = tempDir()
+    try {
+      const store = createSqliteStore({ file: join(tmp.dir, 'a.db') })
+      await store.init()
+      const quota = { maxCount: 10, maxBytes: 1e6 }
+      const [first] = await store.deposit([item('m')], quota)
+      expect(await store.ack('m', [first!.id!])).toBe(1)
+      // Another process whose clock runs a year ahead deposited and its message was acked.
+      const ahead = newMessageId(Date.now() + 365 * 86_400_000)
+      store.database.prepare("UPDATE usage SET last_id = ? WHERE mailbox = 'm'").run(ahead)
+      const [next] = await store.deposit([item('m')], quota)
+      expect(next!.id! > ahead).toBe(true)
+      expect(messageIdTime(next!.id!)).toBeGreaterThanOrEqual(messageIdTime(ahead))
       await store.close()
     } finally {
       tmp.remove()

@@ -34,7 +34,8 @@ function migrations(s: string): readonly string[] {
     CREATE TABLE ${s}.usage (
       mailbox text PRIMARY KEY,
       count bigint NOT NULL,
-      bytes bigint NOT NULL
+      bytes bigint NOT NULL,
+      last_id text COLLATE "C"
     );
     CREATE TABLE ${s}.challenges (
       challenge text PRIMARY KEY,

@@ -7,13 +7,16 @@
  * usage rows of its mailboxes in sorted order (so concurrent batches cannot deadlock and quotas hold
  * under concurrency), decide which items fit, insert them with one `INSERT … SELECT FROM unnest(…)`,
  * write the new counters and `pg_notify` each mailbox in the same statement, COMMIT, then resolve.
- * Every writer (deposit, ack, expire) takes the usage row locks before touching messages.
+ * Every writer (deposit, ack, expire) takes the usage row locks before touching messages. Ids are
+ * made while the mailbox's usage row is locked and after its `last_id` (the newest id it ever held),
+ * so within a mailbox id order is commit order, across instances and clock skew: a client's `after`
+ * cursor never skips a message committed later.
  */
 
 import { randomBytes } from 'node:crypto'
 import { MessagingError } from '@kilt-messaging/core'
 import pg from 'pg'
-import { newMessageId } from '../ids.js'
+import { newMessageIdAfter } from '../ids.js'
 import type { DepositInput, MailboxStore, Quota, StoredMessage } from '../types.js'
 import { PgListener } from './pg-listener.js'
 import { migratePostgres, quoteIdent } from './postgres-schema.js'
@@ -116,7 +119,7 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
   const sql = {
     lockUsage:
       `INSERT INTO ${s}.usage AS u (mailbox, count, bytes) SELECT m, 0, 0 FROM unnest($1::text[]) AS m ORDER BY m ` +
-      'ON CONFLICT (mailbox) DO UPDATE SET count = u.count RETURNING mailbox, count, bytes',
+      'ON CONFLICT (mailbox) DO UPDATE SET count = u.count RETURNING mailbox, count, bytes, last_id',
     reclaim:
       `WITH d AS (DELETE FROM ${s}.messages AS m USING unnest($1::text[], $2::int8[]) AS r(mailbox, now) ` +
       'WHERE m.mailbox = r.mailbox AND m.expires_at <= r.now RETURNING m.mailbox, m.size) ' +
@@ -124,9 +127,10 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
     write:
       `WITH ins AS (INSERT INTO ${s}.messages (id, mailbox, envelope, sender_key_uri, size, received_at, expires_at) ` +
       'SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::int8[], $7::int8[])), ' +
-      `upd AS (UPDATE ${s}.usage AS u SET count = v.count, bytes = v.bytes ` +
-      'FROM unnest($8::text[], $9::int8[], $10::int8[]) AS v(mailbox, count, bytes) WHERE u.mailbox = v.mailbox) ' +
-      'SELECT pg_backend_pid() AS pid, (SELECT count(pg_notify($11, m)) FROM unnest($12::text[]) AS m) AS n',
+      `upd AS (UPDATE ${s}.usage AS u SET count = v.count, bytes = v.bytes, last_id = v.last_id ` +
+      'FROM unnest($8::text[], $9::int8[], $10::int8[], $11::text[]) AS v(mailbox, count, bytes, last_id) ' +
+      'WHERE u.mailbox = v.mailbox) ' +
+      'SELECT pg_backend_pid() AS pid, (SELECT count(pg_notify($12, m)) FROM unnest($13::text[]) AS m) AS n',
     list:
       `SELECT id, mailbox, envelope, size, received_at, expires_at FROM ${s}.messages ` +
       'WHERE mailbox = $1 AND id > $2 AND expires_at > $3 ORDER BY id LIMIT $4',
@@ -160,11 +164,18 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
   async function writeGroup(group: readonly Pending[]): Promise<DepositResult[][]> {
     const mailboxes = [...new Set(group.flatMap((p) => p.items.map((i) => i.mailbox)))].sort()
     return inTransaction(pool, async (client) => {
-      const locked = await client.query<{ mailbox: string; count: string; bytes: string }>(sql.lockUsage, [
-        mailboxes,
-      ])
+      const locked = await client.query<{
+        mailbox: string
+        count: string
+        bytes: string
+        last_id: string | null
+      }>(sql.lockUsage, [mailboxes])
       const base = new Map<string, { count: number; bytes: number }>()
-      for (const r of locked.rows) base.set(r.mailbox, { count: Number(r.count), bytes: Number(r.bytes) })
+      const lastIds = new Map<string, string | null>()
+      for (const r of locked.rows) {
+        base.set(r.mailbox, { count: Number(r.count), bytes: Number(r.bytes) })
+        lastIds.set(r.mailbox, r.last_id)
+      }
 
       const decide = () => {
         const usage = new Map<string, { count: number; bytes: number }>()
@@ -226,7 +237,8 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
             continue
           }
           const item = p.items[j]!
-          const id = newMessageId()
+          const id = newMessageIdAfter(lastIds.get(item.mailbox) ?? null)
+          lastIds.set(item.mailbox, id)
           cols[0].push(id)
           cols[1].push(item.mailbox)
           cols[2].push(item.envelope)
@@ -242,12 +254,22 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
       const um: string[] = []
       const uc: number[] = []
       const ub: number[] = []
+      const ul: Array<string | null> = []
       for (const [m, u] of plan.usage) {
         um.push(m)
         uc.push(u.count)
         ub.push(u.bytes)
+        ul.push(lastIds.get(m) ?? null)
       }
-      const w = await client.query<{ pid: number }>(sql.write, [...cols, um, uc, ub, channel, [...touched]])
+      const w = await client.query<{ pid: number }>(sql.write, [
+        ...cols,
+        um,
+        uc,
+        ub,
+        ul,
+        channel,
+        [...touched],
+      ])
       const pid = w.rows[0]?.pid
       if (pid !== undefined) {
         if (ownPids.size > 4096) ownPids.clear()

@@ -23,7 +23,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE usage (
     mailbox TEXT PRIMARY KEY,
     count INTEGER NOT NULL,
-    bytes INTEGER NOT NULL
+    bytes INTEGER NOT NULL,
+    last_id TEXT
   ) WITHOUT ROWID;
   CREATE TABLE challenges (
     challenge TEXT PRIMARY KEY,

@@ -4,13 +4,14 @@
  * queue up while the event loop is busy; one `setImmediate` flush writes every waiting deposit in one
  * IMMEDIATE transaction, resolves their promises after COMMIT returned, and schedules the next flush
  * at once if more arrived (no timer). Quotas are checked inside that transaction against per-mailbox
- * counters kept in `usage`.
+ * counters kept in `usage`, which also remembers each mailbox's newest id ever (`last_id`) so that
+ * new ids always sort after it, even after acks and across processes sharing the file.
  */
 
 import { randomBytes } from 'node:crypto'
 import { MessagingError } from '@kilt-messaging/core'
 import Database from 'better-sqlite3'
-import { newMessageId } from '../ids.js'
+import { newMessageIdAfter } from '../ids.js'
 import type { DepositInput, MailboxStore, Quota, StoredMessage } from '../types.js'
 import { migrateSqlite } from './sqlite-schema.js'
 import {
@@ -42,6 +43,7 @@ interface Pending {
 interface UsageState {
   count: number
   bytes: number
+  lastId: string | null
   reclaimed: boolean
   dirty: boolean
 }
@@ -95,17 +97,16 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
 
   function prepare() {
     return {
-      usageGet: db.prepare<[string], { count: number; bytes: number }>(
-        'SELECT count, bytes FROM usage WHERE mailbox = ?',
+      usageGet: db.prepare<[string], { count: number; bytes: number; last_id: string | null }>(
+        'SELECT count, bytes, last_id FROM usage WHERE mailbox = ?',
       ),
-      usagePut: db.prepare<[string, number, number]>(
-        'INSERT INTO usage (mailbox, count, bytes) VALUES (?, ?, ?) ' +
-          'ON CONFLICT (mailbox) DO UPDATE SET count = excluded.count, bytes = excluded.bytes',
+      usagePut: db.prepare<[string, number, number, string | null]>(
+        'INSERT INTO usage (mailbox, count, bytes, last_id) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT (mailbox) DO UPDATE SET count = excluded.count, bytes = excluded.bytes, last_id = excluded.last_id',
       ),
       usageSub: db.prepare<[number, number, string]>(
         'UPDATE usage SET count = count - ?, bytes = bytes - ? WHERE mailbox = ?',
       ),
-      usageDropEmpty: db.prepare<[string]>('DELETE FROM usage WHERE mailbox = ? AND count <= 0'),
       usageTotal: db.prepare<[], { n: number | null }>('SELECT sum(count) AS n FROM usage'),
       usageLive: db.prepare<[string, number], { count: number; bytes: number | null }>(
         'SELECT count(*) AS count, sum(size) AS bytes FROM messages WHERE mailbox = ? AND expires_at > ?',
@@ -162,7 +163,13 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
         let u = usage.get(item.mailbox)
         if (u === undefined) {
           const row = st.usageGet.get(item.mailbox)
-          u = { count: row?.count ?? 0, bytes: row?.bytes ?? 0, reclaimed: false, dirty: false }
+          u = {
+            count: row?.count ?? 0,
+            bytes: row?.bytes ?? 0,
+            lastId: row?.last_id ?? null,
+            reclaimed: false,
+            dirty: false,
+          }
           usage.set(item.mailbox, u)
         }
         let fits = u.count + 1 <= pending.quota.maxCount && u.bytes + item.size <= pending.quota.maxBytes
@@ -180,7 +187,8 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
           results.push({ id: null, error: 'quota' })
           continue
         }
-        const id = newMessageId()
+        const id = newMessageIdAfter(u.lastId)
+        u.lastId = id
         st.insert.run(
           id,
           item.mailbox,
@@ -197,11 +205,8 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
       }
       out.push(results)
     }
-    for (const [mailbox, u] of usage) {
-      if (!u.dirty) continue
-      if (u.count <= 0) st.usageDropEmpty.run(mailbox)
-      else st.usagePut.run(mailbox, u.count, u.bytes)
-    }
+    // Rows are kept at zero: `last_id` must outlive the messages.
+    for (const [mailbox, u] of usage) if (u.dirty) st.usagePut.run(mailbox, u.count, u.bytes, u.lastId)
     return out
   })
 
@@ -250,10 +255,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
         a.bytes += r.size
         per.set(r.mailbox, a)
       }
-      for (const [mailbox, a] of per) {
-        st.usageSub.run(a.count, a.bytes, mailbox)
-        st.usageDropEmpty.run(mailbox)
-      }
+      for (const [mailbox, a] of per) st.usageSub.run(a.count, a.bytes, mailbox)
       const ch = st.expireChallenges.run(now, EXPIRE_CHUNK).changes
       deleted = rows.length
       return rows.length < EXPIRE_CHUNK && ch < EXPIRE_CHUNK
@@ -273,10 +275,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
         bytes += row.size
       }
     }
-    if (count > 0) {
-      st.usageSub.run(count, bytes, mailbox)
-      st.usageDropEmpty.run(mailbox)
-    }
+    if (count > 0) st.usageSub.run(count, bytes, mailbox)
     return count
   })
 
