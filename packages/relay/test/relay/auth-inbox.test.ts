@@ -362,6 +362,30 @@ describe('operations', () => {
       if (!line.startsWith('#')) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$/)
   })
 
+  it('answers CORS preflights only for configured origins', async () => {
+    const cors = await createRelay({
+      store,
+      logger: false,
+      expireIntervalMs: 0,
+      cors: { origins: ['https://app.example'] },
+    })
+    const ok = await cors.inject({
+      method: 'OPTIONS',
+      url: '/v1/inbox',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' },
+    })
+    expect(ok.headers['access-control-allow-origin']).toBe('https://app.example')
+    const other = await cors.inject({
+      method: 'OPTIONS',
+      url: '/v1/inbox',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    })
+    expect(other.headers['access-control-allow-origin']).toBeUndefined()
+    const none = await app.inject({ url: '/healthz', headers: { origin: 'https://app.example' } })
+    expect(none.headers['access-control-allow-origin']).toBeUndefined()
+    await cors.close()
+  })
+
   it('serves an OpenAPI 3.1 document describing every route', async () => {
     const doc = (await app.inject({ url: '/v1/openapi.json' })).json()
     expect(doc.openapi).toBe('3.1.0')
