@@ -5,6 +5,7 @@
  * `kilt-relay listening on http://…` and shuts down cleanly on SIGTERM/SIGINT (stops accepting,
  * drains in-flight requests, closes live sockets, closes the store).
  */
+import { composeResolvers, createHttpResolver } from '@kilt-messaging/core'
 import { pino } from 'pino'
 import { loadConfig, USAGE } from './config.js'
 import { createRelay } from './relay.js'
@@ -28,6 +29,9 @@ async function main(): Promise<void> {
     store,
     logger,
     limits: config.limits,
+    ...(config.resolverUrl === undefined
+      ? {}
+      : { resolver: composeResolvers({ resolvers: [createHttpResolver({ baseUrl: config.resolverUrl })] }) }),
     ...(config.tokenTtlMs === undefined ? {} : { tokenTtlMs: config.tokenTtlMs }),
     ...(config.challengeTtlMs === undefined ? {} : { challengeTtlMs: config.challengeTtlMs }),
     ...(config.messageTtlMs === undefined ? {} : { messageTtlMs: config.messageTtlMs }),

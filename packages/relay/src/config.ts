@@ -24,6 +24,8 @@ export interface RelayConfig {
   readonly deploymentId?: string
   readonly corsOrigins?: readonly string[] | '*'
   readonly trustProxy?: boolean
+  /** A DID resolver HTTP endpoint (Universal Resolver style) so full DIDs can log in. */
+  readonly resolverUrl?: string
   readonly help: boolean
 }
 
@@ -42,6 +44,8 @@ export const USAGE = `Usage: kilt-relay [options]
   --message-ttl-ms <n>  message lifetime (default 7 days; KILT_RELAY_MESSAGE_TTL_MS)
   --token-ttl-ms <n>    bearer token lifetime (default 15 min; KILT_RELAY_TOKEN_TTL_MS)
   --deployment-id <id>  name bound into tokens (KILT_RELAY_DEPLOYMENT_ID)
+  --resolver-url <url>  HTTP DID resolver for full-DID logins (KILT_RELAY_RESOLVER_URL);
+                        without it only light DIDs can log in (resolved offline)
   -h, --help            this text
 
 Limits by environment: KILT_RELAY_LIMIT_<NAME> with NAME in upper snake case, e.g.
@@ -89,6 +93,11 @@ function apply(target: Mutable, source: Record<string, unknown>, origin: string)
   }
   for (const k of ['tokenTtlMs', 'challengeTtlMs', 'messageTtlMs'] as const)
     if (s[k] !== undefined) target[k] = int(s[k], `${origin} ${k}`, 1)
+  if (s.resolverUrl !== undefined) {
+    const u = str(s.resolverUrl, `${origin} resolverUrl`)
+    if (!/^https?:\/\//.test(u)) throw new Error(`${origin} resolverUrl must be an http(s) URL`)
+    target.resolverUrl = u
+  }
   if (s.deploymentId !== undefined) target.deploymentId = str(s.deploymentId, `${origin} deploymentId`)
   if (s.corsOrigins !== undefined) {
     const c = s.corsOrigins
@@ -145,6 +154,7 @@ export function loadConfig(
       'message-ttl-ms': { type: 'string' },
       'token-ttl-ms': { type: 'string' },
       'deployment-id': { type: 'string' },
+      'resolver-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -183,6 +193,7 @@ export function loadConfig(
     KILT_RELAY_TOKEN_TTL_MS: 'tokenTtlMs',
     KILT_RELAY_CHALLENGE_TTL_MS: 'challengeTtlMs',
     KILT_RELAY_DEPLOYMENT_ID: 'deploymentId',
+    KILT_RELAY_RESOLVER_URL: 'resolverUrl',
   }
   for (const [name, key] of Object.entries(map))
     if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name]
@@ -205,6 +216,7 @@ export function loadConfig(
   if (values['message-ttl-ms'] !== undefined) fromFlags.messageTtlMs = values['message-ttl-ms']
   if (values['token-ttl-ms'] !== undefined) fromFlags.tokenTtlMs = values['token-ttl-ms']
   if (values['deployment-id'] !== undefined) fromFlags.deploymentId = values['deployment-id']
+  if (values['resolver-url'] !== undefined) fromFlags.resolverUrl = values['resolver-url']
   apply(out, fromFlags, 'flag')
   // A flag naming one backend overrides the other backend named in the file or environment.
   if (values.db !== undefined) delete out.postgres

@@ -131,6 +131,9 @@ describe('loadConfig', () => {
     expect(c.corsOrigins).toEqual(['https://a'])
     expect(c.postgres).toBe('postgres://x/y')
     expect(c.db).toBeUndefined()
+    expect(
+      loadConfig([], { KILT_RELAY_RESOLVER_URL: 'https://r.example/1.0/identifiers/' }).resolverUrl,
+    ).toBe('https://r.example/1.0/identifiers/')
     // A flag naming SQLite overrides PostgreSQL from the environment.
     expect(loadConfig(['--db', 'x.db'], { KILT_RELAY_POSTGRES: 'postgres://x/y' })).toMatchObject({
       db: 'x.db',
@@ -145,6 +148,7 @@ describe('loadConfig', () => {
     [[], { KILT_RELAY_LIMIT_MAX_BATCH: '-1' }],
     [[], { KILT_RELAY_DB: 'a.db', KILT_RELAY_POSTGRES: 'postgres://x' }],
     [['--config', '/nonexistent/file.json'], {}],
+    [['--resolver-url', 'ftp://x'], {}],
   ])('refuses %j %j', (argv, env) => {
     expect(() => loadConfig(argv, env)).toThrow()
   })
