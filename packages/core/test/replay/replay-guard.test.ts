@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest'
+import { MessagingError } from '../../src/errors.js'
+import { createMemoryReplayStore } from '../../src/replay/create-memory-replay-store.js'
+import { createReplayGuard } from '../../src/replay/create-replay-guard.js'
+import { loadVectors } from '../helpers/vectors.js'
+
+const v = loadVectors()
+const alice: string = v.dids.alice.uri
+const aliceShort: string = v.dids.alice.shortUri
+const bob: string = v.dids.bob.uri
+const T = 1_800_000_000_000
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p
+  } catch (e) {
+    return e instanceof MessagingError ? e.code : `other: ${String(e)}`
+  }
+  return undefined
+}
+
+describe('createMemoryReplayStore', () => {
+  it('marks once; expired entries can be marked again', () => {
+    const s = createMemoryReplayStore({ maxEntries: 10 })
+    expect(s.markIfNew('a', T + 10, T)).toBe(true)
+    expect(s.markIfNew('a', T + 10, T + 9)).toBe(false)
+    expect(s.markIfNew('a', T + 20, T + 10)).toBe(true)
+    expect(s.size).toBe(1)
+  })
+
+  it('is bounded: purges expired entries when full, refuses new ids while all are live', () => {
+    const s = createMemoryReplayStore({ maxEntries: 3 })
+    for (const k of ['a', 'b', 'c']) expect(s.markIfNew(k, T + 100, T)).toBe(true)
+    let err: unknown
+    try {
+      s.markIfNew('d', T + 100, T)
+    } catch (e) {
+      err = e
+    }
+    expect((err as MessagingError).code).toBe('ERR_REPLAY_STORE_UNAVAILABLE')
+    expect(s.size).toBe(3)
+    // the live ids are still known
+    expect(s.markIfNew('a', T + 100, T + 1)).toBe(false)
+    // once they expire, there is room again
+    expect(s.markIfNew('d', T + 300, T + 100)).toBe(true)
+    expect(s.size).toBe(1)
+  })
+
+  it('never exceeds maxEntries under churn', () => {
+    const s = createMemoryReplayStore({ maxEntries: 100 })
+    let t = T
+    for (let i = 0; i < 10_000; i++) {
+      t += 1
+      s.markIfNew(`k${i}`, t + 50, t)
+      expect(s.size).toBeLessThanOrEqual(100)
+    }
+    s.purge(t + 1000)
+    expect(s.size).toBe(0)
+  })
+
+  it('rejects bad options', () => {
+    for (const o of [null, 5, { maxEntries: 0 }, { maxEntries: 1.5 }, { maxEntries: '10' }])
+      expect(() => createMemoryReplayStore(o as unknown as undefined)).toThrow(MessagingError)
+  })
+})
+
+describe('createReplayGuard', () => {
+  it('accepts a message once, keyed by sender subject and messageId', async () => {
+    const g = createReplayGuard({ now: () => T })
+    const m = { sender: alice, messageId: '0x01', createdAt: T }
+    expect(await codeOf(g.check(m))).toBeUndefined()
+    expect(await codeOf(g.check(m))).toBe('ERR_MESSAGE_REPLAYED')
+    // the short light DID is the same subject
+    expect(await codeOf(g.check({ ...m, sender: aliceShort }))).toBe('ERR_MESSAGE_REPLAYED')
+    // another sender may use the same id
+    expect(await codeOf(g.check({ ...m, sender: bob }))).toBeUndefined()
+  })
+
+  it('freshness window: [now - 60 s, now + 1 s] by default, missing createdAt is stale', async () => {
+    const g = createReplayGuard({ now: () => T })
+    expect(await codeOf(g.check({ sender: alice, messageId: 'a', createdAt: T - 60_000 }))).toBeUndefined()
+    expect(await codeOf(g.check({ sender: alice, messageId: 'b', createdAt: T - 60_001 }))).toBe(
+      'ERR_MESSAGE_STALE',
+    )
+    expect(await codeOf(g.check({ sender: alice, messageId: 'c', createdAt: T + 1_000 }))).toBeUndefined()
+    expect(await codeOf(g.check({ sender: alice, messageId: 'd', createdAt: T + 1_001 }))).toBe(
+      'ERR_MESSAGE_FUTURE',
+    )
+    expect(await codeOf(g.check({ sender: alice, messageId: 'e' }))).toBe('ERR_MESSAGE_STALE')
+  })
+
+  it('an id is remembered exactly as long as the window accepts its createdAt', async () => {
+    let now = T
+    const store = createMemoryReplayStore()
+    const g = createReplayGuard({ now: () => now, store })
+    const m = { sender: alice, messageId: 'x', createdAt: T }
+    await g.check(m)
+    now = T + 60_000
+    expect(await codeOf(g.check(m))).toBe('ERR_MESSAGE_REPLAYED')
+    now = T + 60_001
+    expect(await codeOf(g.check(m))).toBe('ERR_MESSAGE_STALE')
+    store.purge(now)
+    expect(store.size).toBe(0)
+  })
+
+  it('without messageId, the plaintext bytes are the key', async () => {
+    const g = createReplayGuard({ now: () => T })
+    const m = { sender: alice, createdAt: T }
+    const a = new TextEncoder().encode('{"a":1}')
+    const b = new TextEncoder().encode('{"a":2}')
+    expect(await codeOf(g.check(m, { plaintext: a }))).toBeUndefined()
+    expect(await codeOf(g.check(m, { plaintext: a }))).toBe('ERR_MESSAGE_REPLAYED')
+    expect(await codeOf(g.check(m, { plaintext: b }))).toBeUndefined()
+  })
+
+  it('freshness: false remembers the id for maxAgeMs from now', async () => {
+    let now = T
+    const g = createReplayGuard({ now: () => now, maxAgeMs: 1_000 })
+    const m = { sender: alice, messageId: 'old' }
+    expect(await codeOf(g.check(m, { freshness: false }))).toBeUndefined()
+    now = T + 1_000
+    expect(await codeOf(g.check(m, { freshness: false }))).toBe('ERR_MESSAGE_REPLAYED')
+    now = T + 1_001
+    expect(await codeOf(g.check(m, { freshness: false }))).toBeUndefined()
+  })
+
+  it('long message ids are hashed into bounded keys', async () => {
+    const g = createReplayGuard({ now: () => T })
+    const long = 'x'.repeat(100_000)
+    expect(await codeOf(g.check({ sender: alice, messageId: long, createdAt: T }))).toBeUndefined()
+    expect(await codeOf(g.check({ sender: alice, messageId: long, createdAt: T }))).toBe(
+      'ERR_MESSAGE_REPLAYED',
+    )
+    expect(await codeOf(g.check({ sender: alice, messageId: `${long}y`, createdAt: T }))).toBeUndefined()
+  })
+
+  it('concurrent checks of one message: exactly one succeeds (also with an async store)', async () => {
+    for (const store of [
+      createMemoryReplayStore(),
+      (() => {
+        const inner = createMemoryReplayStore()
+        return { markIfNew: async (k: string, e: number, n: number) => inner.markIfNew(k, e, n) }
+      })(),
+    ]) {
+      const g = createReplayGuard({ now: () => T, store })
+      const m = { sender: alice, messageId: 'race', createdAt: T }
+      const results = await Promise.allSettled(Array.from({ length: 10 }, () => g.check(m)))
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    }
+  })
+
+  it('bad input and options → ERR_ARGUMENT_INVALID', async () => {
+    const g = createReplayGuard({ now: () => T })
+    expect(await codeOf(g.check({ sender: 'nope', messageId: 'a', createdAt: T }))).toBe(
+      'ERR_ARGUMENT_INVALID',
+    )
+    expect(await codeOf(g.check(null as unknown as { sender: string }))).toBe('ERR_ARGUMENT_INVALID')
+    expect(await codeOf(g.check({ sender: alice, messageId: 'a', createdAt: T }, { now: Number.NaN }))).toBe(
+      'ERR_ARGUMENT_INVALID',
+    )
+    for (const o of [
+      null,
+      { maxAgeMs: -1 },
+      { maxFutureSkewMs: Number.POSITIVE_INFINITY },
+      { now: 5 },
+      { store: {} },
+    ])
+      expect(() => createReplayGuard(o as unknown as undefined)).toThrow(MessagingError)
+    const broken = createReplayGuard({ now: () => Number.NaN })
+    expect(await codeOf(broken.check({ sender: alice, messageId: 'a', createdAt: T }))).toBe(
+      'ERR_ARGUMENT_INVALID',
+    )
+  })
+})
