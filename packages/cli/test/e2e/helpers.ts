@@ -1,0 +1,100 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
+export const BIN = join(ROOT, 'packages/cli/dist/bin.js')
+
+/** Builds the CLI (and, through project references, core and relay); incremental. */
+export function build(): void {
+  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT, stdio: 'inherit' })
+}
+
+export interface RunResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** A fresh KILT_MSG_HOME with a low scrypt cost and a passphrase in the environment. */
+export function home(): Record<string, string> {
+  return {
+    KILT_MSG_HOME: mkdtempSync(join(tmpdir(), 'kilt-msg-test-')),
+    KILT_MSG_SCRYPT_LOG_N: '10',
+    KILT_MSG_PASSPHRASE: 'correct horse battery staple',
+  }
+}
+
+/** Runs the built binary with its own environment (asynchronously: a relay may run in-process). */
+export function run(
+  args: string[],
+  env: Record<string, string | undefined>,
+  input?: string,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const base: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' }
+    for (const k of Object.keys(base)) if (k.startsWith('KILT_MSG_')) delete base[k]
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...base, ...env } as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => {
+      stdout += d
+    })
+    child.stderr.on('data', (d) => {
+      stderr += d
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    if (input !== undefined) child.stdin.end(input)
+    else child.stdin.end()
+  })
+}
+
+/** Starts a long-running command and resolves once a stdout line matches. */
+export function start(
+  args: string[],
+  env: Record<string, string | undefined>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...env } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    let err = ''
+    const timer = setTimeout(() => reject(new Error(`timeout waiting for ${ready}: ${out} ${err}`)), 20_000)
+    child.stdout?.on('data', (d) => {
+      out += d
+      const m = out.match(ready)
+      if (m) {
+        clearTimeout(timer)
+        resolve({ child, match: m, output: () => out })
+      }
+    })
+    child.stderr?.on('data', (d) => {
+      err += d
+    })
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`exited ${code}: ${out} ${err}`))
+    })
+  })
+}
+
+/** Expects the one-line error format: exactly one stderr line, no stack. */
+export function oneLineError(r: RunResult): { code: string; message: string } {
+  const lines = r.stderr.split('\n').filter((l) => l !== '')
+  if (lines.length !== 1) throw new Error(`expected one stderr line, got: ${r.stderr}`)
+  const m = /^error (ERR_[A-Z_]+): (.+)$/.exec(lines[0] as string)
+  if (m === null) throw new Error(`not an error line: ${lines[0]}`)
+  if (/\n\s+at /.test(r.stderr)) throw new Error('stack trace printed')
+  return { code: m[1] as string, message: m[2] as string }
+}
