@@ -1,5 +1,6 @@
 import { blake2AsHex } from '@polkadot/util-crypto'
 import { describe, expect, it } from 'vitest'
+import type { DidResourceUri } from '../../src/did/types.js'
 import { createKeyring } from '../../src/keys/keyring.js'
 import type { EncryptCallback } from '../../src/keys/types.js'
 import { createMessage } from '../../src/message/create-message.js'
@@ -92,7 +93,9 @@ describe('createMessage', () => {
     ],
   ])('%s → %s', async (_name, b, code) => {
     expect(
-      await codeOf(() => createMessage(b as MessageBody, { sender: alice.did, receiver: bob.did })),
+      await codeOf(() =>
+        createMessage(b as unknown as MessageBody, { sender: alice.did, receiver: bob.did }),
+      ),
     ).toBe(code)
   })
 
@@ -128,7 +131,10 @@ describe('encryptMessage', () => {
     expect(await codeOf(encryptMessage(m, { keys: alice.keyring() }))).toBe('ERR_KEY_NOT_FOUND')
     expect(
       await codeOf(
-        encryptMessage(m, { keys: alice.keyring(), receiverKeyUri: `${vectors.dids.eve.uri}#encryption` }),
+        encryptMessage(m, {
+          keys: alice.keyring(),
+          receiverKeyUri: `${vectors.dids.eve.uri}#encryption` as DidResourceUri,
+        }),
       ),
     ).toBe('ERR_KEY_NOT_FOUND')
   })
@@ -145,7 +151,7 @@ describe('encryptMessage', () => {
 
   it('the short form of the sender DID in the keyring is the same subject', async () => {
     const keys = createKeyring([
-      { keyUri: `${vectors.dids.alice.shortUri}#encryption`, secretKey: alice.secretKey },
+      { keyUri: `${vectors.dids.alice.shortUri}#encryption` as DidResourceUri, secretKey: alice.secretKey },
     ])
     const env = await encryptMessage(message, { keys })
     expect(env.senderKeyUri).toBe(`${vectors.dids.alice.shortUri}#encryption`)
