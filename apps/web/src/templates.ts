@@ -33,7 +33,13 @@ function quote(ctx: TemplateContext): Record<string, unknown> {
     termsAndConditions: 'https://example.org/terms',
     timeframe: new Date(Date.now() + 30 * 86_400_000).toISOString(),
   }
-  return { ...q, attesterSignature: { keyUri: ctx.myKeyUri, signature: ctx.sign(new TextEncoder().encode(JSON.stringify(q))) } }
+  return {
+    ...q,
+    attesterSignature: {
+      keyUri: ctx.myKeyUri,
+      signature: ctx.sign(new TextEncoder().encode(JSON.stringify(q))),
+    },
+  }
 }
 
 function delegationData(ctx: TemplateContext): Record<string, unknown> {
@@ -46,14 +52,27 @@ export function templateFor(type: MessageBodyType, ctx: TemplateContext): unknow
     case 'request-terms':
       return { cTypeHash: H1, owner: ctx.peer, contents: { name: 'Alice Example' } }
     case 'submit-terms':
-      return { claim: { cTypeHash: H1, owner: ctx.peer, contents: { name: 'Alice Example' } }, legitimations: [], quote: quote(ctx) }
+      return {
+        claim: { cTypeHash: H1, owner: ctx.peer, contents: { name: 'Alice Example' } },
+        legitimations: [],
+        quote: quote(ctx),
+      }
     case 'reject-terms':
-      return { claim: { cTypeHash: H1, owner: ctx.me, contents: { name: 'Alice Example' } }, legitimations: [] }
+      return {
+        claim: { cTypeHash: H1, owner: ctx.me, contents: { name: 'Alice Example' } },
+        legitimations: [],
+      }
     case 'request-attestation':
       return { credential: buildCredential(ctx.me, { name: 'Alice Example', age: 42 }) }
     case 'submit-attestation':
       return {
-        attestation: { claimHash: randomHash(), cTypeHash: H1, delegationId: null, owner: ctx.me, revoked: false },
+        attestation: {
+          claimHash: randomHash(),
+          cTypeHash: H1,
+          delegationId: null,
+          owner: ctx.me,
+          revoked: false,
+        },
       }
     case 'reject-attestation':
       return randomHash()
@@ -67,7 +86,9 @@ export function templateFor(type: MessageBodyType, ctx: TemplateContext): unknow
       const credential = buildCredential(ctx.me, { name: 'Alice Example' })
       const challenge = randomHash()
       const data = new Uint8Array([...hexOf(credential.rootHash), ...hexOf(challenge)])
-      return [{ ...credential, claimerSignature: { keyUri: ctx.myKeyUri, signature: ctx.sign(data), challenge } }]
+      return [
+        { ...credential, claimerSignature: { keyUri: ctx.myKeyUri, signature: ctx.sign(data), challenge } },
+      ]
     }
     case 'accept-credential':
       return [H1]
@@ -78,7 +99,9 @@ export function templateFor(type: MessageBodyType, ctx: TemplateContext): unknow
       return {
         delegationData: d,
         metaData: { note: 'please join' },
-        signatures: { inviter: { keyUri: ctx.myKeyUri, signature: ctx.sign(new TextEncoder().encode(JSON.stringify(d))) } },
+        signatures: {
+          inviter: { keyUri: ctx.myKeyUri, signature: ctx.sign(new TextEncoder().encode(JSON.stringify(d))) },
+        },
       }
     }
     case 'submit-accept-delegation': {

@@ -37,17 +37,20 @@ describe('compose templates', () => {
 
   const alice = party()
   const bob = party()
-  it.each([...MESSAGE_BODY_TYPES])('%s: template → createMessage → encrypt → strict decrypt', async (type) => {
-    const content = templateFor(type, {
-      me: alice.did,
-      peer: bob.did,
-      myKeyUri: `${alice.did}#authentication`,
-      sign: (d) => toHex(alice.auth.sign(d)),
-    })
-    const body = JSON.parse(JSON.stringify({ type, content })) as MessageBody
-    const message = createMessage(body, { sender: alice.did, receiver: bob.did })
-    const envelope = await encryptMessage(message, { keys: alice.keys })
-    const out = await decryptMessage(envelope, { keys: bob.keys })
-    expect(out.message.body).toEqual(body)
-  })
+  it.each([...MESSAGE_BODY_TYPES])(
+    '%s: template → createMessage → encrypt → strict decrypt',
+    async (type) => {
+      const content = templateFor(type, {
+        me: alice.did,
+        peer: bob.did,
+        myKeyUri: `${alice.did}#authentication`,
+        sign: (d) => toHex(alice.auth.sign(d)),
+      })
+      const body = JSON.parse(JSON.stringify({ type, content })) as MessageBody
+      const message = createMessage(body, { sender: alice.did, receiver: bob.did })
+      const envelope = await encryptMessage(message, { keys: alice.keys })
+      const out = await decryptMessage(envelope, { keys: bob.keys })
+      expect(out.message.body).toEqual(body)
+    },
+  )
 })
