@@ -138,6 +138,8 @@ async function relayCases(name, server, body, ceiling, delivery) {
     p99Ms: round(l.p99Ms, 2),
     rssMb: round(deliveryRss, 1),
     maxMs: round(l.maxMs, 1),
+    depositP50Ms: round(l.depositP50Ms, 2),
+    depositP99Ms: round(l.depositP99Ms, 2),
     measured: l.measured,
     lost: l.lost,
     errors: l.not201,
@@ -251,7 +253,10 @@ function report(load0, load1, deposit) {
     for (const r of clean) {
       const note = []
       if (r.passes !== undefined) note.push(`passes ${r.passes.join('/')}`)
-      if (r.maxMs !== undefined) note.push(`max ${r.maxMs} ms, ${r.measured} measured, lost ${r.lost}`)
+      if (r.maxMs !== undefined)
+        note.push(
+          `max ${r.maxMs} ms; POST→201 p50/p99 ${r.depositP50Ms}/${r.depositP99Ms} ms; ${r.measured} measured, lost ${r.lost}`,
+        )
       if (r.errors > 0) note.push(`${r.errors} non-2xx/errors`)
       rows.push([
         r.case,

@@ -79,9 +79,19 @@ function post(agent, url, json) {
  * WebSocket (acking as it goes: one ack frame in flight, the ids that arrived meanwhile in the next);
  * deposits of `envelopes` (distinct nonces) are sent at `rate`/s over keep-alive HTTP. Latency = time
  * of the `onMessage` call minus the time just before the POST, matched by nonce. The first
- * `warmupSeconds` of sends are left out of the figures.
+ * `warmupSeconds` of sends are left out of the figures. Also returns the deposits' own HTTP latency
+ * (POST → 201, i.e. until the commit), to tell commit time from push time. `ackIntervalMs` > 0 (for
+ * diagnosis) sends acks at most that often instead of as soon as the previous ack returned.
  */
-export async function deliveryPass({ url, receiver, envelopes, rate, warmupSeconds, log }) {
+export async function deliveryPass({
+  url,
+  receiver,
+  envelopes,
+  rate,
+  warmupSeconds,
+  log,
+  ackIntervalMs = 0,
+}) {
   const client = createRelayClient({ url, WebSocket })
   await client.login({ did: receiver.did, keyUri: receiver.authKeyUri, sign: (d) => receiver.auth.sign(d) })
   const sentAt = new Map()
@@ -97,8 +107,22 @@ export async function deliveryPass({ url, receiver, envelopes, rate, warmupSecon
     allArrived = resolve
   })
   let sub
+  let ackFrames = 0
+  let ackTimer
   const flushAcks = () => {
     if (ackInFlight || pendingAcks.length === 0) return
+    if (ackIntervalMs > 0 && ackTimer === undefined) {
+      ackTimer = setTimeout(() => {
+        ackTimer = undefined
+        send()
+      }, ackIntervalMs)
+      return
+    }
+    if (ackIntervalMs === 0) send()
+  }
+  const send = () => {
+    if (ackInFlight || pendingAcks.length === 0) return
+    ackFrames++
     ackInFlight = true
     const ids = pendingAcks.splice(0, 1000)
     sub
@@ -137,6 +161,7 @@ export async function deliveryPass({ url, receiver, envelopes, rate, warmupSecon
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
   const statuses = new Map()
+  const httpLatencies = []
   const inFlight = []
   const start = performance.now()
   let i = 0
@@ -145,9 +170,12 @@ export async function deliveryPass({ url, receiver, envelopes, rate, warmupSecon
       const due = Math.min(envelopes.length, Math.floor(((performance.now() - start) * rate) / 1000))
       while (i < due) {
         const e = envelopes[i]
-        sentAt.set(e.nonce, { t0: performance.now(), i })
+        const t0 = performance.now()
+        const k = i
+        sentAt.set(e.nonce, { t0, i })
         inFlight.push(
           post(agent, url, e.json).then((s) => {
+            if (k >= skip) httpLatencies.push(performance.now() - t0)
             statuses.set(s, (statuses.get(s) ?? 0) + 1)
           }),
         )
@@ -167,6 +195,7 @@ export async function deliveryPass({ url, receiver, envelopes, rate, warmupSecon
   sub.close()
   agent.destroy()
   latencies.sort((a, b) => a - b)
+  httpLatencies.sort((a, b) => a - b)
   const not201 = [...statuses].filter(([s]) => s !== 201).reduce((n, [, c]) => n + c, 0)
   if (errors.length > 0) log(`    client errors: ${[...new Set(errors)].slice(0, 3).join('; ')}`)
   return {
@@ -174,9 +203,12 @@ export async function deliveryPass({ url, receiver, envelopes, rate, warmupSecon
     p50Ms: quantile(latencies, 0.5),
     p99Ms: quantile(latencies, 0.99),
     maxMs: latencies.at(-1),
+    depositP50Ms: quantile(httpLatencies, 0.5),
+    depositP99Ms: quantile(httpLatencies, 0.99),
     measured: latencies.length,
     lost: envelopes.length - received,
     not201,
     acked,
+    ackFrames,
   }
 }
