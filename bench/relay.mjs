@@ -15,7 +15,8 @@
  *
  * Usage: `npm run bench:relay [-- flags]`; flags: `--json` (one JSON object on stdout, progress on
  * stderr), `--quick` (3 s passes), `--seconds <n>` (per pass, default 10), `--passes <n>` (default 3),
- * `--connections <n>` (default 50), `--rate <n>` (delivery deposits/s, default 1000),
+ * `--connections <n>` (default 50), `--rate <n>` (delivery deposits/s, default 1000), `--mailboxes <n>`
+ * (receivers of the deposit passes, default 20: each connection cycles through them),
  * `--real-envelope` (POST a whole 1.2 KB real envelope instead of the ~700-byte one), `--no-postgres`,
  * `--cpu-prof` (the relay children write V8 CPU profiles into a printed directory, kept).
  */
@@ -40,6 +41,7 @@ const { values: flags } = parseArgs({
     passes: { type: 'string' },
     connections: { type: 'string' },
     rate: { type: 'string' },
+    mailboxes: { type: 'string' },
     'real-envelope': { type: 'boolean' },
     'no-postgres': { type: 'boolean' },
     'cpu-prof': { type: 'boolean' },
@@ -52,12 +54,13 @@ const PASSES = Number(flags.passes ?? (QUICK ? 2 : 3))
 const WARMUP = QUICK ? 1 : 3
 const CONNECTIONS = Number(flags.connections ?? 50)
 const RATE = Number(flags.rate ?? 1000)
+const MAILBOXES = Number(flags.mailboxes ?? 20)
 const DELIVERY_SECONDS = QUICK ? 4 : 10
 const DELIVERY_WARMUP = 1
 const PG_URL = flags['no-postgres']
   ? undefined
   : (process.env.KILT_BENCH_POSTGRES_URL ?? process.env.KILT_TEST_POSTGRES_URL)
-for (const [name, v] of Object.entries({ SECONDS, PASSES, CONNECTIONS, RATE }))
+for (const [name, v] of Object.entries({ SECONDS, PASSES, CONNECTIONS, RATE, MAILBOXES }))
   if (!Number.isSafeInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`)
 
 const log = JSON_OUT ? (...a) => process.stderr.write(`${a.join(' ')}\n`) : (...a) => console.log(...a)
@@ -158,11 +161,14 @@ async function main() {
     `relay bench: ${PASSES} passes × ${SECONDS} s, ${CONNECTIONS} connections; loadavg ${load0.map((x) => x.toFixed(2)).join(' ')}`,
   )
   const sender = makeFullIdentity()
-  const depositReceiver = makeFullIdentity()
+  const depositReceivers = Array.from({ length: MAILBOXES }, () => makeFullIdentity())
   const liveReceiver = makeIdentity()
-  const deposit = await makeDepositBody(sender, depositReceiver, flags['real-envelope'] ? 0 : 700)
+  const bodies = []
+  for (const r of depositReceivers)
+    bodies.push(await makeDepositBody(sender, r, flags['real-envelope'] ? 0 : 700))
+  const deposit = { json: bodies.map((b) => b.json), bytes: bodies[0].bytes, real: bodies[0].real }
   log(
-    `  deposit body: ${deposit.bytes} bytes (${deposit.real ? 'real envelope' : 'real envelope with its ciphertext cut to fit'})`,
+    `  deposit bodies: ${deposit.bytes} bytes (${deposit.real ? 'real envelopes' : 'real envelopes with their ciphertext cut to fit'}), to ${MAILBOXES} receiver mailbox(es)`,
   )
   const count = RATE * (DELIVERY_SECONDS + DELIVERY_WARMUP)
   log(`  encrypting ${count} envelopes for the delivery passes…`)
@@ -230,64 +236,52 @@ async function main() {
 
 function report(load0, load1, deposit) {
   const clean = results.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)))
-  if (JSON_OUT) {
+  const KEYS = ['case', 'reqPerSec', 'p50Ms', 'p99Ms', 'ratioToCeiling', 'rssMb']
+  if (JSON_OUT)
     process.stdout.write(
       `${JSON.stringify({
-        results: clean,
-        meta: {
-          node: process.version,
-          loadavgStart: load0,
-          loadavgEnd: load1,
-          seconds: SECONDS,
-          passes: PASSES,
-          connections: CONNECTIONS,
-          deliveryRate: RATE,
-          depositBodyBytes: deposit.bytes,
-          rss: 'peak VmRSS of the relay child process (/proc/<pid>/status) during the case',
-          notes,
-        },
+        results: clean.map((r) => Object.fromEntries(KEYS.filter((k) => k in r).map((k) => [k, r[k]]))),
       })}\n`,
     )
-  } else {
-    const rows = [['case', 'req/s', 'p50 ms', 'p99 ms', '÷ ceiling', 'RSS MB', 'notes']]
-    for (const r of clean) {
-      const note = []
-      if (r.passes !== undefined) note.push(`passes ${r.passes.join('/')}`)
-      if (r.maxMs !== undefined)
-        note.push(
-          `max ${r.maxMs} ms; POST→201 p50/p99 ${r.depositP50Ms}/${r.depositP99Ms} ms; ${r.measured} measured, lost ${r.lost}`,
-        )
-      if (r.errors > 0) note.push(`${r.errors} non-2xx/errors`)
-      rows.push([
-        r.case,
-        String(r.reqPerSec),
-        String(r.p50Ms),
-        String(r.p99Ms),
-        r.ratioToCeiling === undefined ? '' : r.ratioToCeiling.toFixed(2),
-        r.rssMb === undefined ? '' : r.rssMb.toFixed(0),
-        note.join('; '),
-      ])
-    }
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)))
-    console.log('')
-    for (const [k, row] of rows.entries()) {
-      console.log(
-        row
-          .map((cell, i) => (i === 0 || i === 6 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
-          .join('  '),
+  // The table (on stderr with --json).
+  const rows = [['case', 'req/s', 'p50 ms', 'p99 ms', '÷ ceiling', 'RSS MB', 'notes']]
+  for (const r of clean) {
+    const note = []
+    if (r.passes !== undefined) note.push(`passes ${r.passes.join('/')}`)
+    if (r.maxMs !== undefined)
+      note.push(
+        `max ${r.maxMs} ms; POST→201 p50/p99 ${r.depositP50Ms}/${r.depositP99Ms} ms; ${r.measured} measured, lost ${r.lost}`,
       )
-      if (k === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '))
-    }
-    console.log('')
-    console.log(`targets: deposit ÷ ceiling ≥ 0.50, delivery p99 < 20 ms, RSS < 200 MB`)
-    console.log(
-      `deposit body ${deposit.bytes} bytes; RSS = peak VmRSS of the relay child process during the case`,
-    )
-    console.log(
-      `loadavg at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')}`,
-    )
-    for (const n of notes) console.log(`note: ${n}`)
+    if (r.errors > 0) note.push(`${r.errors} non-2xx/errors`)
+    rows.push([
+      r.case,
+      String(r.reqPerSec),
+      String(r.p50Ms),
+      String(r.p99Ms),
+      r.ratioToCeiling === undefined ? '' : r.ratioToCeiling.toFixed(2),
+      r.rssMb === undefined ? '' : r.rssMb.toFixed(0),
+      note.join('; '),
+    ])
   }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)))
+  log('')
+  for (const [k, row] of rows.entries()) {
+    log(
+      row
+        .map((cell, i) => (i === 0 || i === 6 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+        .join('  '),
+    )
+    if (k === 0) log(widths.map((w) => '-'.repeat(w)).join('  '))
+  }
+  log('')
+  log('targets: deposit ÷ ceiling ≥ 0.50, delivery p99 < 20 ms, RSS < 200 MB')
+  log(
+    `deposit body ${deposit.bytes} bytes to ${MAILBOXES} mailbox(es); delivery: ${RATE}/s, latency = POST start → onMessage of the live client; RSS = peak VmRSS of the relay child process during the case`,
+  )
+  log(
+    `node ${process.version}; loadavg at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')}`,
+  )
+  for (const n of notes) log(`note: ${n}`)
   if (profDir !== undefined) log(`CPU profiles of the relay children: ${profDir}`)
 }
 

@@ -15,15 +15,17 @@ export function quantile(sorted, p) {
 }
 
 /**
- * One autocannon run of `POST /v1/messages` with `body`.
+ * One autocannon run of `POST /v1/messages` with `body` (a JSON string, or several: each connection
+ * cycles through them).
  * @returns {Promise<{ reqPerSec: number, p50Ms: number, p99Ms: number, ok: number, bad: number }>}
  */
 export async function depositPass({ url, body, connections, seconds }) {
+  const bodies = Array.isArray(body) ? body : [body]
+  const headers = { 'content-type': 'application/json' }
   const r = await autocannon({
-    url: `${url}/v1/messages`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
+    url,
+    // Each connection cycles through the bodies (one per receiver mailbox).
+    requests: bodies.map((b) => ({ method: 'POST', path: '/v1/messages', headers, body: b })),
     connections,
     duration: seconds,
   })
