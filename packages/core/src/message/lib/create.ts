@@ -11,6 +11,7 @@ import { plainDid } from './did-checks.js'
 import { checkBodyShape, checkThreadFields } from './fields.js'
 import { deepFreeze } from './json.js'
 import { newMessageId, type RandomSource } from './message-id.js'
+import { markOwn } from './own.js'
 
 export type BodyRegistry = BodyValidatorRegistry
 
@@ -24,24 +25,26 @@ export interface BuildInput {
   readonly registry: BodyRegistry | undefined
 }
 
-/** A private JSON copy of the body: plain data only, owned (and frozen) by the message. */
-function copyBody(body: unknown): MessageBody {
+/** A private JSON copy of the body (plain data only, owned and frozen by the message), and its JSON. */
+function copyBody(body: unknown): { body: MessageBody; json: string } {
   checkBodyShape(body)
+  let json: string
   let copy: unknown
   try {
-    copy = JSON.parse(JSON.stringify(body))
+    json = JSON.stringify(body)
+    copy = JSON.parse(json)
   } catch (cause) {
     throw new MessagingError('ERR_MESSAGE_INVALID', 'The body is not JSON-serialisable', { cause })
   }
   checkBodyShape(copy)
-  return deepFreeze(copy as MessageBody)
+  return { body: deepFreeze(copy as MessageBody), json }
 }
 
 export function buildMessage(body: unknown, input: BuildInput): Message {
   plainDid(input.sender)
   plainDid(input.receiver)
   checkThreadFields(input.inReplyTo, input.references)
-  const ownBody = copyBody(body)
+  const { body: ownBody, json } = copyBody(body)
   const opts: { registry?: BodyRegistry } = {}
   if (input.registry !== undefined) opts.registry = input.registry
   verifyMessageBody(ownBody, opts)
@@ -64,7 +67,9 @@ export function buildMessage(body: unknown, input: BuildInput): Message {
   if (input.inReplyTo !== undefined) message.inReplyTo = input.inReplyTo as string
   if (input.references !== undefined)
     message.references = Object.freeze([...(input.references as readonly string[])])
-  return Object.freeze(message)
+  Object.freeze(message)
+  markOwn(message, json)
+  return message
 }
 
 /**

@@ -5,7 +5,6 @@
  * UTF-8/JSON → field types → sender owns senderKeyUri → receiver owns receiverKeyUri → body →
  * freshness → replay (last, so a rejected message never burns its id).
  */
-import { didOf, isSameSubject } from '../../did/index.js'
 import type { DidResourceUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
 import { createReplayGuard } from '../../replay/create-replay-guard.js'
@@ -15,6 +14,7 @@ import type { ResolvedKey } from '../../resolver/types.js'
 import type { Message, MessageBody } from '../types.js'
 import { ensureOwnerIsSender, verifyMessageBody } from '../verify.js'
 import type { BodyRegistry } from './create.js'
+import { didPartOf, subjectOf } from './did-checks.js'
 import { readEnvelope } from './envelope.js'
 import { checkMessageFields, PLAINTEXT_KEYS } from './fields.js'
 import { parsePlaintext } from './json.js'
@@ -58,6 +58,11 @@ export interface DecryptedMessage<B extends MessageBody = MessageBody> {
 }
 
 const DECRYPTION_FAILED = 'Decryption failed'
+const OWNER_TYPES: ReadonlySet<string> = new Set([
+  'request-attestation',
+  'submit-attestation',
+  'submit-credential',
+])
 
 // One default guard per key source (i.e. per receiving identity) and window.
 const defaultGuards = new WeakMap<object, Map<string, ReplayGuard>>()
@@ -169,17 +174,16 @@ export async function decrypt(
   // its hash; a missing createdAt fails as stale at the freshness step), strict thread fields.
   checkMessageFields(message)
 
-  const senderDid = didOf(env.senderKeyUri)
   if (relax.sameSubjectSender === false) {
-    if (message.sender !== senderKey.controller || senderKey.controller !== senderDid)
+    if (message.sender !== senderKey.controller || senderKey.controller !== didPartOf(env.senderKeyUri))
       throw mismatch('ERR_SENDER_MISMATCH', 'Sender is not owner of the Encryption key')
-  } else if (
-    !isSameSubject(message.sender, senderKey.controller) ||
-    !isSameSubject(senderKey.controller, senderDid)
-  )
-    throw mismatch('ERR_SENDER_MISMATCH', 'Sender is not owner of the Encryption key')
+  } else {
+    const subject = subjectOf(env.senderKeyUri)
+    if (subjectOf(message.sender) !== subject || subjectOf(senderKey.controller) !== subject)
+      throw mismatch('ERR_SENDER_MISMATCH', 'Sender is not owner of the Encryption key')
+  }
 
-  if (relax.receiverCheck !== true && !isSameSubject(message.receiver, didOf(env.receiverKeyUri)))
+  if (relax.receiverCheck !== true && subjectOf(message.receiver) !== subjectOf(env.receiverKeyUri))
     throw mismatch('ERR_RECEIVER_MISMATCH', 'Receiver is not owner of the receiver key')
 
   if (relax.bodyValidation !== true) {
@@ -187,7 +191,8 @@ export async function decrypt(
     if (input.registry !== undefined) opts.registry = input.registry
     if (relax.bodyValidation === 'sdk') opts.sdkCompatible = true
     verifyMessageBody(message.body, opts)
-    ensureOwnerIsSender(message)
+    // The owner rule concerns these three body types only; every other type passes (spec §5.3).
+    if (OWNER_TYPES.has(message.body.type)) ensureOwnerIsSender(message)
   }
 
   const now = input.now()

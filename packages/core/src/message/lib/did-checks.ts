@@ -3,9 +3,45 @@
  * DID checks on the hot path, through the DID layer's cached parser (`didOf`): the same rules and
  * codes as `validateDidUri`, without re-running its regular expressions for URIs seen before.
  */
-import { didOf } from '../../did/index.js'
+import { didOf, didSubject } from '../../did/index.js'
 import type { DidResourceUri, DidUri } from '../../did/types.js'
 import { MessagingError } from '../../errors.js'
+
+interface Parts {
+  readonly did: DidUri
+  readonly subject: string
+}
+
+// URI → its DID and subject. DID strings are immutable values, so a bounded FIFO memo is exact;
+// misses go through the DID layer, which validates (and throws for invalid URIs, never cached).
+const MEMO_SIZE = 4096
+const memo = new Map<string, Parts>()
+
+function partsOf(uri: string): Parts {
+  const hit = memo.get(uri)
+  if (hit !== undefined) return hit
+  const parts: Parts = { did: didOf(uri), subject: didSubject(uri) }
+  if (uri.length <= 4096) {
+    if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string)
+    memo.set(uri, parts)
+  }
+  return parts
+}
+
+/**
+ * The subject (SS58 address) of a valid KILT DID or DID resource URI.
+ * @throws MessagingError ERR_DID_INVALID, ERR_DID_ADDRESS_INVALID (ERR_ARGUMENT_INVALID when not a string)
+ */
+export function subjectOf(uri: unknown): string {
+  if (typeof uri !== 'string')
+    throw new MessagingError('ERR_ARGUMENT_INVALID', `DID string expected, got ${typeof uri}`)
+  return partsOf(uri).subject
+}
+
+/** The DID part (without fragment) of a valid KILT DID URI. */
+export function didPartOf(uri: string): DidUri {
+  return partsOf(uri).did
+}
 
 /**
  * A KILT DID resource URI (with `#fragment`).
@@ -14,7 +50,7 @@ import { MessagingError } from '../../errors.js'
 export function resourceUri(value: unknown): DidResourceUri {
   if (typeof value !== 'string')
     throw new MessagingError('ERR_ARGUMENT_INVALID', `DID string expected, got ${typeof value}`)
-  if (didOf(value).length === value.length)
+  if (partsOf(value).did.length === value.length)
     throw new MessagingError(
       'ERR_DID_FRAGMENT',
       'Expected a Kilt DidResourceUri (containing a #fragment) but got a DidUri',
@@ -29,7 +65,7 @@ export function resourceUri(value: unknown): DidResourceUri {
 export function plainDid(value: unknown): DidUri {
   if (typeof value !== 'string')
     throw new MessagingError('ERR_ARGUMENT_INVALID', `DID string expected, got ${typeof value}`)
-  if (didOf(value).length !== value.length)
+  if (partsOf(value).did.length !== value.length)
     throw new MessagingError(
       'ERR_DID_FRAGMENT',
       'Expected a Kilt DidUri but got a DidResourceUri (containing a #fragment)',

@@ -3,18 +3,18 @@
  * Sender side (spec §3): resolve the receiver's key agreement key, check both parties, serialise
  * in the SDK's key order, box, and build the SDK's envelope.
  */
-import { isSameSubject } from '../../did/index.js'
 import type { DidResourceUri, DidUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
 import type { DidResolver } from '../../resolver/types.js'
 import type { EncryptedMessage, Message } from '../types.js'
-import { resourceUri } from './did-checks.js'
+import { resourceUri, subjectOf } from './did-checks.js'
 import { checkBodyShape, checkMessageFields } from './fields.js'
 import { hexEncode } from './hex.js'
 import { agreementKey, resolving } from './key-cache.js'
 import type { SourceKind } from './key-source.js'
 import { freshNonce } from './nonce.js'
 import type { ResolverChoice } from './options.js'
+import { ownBodyJson } from './own.js'
 import { plaintextBytes } from './serialize.js'
 
 const RESOLUTION_CODES = {
@@ -56,6 +56,8 @@ function checkMessage(message: unknown): Message {
   if (typeof message !== 'object' || message === null)
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"message" expected a Message')
   const m = message as Message
+  // Made (validated, deep-frozen) by createMessage/replyTo: nothing can have changed since.
+  if (ownBodyJson(m) !== undefined) return m
   checkMessageFields(m)
   if (m.createdAt === undefined)
     throw new MessagingError('ERR_MESSAGE_INVALID', 'Created at is expected to be a number', {
@@ -77,7 +79,7 @@ function senderMismatch(): MessagingError {
 
 function checkSenderKeyUri(keyUri: unknown, sender: DidUri): DidResourceUri {
   const uri = resourceUri(keyUri)
-  if (!isSameSubject(uri, sender)) throw senderMismatch()
+  if (subjectOf(uri) !== subjectOf(sender)) throw senderMismatch()
   return uri
 }
 
@@ -88,7 +90,7 @@ export async function encrypt(message: unknown, input: EncryptInput): Promise<En
   const receiverKeyUri = input.receiverKeyUri ?? (await firstAgreementKeyUri(resolver, m.receiver))
   const pending = agreementKey(resolver, receiverKeyUri, 'receiver', cacheable)
   const receiverKey = pending instanceof Promise ? await pending : pending
-  if (!isSameSubject(receiverKey.controller, m.receiver))
+  if (subjectOf(receiverKey.controller) !== subjectOf(m.receiver))
     throw new MessagingError('ERR_RECEIVER_MISMATCH', 'receiver is not owner of the receiver public key', {
       sdkError: 'IdentityMismatchError',
     })

@@ -25,6 +25,8 @@ for (let i = 0; i < 6; i++) {
 }
 const ascii = new TextDecoder()
 const encoder = new TextEncoder()
+const SCRATCH_BYTES = 1 << 16
+const scratch = new Uint8Array(SCRATCH_BYTES)
 
 /** Lowercase `0x` hex of `bytes`. */
 export function hexEncode(bytes: Uint8Array): string {
@@ -55,11 +57,14 @@ export function hexDecode(hex: string, lenient = false): Uint8Array | undefined 
   if (hex.length >= 2 && hex.charCodeAt(0) === 48 && hex.charCodeAt(1) === 120) start = 2
   else if (!lenient) return undefined
   if (((hex.length - start) & 1) !== 0) return undefined
-  // UTF-8 bytes: one per ASCII character; any non-ASCII character makes the lengths differ.
-  const chars = encoder.encode(hex)
-  if (chars.length !== hex.length) return undefined
+  // The characters as UTF-8 bytes, written into a reused buffer (`encodeInto` is much cheaper than
+  // `encode` for ASCII); any non-ASCII character makes the written length differ.
+  const n = hex.length
+  const chars = n <= SCRATCH_BYTES ? scratch : new Uint8Array(n)
+  const { written } = encoder.encodeInto(hex, chars)
+  if (written !== n) return undefined
   const table = lenient ? LENIENT : STRICT
-  const out = new Uint8Array((chars.length - start) >> 1)
+  const out = new Uint8Array((n - start) >> 1)
   for (let i = 0, j = start; i < out.length; i++, j += 2) {
     const hi = table[chars[j]!]!
     const lo = table[chars[j + 1]!]!

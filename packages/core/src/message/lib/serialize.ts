@@ -4,6 +4,7 @@
  */
 import { MessagingError } from '../../errors.js'
 import type { Message } from '../types.js'
+import { ownBodyJson } from './own.js'
 
 const encoder = new TextEncoder()
 
@@ -24,7 +25,20 @@ export function serializePlaintext(message: Message): string {
   }
 }
 
+/**
+ * The same string for a message made by `createMessage`, composed around the body JSON computed at
+ * creation (`JSON.stringify` is compositional, so the result is identical).
+ */
+function composeOwn(message: Message, bodyJson: string): string {
+  let s = `{"body":${bodyJson},"createdAt":${JSON.stringify(message.createdAt)},"sender":${JSON.stringify(message.sender)},"receiver":${JSON.stringify(message.receiver)}`
+  if (message.messageId !== undefined) s += `,"messageId":${JSON.stringify(message.messageId)}`
+  if (message.inReplyTo !== undefined) s += `,"inReplyTo":${JSON.stringify(message.inReplyTo)}`
+  if (message.references !== undefined) s += `,"references":${JSON.stringify(message.references)}`
+  return `${s}}`
+}
+
 /** UTF-8 bytes of {@link serializePlaintext}. */
 export function plaintextBytes(message: Message): Uint8Array {
-  return encoder.encode(serializePlaintext(message))
+  const bodyJson = ownBodyJson(message)
+  return encoder.encode(bodyJson === undefined ? serializePlaintext(message) : composeOwn(message, bodyJson))
 }
