@@ -30,6 +30,9 @@ import {
   getBoxBackend,
   nobleBackend,
 } from '../packages/core/dist/index.js'
+// internal counters, for the memory check only
+import { didMemoSize } from '../packages/core/dist/message/lib/did-checks.js'
+import { KEY_CACHE_SIZE, keyCacheSize } from '../packages/core/dist/message/lib/key-cache.js'
 
 const args = new Set(process.argv.slice(2))
 const JSON_OUT = args.has('--json')
@@ -269,6 +272,9 @@ async function memoryCheck(receiver) {
     peers: PEERS,
     seconds: Number(seconds.toFixed(1)),
     replayStore: { size: store.size, maxSeen: maxStore, bound: store.maxEntries },
+    resolvedKeyCache: { size: keyCacheSize(), bound: KEY_CACHE_SIZE },
+    didMemo: { size: didMemoSize(), bound: 4096 },
+    note: 'the DID layer (parse/document caches) and the keyrings (shared-key LRU) expose no sizes; their bounds are theirs',
     heapBefore: mb(heapBefore),
     heapAfter: mb(heapAfter),
     heapGrowth: mb(heapAfter - heapBefore),
@@ -276,6 +282,7 @@ async function memoryCheck(receiver) {
   }
   log(JSON.stringify(report, null, 2))
   if (maxStore > store.maxEntries) throw new Error('replay store exceeded its bound')
+  if (keyCacheSize() > KEY_CACHE_SIZE || didMemoSize() > 4096) throw new Error('a cache exceeded its bound')
   return report
 }
 

@@ -28,6 +28,11 @@ function partsOf(uri: string): Parts {
   return parts
 }
 
+/** Number of memoised URIs (diagnostics; never above 4096). */
+export function didMemoSize(): number {
+  return memo.size
+}
+
 /**
  * The subject (SS58 address) of a valid KILT DID or DID resource URI.
  * @throws MessagingError ERR_DID_INVALID, ERR_DID_ADDRESS_INVALID (ERR_ARGUMENT_INVALID when not a string)

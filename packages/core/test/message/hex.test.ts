@@ -1,0 +1,31 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { hexDecode, hexEncode } from '../../src/message/lib/hex.js'
+
+describe('envelope hex', () => {
+  it('encodes like Buffer and decodes back, at every length', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000 }), (b) => {
+        const h = hexEncode(b)
+        expect(h).toBe(`0x${Buffer.from(b).toString('hex')}`)
+        expect(hexDecode(h)).toEqual(b)
+        expect(hexDecode(h.slice(2).toUpperCase(), true)).toEqual(b)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('strict mode: lowercase, 0x, even length, hex digits only; lenient: also upper case and no 0x', () => {
+    for (const bad of ['', '0', 'ab', '0xA0', '0xa', '0xg0', '0x0\u00e9', '0x\u0660\u0661', ' 0x00', '0x00 '])
+      expect(hexDecode(bad), bad).toBeUndefined()
+    expect(hexDecode('0x')).toEqual(new Uint8Array(0))
+    expect(hexDecode('A0', true)).toEqual(Uint8Array.of(0xa0))
+    expect(hexDecode('0xA0', true)).toEqual(Uint8Array.of(0xa0))
+    for (const bad of ['a', '0xzz', 'xyz0', '0x0\u00e9']) expect(hexDecode(bad, true), bad).toBeUndefined()
+  })
+
+  it('decodes inputs longer than its scratch buffer', () => {
+    const b = Uint8Array.from({ length: 100_000 }, (_, i) => i & 0xff)
+    expect(hexDecode(hexEncode(b))).toEqual(b)
+  })
+})
