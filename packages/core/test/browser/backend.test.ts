@@ -1,10 +1,11 @@
 /**
  * Which NaCl box backend the library picks in Chromium: WebCrypto X25519 or noble, never a Node one.
  */
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { availableBoxBackends, getBoxBackend, loadBoxBackend } from '../../src/crypto/backend.js'
+import { describeInBrowser } from './vectors.js'
 
-describe('crypto backend in Chromium', () => {
+describeInBrowser('crypto backend in Chromium', () => {
   it('runs in a real browser, not Node', () => {
     expect(typeof window).toBe('object')
     expect(typeof document).toBe('object')

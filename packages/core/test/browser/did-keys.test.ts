@@ -2,7 +2,7 @@
  * DIDs and keys in Chromium: light DIDs rebuilt byte-identically from the vector keys, W3C export,
  * signing pairs from the vector seeds, signatures, mnemonics and a keyring round trip on WebCrypto.
  */
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { loadBoxBackend } from '../../src/crypto/backend.js'
 import { createLightDid, exportToW3C, lightDidToDocument, parseDid } from '../../src/did/index.js'
 import type { DidResourceUri } from '../../src/did/types.js'
@@ -12,11 +12,11 @@ import { ed25519FromSeed, randomSigningKeyPair, sr25519FromSeed } from '../../sr
 import { verifySignature } from '../../src/keys/verify-signature.js'
 import { randomX25519, x25519FromSeed } from '../../src/keys/x25519.js'
 import { fromHex, toHex } from '../../src/lib/bytes.js'
-import { type VectorDid, vectors as v } from './vectors.js'
+import { describeInBrowser, type VectorDid, vectors as v } from './vectors.js'
 
 const dids = Object.entries(v.dids) as Array<[string, VectorDid]>
 
-describe('light DIDs (dids.*)', () => {
+describeInBrowser('light DIDs (dids.*)', () => {
   it.each(dids)('%s is rebuilt byte-identically and exports to its didDocumentJson', (_name, d) => {
     const service = d.lightDidParts.encodedDetailsDecoded?.cborDecoded?.s?.map((s) => ({
       ...s,
@@ -48,7 +48,7 @@ describe('light DIDs (dids.*)', () => {
   })
 })
 
-describe('keys and signatures', () => {
+describeInBrowser('keys and signatures', () => {
   it.each(dids)(
     '%s: the signing pair from its seed has the recorded public key; it signs and verifies',
     (_n, d) => {
@@ -94,7 +94,7 @@ describe('keys and signatures', () => {
   })
 })
 
-describe('keyring round trip on the WebCrypto backend', () => {
+describeInBrowser('keyring round trip on the WebCrypto backend', () => {
   it('seals with one keyring, opens with the other; both agree with noble', async () => {
     const webcrypto = await loadBoxBackend('webcrypto')
     const noble = await loadBoxBackend('noble')

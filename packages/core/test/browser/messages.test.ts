@@ -3,7 +3,7 @@
  * (WebCrypto and noble backends), negative vectors and malformed input fail with coded errors, and
  * the replay guard rejects a second delivery.
  */
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { loadBoxBackend } from '../../src/crypto/backend.js'
 import type { BoxBackend } from '../../src/crypto/types.js'
 import type { DidResourceUri } from '../../src/did/types.js'
@@ -15,7 +15,7 @@ import { type DecryptMessageOptions, decryptMessage } from '../../src/message/de
 import { encryptMessage } from '../../src/message/encrypt-message.js'
 import type { Message } from '../../src/message/types.js'
 import { createReplayGuard } from '../../src/replay/create-replay-guard.js'
-import { type VectorMessage, vectors as v } from './vectors.js'
+import { describeInBrowser, type VectorMessage, vectors as v } from './vectors.js'
 
 const hex = (s: string): Uint8Array => fromHex(s)
 
@@ -49,7 +49,7 @@ function asReceived(out: { message: Message; receivedAt?: number }): Record<stri
 
 const messages = v.messages.map((m): [string, VectorMessage] => [m.id, m])
 
-describe.each(['webcrypto', 'noble'] as const)('messages[] with the %s backend', (name) => {
+describeInBrowser.each(['webcrypto', 'noble'] as const)('messages[] with the %s backend', (name) => {
   it.each(messages)('%s decrypts and re-encrypts byte for byte', async (_id, m) => {
     const b = await backend(name)
     const now = typeof m.plaintext.createdAt === 'number' ? m.plaintext.createdAt : 1_700_604_800_000
@@ -92,7 +92,7 @@ const STRICT: Record<string, Partial<DecryptMessageOptions>> = {
   'n08-sender-short-uri': { relax: { sameSubjectSender: false } },
 }
 
-describe('negative[] in Chromium', () => {
+describeInBrowser('negative[] in Chromium', () => {
   it.each(v.negative.map((n) => [n.id, n] as const))('%s fails with its code', async (id, n) => {
     const b = await backend('webcrypto')
     const createdAt = n.decrypted?.createdAt
@@ -109,7 +109,7 @@ describe('negative[] in Chromium', () => {
   })
 })
 
-describe('fresh messages, replay and malformed input', () => {
+describeInBrowser('fresh messages, replay and malformed input', () => {
   const alice = v.dids.alice!
   const bob = v.dids.bob!
 

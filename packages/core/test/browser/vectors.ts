@@ -2,6 +2,7 @@
  * The golden vectors for browser tests: a static JSON import (no `node:fs` in the browser), typed
  * with only the fields the browser tests read.
  */
+import { describe } from 'vitest'
 import raw from '../fixtures/kilt-sdk-0.35.2.json' with { type: 'json' }
 
 export interface VectorKey {
@@ -59,3 +60,11 @@ export interface Vectors {
 }
 
 export const vectors = raw as Vectors
+
+/**
+ * `describe` that runs only in a browser: these files are also matched by the root Node config's
+ * `packages/core/test/**` glob, where they are skipped (their Node counterparts are the interop tests).
+ */
+export const describeInBrowser = describe.runIf(
+  typeof window !== 'undefined' && typeof document !== 'undefined',
+)
