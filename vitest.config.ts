@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'core',
           include: ['packages/core/test/**/*.test.ts'],
-          exclude: ['packages/core/test/interop/**'],
+          exclude: ['packages/core/test/interop/**', 'packages/core/test/browser/**'],
         },
       },
       {

@@ -134,6 +134,15 @@ describe('web inbox end to end', () => {
     bobDid = await createIdentity(bobPage, 'bob passphrase 22')
     expect(aliceDid).not.toBe(bobDid)
     expect(await alicePage.locator('#backup-phrase').textContent()).toMatch(/^(\w+ ){11}\w+$/)
+    // The DID is drawn as a QR code: the canvas is visible and not blank.
+    await expect.poll(() => alicePage.locator('#qr').isVisible()).toBe(true)
+    const darkPixels = await alicePage.locator('#qr').evaluate((c: HTMLCanvasElement) => {
+      const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray()
+      let dark = 0
+      for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 255) < 64) dark++
+      return dark
+    })
+    expect(darkPixels).toBeGreaterThan(1000)
   })
 
   it('Alice → Bob arrives live, verified on every check', async () => {
