@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fullDidKeyId } from '../../src/did/index.js'
 import { fromHex, toHex } from '../../src/lib/bytes.js'
-import { expectCode } from './helpers.js'
+import { expectCode } from '../helpers/expect-error.js'
 
 describe('fullDidKeyId (§7.4)', () => {
   it('matches the real Spiritnet key id of §11.5', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { createLightDid, lightDidToDocument, MAX_DETAILS_LENGTH, parseDid } from '../../src/did/index.js'
 import { decodeLightDid } from '../../src/did/lib/light-document.js'
 import { fromHex, toHex } from '../../src/lib/bytes.js'
-import { expectCode, onlyMessagingErrors } from './helpers.js'
+import { expectCode, onlyMessagingErrors } from '../helpers/expect-error.js'
 
 const ZERO_ADDRESS = '4nv4phaKc4EcwENdRERuMF79ZSSB5xvnAk3zNySSbVbXhSwS'
 const zero = (): Uint8Array => new Uint8Array(32)

@@ -13,7 +13,7 @@ import {
   validateDidUri,
 } from '../../src/did/index.js'
 import { fromHex, toHex } from '../../src/lib/bytes.js'
-import { expectCode, onlyMessagingErrors } from './helpers.js'
+import { expectCode, onlyMessagingErrors } from '../helpers/expect-error.js'
 
 // Spec §7.1 and §11.3.
 const ZERO_ADDRESS = '4nv4phaKc4EcwENdRERuMF79ZSSB5xvnAk3zNySSbVbXhSwS'

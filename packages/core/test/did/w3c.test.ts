@@ -10,7 +10,7 @@ import {
 } from '../../src/did/index.js'
 import type { DidDocument } from '../../src/did/types.js'
 import { fromHex } from '../../src/lib/bytes.js'
-import { expectCode, onlyMessagingErrors } from './helpers.js'
+import { expectCode, onlyMessagingErrors } from '../helpers/expect-error.js'
 
 // §11.3 receiver and its JSON-LD export, copied from the spec
 const RECEIVER =

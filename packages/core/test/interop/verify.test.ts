@@ -11,7 +11,7 @@
 import * as Kilt from '@kiltprotocol/sdk-js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type ErrorCode, MessagingError } from '../../src/errors.js'
+import type { ErrorCode } from '../../src/errors.js'
 import {
   cTypeIdForSchema,
   verifyCTypeStructure,
@@ -20,19 +20,10 @@ import {
   verifyPresentationIntegrity,
   verifyRequiredCTypeProperties,
 } from '../../src/message/verify.js'
+import { caught } from '../helpers/expect-error.js'
 import { loadVectors } from '../helpers/vectors.js'
 
 const v = loadVectors()
-
-function caught(fn: () => void): MessagingError | undefined {
-  try {
-    fn()
-    return undefined
-  } catch (e) {
-    if (!(e instanceof MessagingError)) throw e
-    return e
-  }
-}
 
 function sdkError(fn: () => void): Error | undefined {
   try {

@@ -4,7 +4,6 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { isMessagingError } from '../../src/errors.js'
 import {
   deriveEd25519,
   deriveSr25519,
@@ -17,21 +16,13 @@ import {
   verifySignature,
 } from '../../src/keys/index.js'
 import { fromHex, toHex, utf8 } from '../../src/lib/bytes.js'
+import { thrownCode } from '../helpers/expect-error.js'
 
 const DEV_PHRASE = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk'
 const DEV_MINI_SECRET = '0xfac7959dbfe72f052e5a0c3c8d6530f202b02fd8f9f5ca3580ec8deb7797479e'
 const ALICE_SR25519 = '0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d'
 const BOB_SR25519 = '0x8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48'
 const ALICE_ED25519 = '0x88dc3417d5058ec4b4503e0c12ea1a0a89be200fe98922423d4334014fa6b0ee'
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (e) {
-    return isMessagingError(e) ? e.code : `non-MessagingError: ${String(e)}`
-  }
-  return undefined
-}
 
 describe('Substrate dev vectors', () => {
   it('mini secret of the dev phrase', () => {
@@ -94,25 +85,25 @@ describe('derivation', () => {
   })
   it('rejects malformed paths and wrong pairs with stable codes', () => {
     for (const path of ['a', '//a/', '///pw', '//a///b', '/', '//', ' //a', '/'.repeat(3)])
-      expect(code(() => deriveSr25519(base, path))).toBe('ERR_ARGUMENT_INVALID')
+      expect(thrownCode(() => deriveSr25519(base, path))).toBe('ERR_ARGUMENT_INVALID')
     // as in polkadot, a space is part of a junction
     expect(toHex(deriveSr25519(base, '//a ').publicKey)).not.toBe(toHex(deriveSr25519(base, '//a').publicKey))
-    expect(code(() => deriveSr25519(base, `//${'9'.repeat(78)}`))).toBe('ERR_ARGUMENT_INVALID') // > 2^256
-    expect(code(() => deriveSr25519(base, `//${'9'.repeat(77)}`))).toBeUndefined() // < 2^256
-    expect(code(() => deriveSr25519(base, `//${'a'.repeat(3000)}`))).toBe('ERR_ARGUMENT_INVALID')
-    expect(code(() => deriveSr25519(base, 1 as unknown as string))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => deriveSr25519(base, `//${'9'.repeat(78)}`))).toBe('ERR_ARGUMENT_INVALID') // > 2^256
+    expect(thrownCode(() => deriveSr25519(base, `//${'9'.repeat(77)}`))).toBeUndefined() // < 2^256
+    expect(thrownCode(() => deriveSr25519(base, `//${'a'.repeat(3000)}`))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => deriveSr25519(base, 1 as unknown as string))).toBe('ERR_ARGUMENT_INVALID')
     const ed = ed25519FromSeed(new Uint8Array(32))
-    expect(code(() => deriveSr25519(ed, '//a'))).toBe('ERR_KEY_TYPE_UNSUPPORTED')
-    expect(code(() => deriveEd25519(base, '//a'))).toBe('ERR_KEY_TYPE_UNSUPPORTED')
-    expect(code(() => deriveEd25519(ed, '/soft'))).toBe('ERR_ARGUMENT_INVALID')
-    expect(code(() => deriveSr25519(null as never, '//a'))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => deriveSr25519(ed, '//a'))).toBe('ERR_KEY_TYPE_UNSUPPORTED')
+    expect(thrownCode(() => deriveEd25519(base, '//a'))).toBe('ERR_KEY_TYPE_UNSUPPORTED')
+    expect(thrownCode(() => deriveEd25519(ed, '/soft'))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => deriveSr25519(null as never, '//a'))).toBe('ERR_ARGUMENT_INVALID')
     const fake = {
       type: 'sr25519',
       publicKey: new Uint8Array(32),
       secretKey: new Uint8Array(10),
       sign: () => new Uint8Array(),
     }
-    expect(code(() => deriveSr25519(fake as never, '//a'))).toBe('ERR_KEY_INVALID')
+    expect(thrownCode(() => deriveSr25519(fake as never, '//a'))).toBe('ERR_KEY_INVALID')
   })
   it('the empty path gives the same key', () => {
     expect(toHex(deriveSr25519(base, '').publicKey)).toBe(toHex(base.publicKey))
@@ -128,7 +119,7 @@ describe('mnemonics', () => {
     }
     expect(generateMnemonic().split(' ')).toHaveLength(12)
     expect(generateMnemonic()).not.toBe(generateMnemonic())
-    expect(code(() => generateMnemonic(13 as 12))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => generateMnemonic(13 as 12))).toBe('ERR_ARGUMENT_INVALID')
   })
   it('rejects invalid phrases with ERR_MNEMONIC_INVALID', () => {
     const words = DEV_PHRASE.split(' ')
@@ -143,16 +134,20 @@ describe('mnemonics', () => {
     ]
     for (const phrase of invalid) {
       expect(isValidMnemonic(phrase)).toBe(false)
-      expect(code(() => mnemonicToMiniSecret(phrase))).toBe('ERR_MNEMONIC_INVALID')
-      expect(code(() => keysFromMnemonic(phrase, { derivation: 'sporran' }))).toBe('ERR_MNEMONIC_INVALID')
+      expect(thrownCode(() => mnemonicToMiniSecret(phrase))).toBe('ERR_MNEMONIC_INVALID')
+      expect(thrownCode(() => keysFromMnemonic(phrase, { derivation: 'sporran' }))).toBe(
+        'ERR_MNEMONIC_INVALID',
+      )
     }
-    expect(code(() => mnemonicToMiniSecret(42 as unknown as string))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => mnemonicToMiniSecret(42 as unknown as string))).toBe('ERR_ARGUMENT_INVALID')
     expect(isValidMnemonic(42 as unknown as string)).toBe(false)
-    expect(code(() => mnemonicToMiniSecret(DEV_PHRASE, 42 as unknown as string))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => mnemonicToMiniSecret(DEV_PHRASE, 42 as unknown as string))).toBe(
+      'ERR_ARGUMENT_INVALID',
+    )
   })
   it('validates options', () => {
-    expect(code(() => keysFromMnemonic(DEV_PHRASE, undefined as never))).toBe('ERR_ARGUMENT_INVALID')
-    expect(code(() => keysFromMnemonic(DEV_PHRASE, { derivation: 'polkadot' as 'sporran' }))).toBe(
+    expect(thrownCode(() => keysFromMnemonic(DEV_PHRASE, undefined as never))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => keysFromMnemonic(DEV_PHRASE, { derivation: 'polkadot' as 'sporran' }))).toBe(
       'ERR_ARGUMENT_INVALID',
     )
   })

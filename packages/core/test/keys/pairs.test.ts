@@ -3,7 +3,6 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { isMessagingError } from '../../src/errors.js'
 import {
   ed25519FromSeed,
   randomSigningKeyPair,
@@ -14,19 +13,11 @@ import {
   x25519FromSeed,
 } from '../../src/keys/index.js'
 import { toHex, utf8 } from '../../src/lib/bytes.js'
+import { thrownCode } from '../helpers/expect-error.js'
 
 const seed32 = fc.uint8Array({ minLength: 32, maxLength: 32 })
 const message = fc.uint8Array({ maxLength: 200 })
 const makers = { sr25519: sr25519FromSeed, ed25519: ed25519FromSeed } as const
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (e) {
-    return isMessagingError(e) ? e.code : `non-MessagingError: ${String(e)}`
-  }
-  return undefined
-}
 
 describe('sign / verify', () => {
   for (const type of ['sr25519', 'ed25519'] as const) {
@@ -100,7 +91,8 @@ describe('sign / verify', () => {
     const pk = new Uint8Array(32)
     const m = new Uint8Array(1)
     const s = new Uint8Array(64)
-    const v = (input: unknown) => code(() => verifySignature(input as Parameters<typeof verifySignature>[0]))
+    const v = (input: unknown) =>
+      thrownCode(() => verifySignature(input as Parameters<typeof verifySignature>[0]))
     expect(v(null)).toBe('ERR_ARGUMENT_INVALID')
     expect(v('x')).toBe('ERR_ARGUMENT_INVALID')
     expect(v({ type: 'ecdsa', publicKey: pk, message: m, signature: s })).toBe('ERR_KEY_TYPE_UNSUPPORTED')
@@ -118,13 +110,13 @@ describe('sign / verify', () => {
 describe('pair construction', () => {
   it('rejects wrong seeds with stable codes', () => {
     for (const fn of [sr25519FromSeed, ed25519FromSeed, x25519FromSeed]) {
-      expect(code(() => fn(new Uint8Array(31)))).toBe('ERR_KEY_INVALID')
-      expect(code(() => fn(new Uint8Array(33)))).toBe('ERR_KEY_INVALID')
-      expect(code(() => fn('0x00' as unknown as Uint8Array))).toBe('ERR_ARGUMENT_INVALID')
-      expect(code(() => fn(undefined as unknown as Uint8Array))).toBe('ERR_ARGUMENT_INVALID')
+      expect(thrownCode(() => fn(new Uint8Array(31)))).toBe('ERR_KEY_INVALID')
+      expect(thrownCode(() => fn(new Uint8Array(33)))).toBe('ERR_KEY_INVALID')
+      expect(thrownCode(() => fn('0x00' as unknown as Uint8Array))).toBe('ERR_ARGUMENT_INVALID')
+      expect(thrownCode(() => fn(undefined as unknown as Uint8Array))).toBe('ERR_ARGUMENT_INVALID')
     }
-    expect(code(() => sr25519FromSecretKey(new Uint8Array(32)))).toBe('ERR_KEY_INVALID')
-    expect(code(() => randomSigningKeyPair('ecdsa' as 'sr25519'))).toBe('ERR_KEY_TYPE_UNSUPPORTED')
+    expect(thrownCode(() => sr25519FromSecretKey(new Uint8Array(32)))).toBe('ERR_KEY_INVALID')
+    expect(thrownCode(() => randomSigningKeyPair('ecdsa' as 'sr25519'))).toBe('ERR_KEY_TYPE_UNSUPPORTED')
   })
   it('pairs copy the seed: later changes to the caller buffer do not alter the pair', () => {
     const seed = new Uint8Array(32).fill(3)
@@ -162,7 +154,7 @@ describe('pair construction', () => {
     }
   })
   it('sign rejects a non-Uint8Array message', () => {
-    expect(code(() => sr25519FromSeed(new Uint8Array(32)).sign('x' as unknown as Uint8Array))).toBe(
+    expect(thrownCode(() => sr25519FromSeed(new Uint8Array(32)).sign('x' as unknown as Uint8Array))).toBe(
       'ERR_ARGUMENT_INVALID',
     )
   })

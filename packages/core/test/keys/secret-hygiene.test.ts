@@ -17,6 +17,7 @@ import {
   zeroize,
 } from '../../src/keys/index.js'
 import { toHex, utf8 } from '../../src/lib/bytes.js'
+import { thrownCode } from '../helpers/expect-error.js'
 
 const PHRASE = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk'
 
@@ -138,20 +139,12 @@ describe('zeroize', () => {
       expect(p.secretKey.every((b) => b === 0)).toBe(true)
       zeroize(p) // idempotent
     }
-    const codeOf = (fn: () => unknown) => {
-      try {
-        fn()
-      } catch (e) {
-        return isMessagingError(e) ? e.code : 'other'
-      }
-      return 'none'
-    }
-    expect(codeOf(() => sr.sign(utf8('x')))).toBe('ERR_KEY_UNAVAILABLE')
-    expect(codeOf(() => ed.sign(utf8('x')))).toBe('ERR_KEY_UNAVAILABLE')
-    expect(codeOf(() => deriveSr25519(sr, '//a'))).toBe('ERR_KEY_UNAVAILABLE')
-    expect(codeOf(() => deriveEd25519(ed, '//a'))).toBe('ERR_KEY_UNAVAILABLE')
-    expect(codeOf(() => zeroize(null as never))).toBe('ERR_ARGUMENT_INVALID')
-    expect(codeOf(() => zeroize({} as never))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => sr.sign(utf8('x')))).toBe('ERR_KEY_UNAVAILABLE')
+    expect(thrownCode(() => ed.sign(utf8('x')))).toBe('ERR_KEY_UNAVAILABLE')
+    expect(thrownCode(() => deriveSr25519(sr, '//a'))).toBe('ERR_KEY_UNAVAILABLE')
+    expect(thrownCode(() => deriveEd25519(ed, '//a'))).toBe('ERR_KEY_UNAVAILABLE')
+    expect(thrownCode(() => zeroize(null as never))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => zeroize({} as never))).toBe('ERR_ARGUMENT_INVALID')
   })
   it('wipes a whole key set', () => {
     const set = keysFromMnemonic(PHRASE, { derivation: 'kilt-docs' })

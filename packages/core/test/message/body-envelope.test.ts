@@ -3,23 +3,14 @@
  * and `verifyMessage` (body → envelope → owner, as the SDK's `Message.verify`).
  */
 import { describe, expect, it } from 'vitest'
-import { MessagingError } from '../../src/errors.js'
 import { ensureOwnerIsSender, verifyMessage, verifyMessageEnvelope } from '../../src/message/verify.js'
+import { caught } from '../helpers/expect-error.js'
 import { loadVectors } from '../helpers/vectors.js'
 
 const v = loadVectors()
 // biome-ignore lint/suspicious/noExplicitAny: messages are mutated freely below
 type AnyMessage = any
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x))
-function caught(fn: () => void): MessagingError | undefined {
-  try {
-    fn()
-    return undefined
-  } catch (e) {
-    if (!(e instanceof MessagingError)) throw e
-    return e
-  }
-}
 function message(id: string): AnyMessage {
   return clone(v.messages.find((m: { id: string }) => m.id.startsWith(id)).plaintext)
 }

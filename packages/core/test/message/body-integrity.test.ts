@@ -3,8 +3,8 @@
  * (spec §11.2): statement digests, salted hashes and root hash.
  */
 import { describe, expect, it } from 'vitest'
-import { MessagingError } from '../../src/errors.js'
 import { verifyPresentationIntegrity } from '../../src/message/verify.js'
+import { caught } from '../helpers/expect-error.js'
 
 const bob =
   'did:kilt:light:004rzcHqKvv6TbsA46VpG53JrvdzRr6ccyboUNeCGTvDw2AozU:z1msTRicERqs59nwMvp3yzMRBhQhYShb1vEhbpWo5ZbqVAgi2UFELJk7MbUSeEfBdAVsJhdqcEAhXxH4YrV5nwgTYjFYszWKLFnYvSUhgZ7teDiLt1FbAo484ihnagUKQkE46o3fqSv52WgM6VatrEqetD3ekokxFtz4yn2vFYPdDMPmKE3cVxdKqPMa3Ewh6k46SENeEDZFLg1L8Yi73ZVEA9AwDg2RDuBDnpjetxBC6U5qMKVfqbh1rjgxpubpSj6sppHDq8xZ4LDU2bs1a9g6qcWJjkrtS69t3PTFZv5Ey84epnvbXEm8hsVnzTKsY6LbQmCiVqwKWUPUwXpj83'
@@ -29,16 +29,6 @@ function snapshotCredential() {
     } as Record<string, string>,
     rootHash: '0x453559279a1816c20673194e21eb72f121e7b31f5b33ea3a8d3264d6f4d319ac',
     delegationId: null as string | null,
-  }
-}
-
-function caught(fn: () => void): MessagingError | undefined {
-  try {
-    fn()
-    return undefined
-  } catch (e) {
-    if (!(e instanceof MessagingError)) throw e
-    return e
   }
 }
 

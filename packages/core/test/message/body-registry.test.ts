@@ -5,16 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { MessagingError } from '../../src/errors.js'
 import { createBodyRegistry, verifyMessageBody } from '../../src/message/verify.js'
-
-function caught(fn: () => void): MessagingError | undefined {
-  try {
-    fn()
-    return undefined
-  } catch (e) {
-    if (!(e instanceof MessagingError)) throw e
-    return e
-  }
-}
+import { caught } from '../helpers/expect-error.js'
 
 describe('createBodyRegistry', () => {
   it('a registered type is validated by its validator; without the registry it is unknown', () => {

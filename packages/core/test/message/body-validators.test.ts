@@ -4,9 +4,10 @@
  * Valid bodies come from the SDK-generated golden vectors.
  */
 import { describe, expect, it } from 'vitest'
-import { type ErrorCode, MessagingError } from '../../src/errors.js'
+import type { ErrorCode, MessagingError } from '../../src/errors.js'
 import { MESSAGE_BODY_TYPES } from '../../src/message/body-types.js'
 import { verifyDelegationStructure, verifyMessageBody } from '../../src/message/verify.js'
+import { caught } from '../helpers/expect-error.js'
 import { loadVectors } from '../helpers/vectors.js'
 
 const v = loadVectors()
@@ -16,15 +17,6 @@ const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x))
 function bodyOf(type: string, nth = 0): AnyBody {
   const ms = v.messages.filter((m: { bodyType: string }) => m.bodyType === type)
   return clone(ms[nth].plaintext.body)
-}
-function caught(fn: () => void): MessagingError | undefined {
-  try {
-    fn()
-    return undefined
-  } catch (e) {
-    if (!(e instanceof MessagingError)) throw e
-    return e
-  }
 }
 function expectFail(
   body: unknown,

@@ -1,19 +1,9 @@
 import { describe, expect, it, vi } from 'vitest'
-import { isMessagingError } from '../../src/errors.js'
 import { toHex } from '../../src/lib/bytes.js'
 import { composeResolvers, createLightResolver, createRegistryResolver } from '../../src/resolver/index.js'
 import type { DidResolutionResult, DidResolver } from '../../src/resolver/types.js'
+import { rejectionCode } from '../helpers/expect-error.js'
 import { did, fullDocument, manualClock } from './fixtures.js'
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (e) {
-    if (isMessagingError(e)) return e.code
-    throw e
-  }
-  return 'resolved'
-}
 
 /** A resolver answering fixed results and counting calls. */
 function scripted(answers: Record<string, DidResolutionResult | Error>): DidResolver & { calls: string[] } {
@@ -40,7 +30,7 @@ describe('composeResolvers: order and fall-through', () => {
     const resolver = composeResolvers({})
     expect((await resolver.resolve(alice.uri)).document?.uri).toBe(alice.uri)
     expect((await resolver.resolve(bob.uri)).error).toBe('notFound')
-    await expect(code(resolver.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
+    await expect(rejectionCode(resolver.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
       'ERR_DID_NOT_FOUND',
     )
   })
@@ -63,7 +53,7 @@ describe('composeResolvers: order and fall-through', () => {
     const resolver = composeResolvers({ resolvers: [first, second], cache: false })
     expect((await resolver.resolve(bob.uri)).metadata.deactivated).toBe(true)
     expect(second.calls).toEqual([])
-    await expect(code(resolver.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
+    await expect(rejectionCode(resolver.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
       'ERR_DID_DEACTIVATED',
     )
   })
@@ -76,11 +66,11 @@ describe('composeResolvers: order and fall-through', () => {
     expect((await ok.resolve(bob.uri)).document?.uri).toBe(bob.uri)
     const broken = composeResolvers({ resolvers: [failing, scripted({})], cache: false })
     expect((await broken.resolve(bob.uri)).error).toBe('internalError')
-    await expect(code(broken.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
+    await expect(rejectionCode(broken.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
       'ERR_RESOLVER_FAILED',
     )
     const thrown = composeResolvers({ resolvers: [throwing], cache: false })
-    await expect(code(thrown.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
+    await expect(rejectionCode(thrown.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
       'ERR_RESOLVER_FAILED',
     )
   })
@@ -114,7 +104,7 @@ describe('composeResolvers: order and fall-through', () => {
         resolvers: [scripted({ [bob.uri]: answer as DidResolutionResult })],
       })
       expect((await resolver.resolve(bob.uri)).error).toBe('internalError')
-      await expect(code(resolver.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
+      await expect(rejectionCode(resolver.resolveKey(`${bob.uri}${bob.authentication[0].id}`))).resolves.toBe(
         'ERR_RESOLVER_FAILED',
       )
     }
@@ -145,7 +135,7 @@ describe('composeResolvers: upgrades and deactivation of light DIDs', () => {
     expect(await resolver.resolve(alice.uri)).toEqual({
       metadata: { deactivated: false, canonicalId: aliceFull },
     })
-    await expect(code(resolver.resolveKey(alice.encKeyUri!, 'keyAgreement'))).resolves.toBe(
+    await expect(rejectionCode(resolver.resolveKey(alice.encKeyUri!, 'keyAgreement'))).resolves.toBe(
       'ERR_DID_UPGRADED',
     )
   })
@@ -161,14 +151,14 @@ describe('composeResolvers: upgrades and deactivation of light DIDs', () => {
     deleted.deactivate(aliceFull)
     const resolver = composeResolvers({ resolvers: [deleted] })
     expect(await resolver.resolve(alice.uri)).toEqual({ metadata: { deactivated: true } })
-    await expect(code(resolver.resolveKey(alice.encKeyUri!))).resolves.toBe('ERR_DID_DEACTIVATED')
+    await expect(rejectionCode(resolver.resolveKey(alice.encKeyUri!))).resolves.toBe('ERR_DID_DEACTIVATED')
   })
 
   it('when the upgrade check fails, the light DID fails closed', async () => {
     const down = scripted({ [aliceFull]: { metadata: {}, error: 'internalError' } })
     const resolver = composeResolvers({ resolvers: [down] })
     expect((await resolver.resolve(alice.uri)).error).toBe('internalError')
-    await expect(code(resolver.resolveKey(alice.encKeyUri!))).resolves.toBe('ERR_RESOLVER_FAILED')
+    await expect(rejectionCode(resolver.resolveKey(alice.encKeyUri!))).resolves.toBe('ERR_RESOLVER_FAILED')
   })
 
   it('an invalid light DID never reaches the resolvers', async () => {

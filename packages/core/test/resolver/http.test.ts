@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exportToW3C } from '../../src/did/index.js'
 import type { DidDocument } from '../../src/did/types.js'
-import { isMessagingError } from '../../src/errors.js'
 import { toHex } from '../../src/lib/bytes.js'
 import { composeResolvers, createHttpResolver } from '../../src/resolver/index.js'
+import { rejectionCode } from '../helpers/expect-error.js'
 import { did, fullDocument, manualClock, syntheticFullDocument } from './fixtures.js'
 
 const PROFILE = 'application/ld+json;profile="https://w3id.org/did-resolution"'
@@ -159,16 +159,6 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve))
 })
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (e) {
-    if (isMessagingError(e)) return e.code
-    throw e
-  }
-  return 'resolved'
-}
-
 function resolver(options: Partial<Parameters<typeof createHttpResolver>[0]> = {}) {
   return createHttpResolver({ baseUrl, timeoutMs: 300, cache: false, ...options })
 }
@@ -206,10 +196,10 @@ describe('createHttpResolver against a fake driver on 127.0.0.1', () => {
     expect(await r.resolve(D.status410!.uri)).toEqual({ metadata: { deactivated: true } })
     expect((await r.resolve(D.status500!.uri)).error).toBe('internalError')
     const auth = (d: DidDocument) => `${d.uri}${d.authentication[0].id}`
-    await expect(code(r.resolveKey(auth(D.status400!)))).resolves.toBe('ERR_DID_INVALID')
-    await expect(code(r.resolveKey(auth(D.status404!)))).resolves.toBe('ERR_DID_NOT_FOUND')
-    await expect(code(r.resolveKey(auth(D.status410!)))).resolves.toBe('ERR_DID_DEACTIVATED')
-    await expect(code(r.resolveKey(auth(D.status500!)))).resolves.toBe('ERR_RESOLVER_FAILED')
+    await expect(rejectionCode(r.resolveKey(auth(D.status400!)))).resolves.toBe('ERR_DID_INVALID')
+    await expect(rejectionCode(r.resolveKey(auth(D.status404!)))).resolves.toBe('ERR_DID_NOT_FOUND')
+    await expect(rejectionCode(r.resolveKey(auth(D.status410!)))).resolves.toBe('ERR_DID_DEACTIVATED')
+    await expect(rejectionCode(r.resolveKey(auth(D.status500!)))).resolves.toBe('ERR_RESOLVER_FAILED')
   })
 
   it('reads deactivation and errors from the wrapper metadata', async () => {
@@ -229,7 +219,9 @@ describe('createHttpResolver against a fake driver on 127.0.0.1', () => {
       expect(result.errorMessage).toMatch(/timed out/)
       expect(Date.now() - start).toBeLessThan(2000)
     }
-    await expect(code(r.resolveKey(`${D.slowHeaders!.uri}#0x00`))).resolves.toBe('ERR_RESOLVER_FAILED')
+    await expect(rejectionCode(r.resolveKey(`${D.slowHeaders!.uri}#0x00`))).resolves.toBe(
+      'ERR_RESOLVER_FAILED',
+    )
   })
 
   it('honours the caller signal', async () => {
@@ -269,7 +261,9 @@ describe('createHttpResolver against a fake driver on 127.0.0.1', () => {
     expect(await r.resolve(aliceLight.uri)).toEqual({
       metadata: { deactivated: false, canonicalId: aliceFull },
     })
-    await expect(code(r.resolveKey(aliceLight.encKeyUri!, 'keyAgreement'))).resolves.toBe('ERR_DID_UPGRADED')
+    await expect(rejectionCode(r.resolveKey(aliceLight.encKeyUri!, 'keyAgreement'))).resolves.toBe(
+      'ERR_DID_UPGRADED',
+    )
     expect((await r.resolve(bobLight.uri)).error).toBe('internalError')
   })
 
@@ -279,7 +273,7 @@ describe('createHttpResolver against a fake driver on 127.0.0.1', () => {
     expect((await r.resolve('did:kilt:nope')).error).toBe('invalidDid')
     expect((await r.resolve(`${aliceLight.shortUri}:zzz`)).error).toBe('invalidDid')
     expect((await r.resolve('did:web:example.com')).error).toBe('methodNotSupported')
-    await expect(code(r.resolveKey('did:kilt:nope#x'))).resolves.toBe('ERR_DID_INVALID')
+    await expect(rejectionCode(r.resolveKey('did:kilt:nope#x'))).resolves.toBe('ERR_DID_INVALID')
     expect(requests).toHaveLength(0)
   })
 
@@ -308,7 +302,7 @@ describe('createHttpResolver against a fake driver on 127.0.0.1', () => {
     expect(await composed.resolve(aliceLight.uri)).toEqual({
       metadata: { deactivated: false, canonicalId: aliceFull },
     })
-    await expect(code(composed.resolveKey(aliceLight.encKeyUri!, 'keyAgreement'))).resolves.toBe(
+    await expect(rejectionCode(composed.resolveKey(aliceLight.encKeyUri!, 'keyAgreement'))).resolves.toBe(
       'ERR_DID_UPGRADED',
     )
     // Bob's full DID is unknown (404): his light DID stays usable.

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { isMessagingError } from '../../src/errors.js'
 import { toHex } from '../../src/lib/bytes.js'
 import { createLightResolver, defaultResolver } from '../../src/resolver/index.js'
+import { rejectionCode } from '../helpers/expect-error.js'
 import { did, fullDocument, vectors } from './fixtures.js'
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (e) {
-    if (isMessagingError(e)) return e.code
-    throw e
-  }
-  return 'resolved'
-}
 
 describe('createLightResolver', () => {
   const resolver = createLightResolver()
@@ -36,7 +26,7 @@ describe('createLightResolver', () => {
     const result = await resolver.resolve(fullDocument('alice').uri)
     expect(result.error).toBe('notFound')
     expect(result.document).toBeUndefined()
-    await expect(code(resolver.resolveKey(`${fullDocument('alice').uri}#0x12`))).resolves.toBe(
+    await expect(rejectionCode(resolver.resolveKey(`${fullDocument('alice').uri}#0x12`))).resolves.toBe(
       'ERR_DID_NOT_FOUND',
     )
   })
@@ -77,7 +67,9 @@ describe('createLightResolver', () => {
     const key = await resolver.resolveKey(`${bob.shortUri}#authentication`)
     expect(key.controller).toBe(bob.shortUri)
     // The short URI has no details, hence no key agreement key.
-    await expect(code(resolver.resolveKey(`${bob.shortUri}#encryption`))).resolves.toBe('ERR_KEY_NOT_FOUND')
+    await expect(rejectionCode(resolver.resolveKey(`${bob.shortUri}#encryption`))).resolves.toBe(
+      'ERR_KEY_NOT_FOUND',
+    )
   })
 
   it('rejects malformed options', () => {

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { exportToW3C } from '../../src/did/index.js'
-import { isMessagingError, MessagingError } from '../../src/errors.js'
+import { MessagingError } from '../../src/errors.js'
 import { toHex } from '../../src/lib/bytes.js'
 import { createRegistryResolver, registryFromJson } from '../../src/resolver/index.js'
+import { thrownCode } from '../helpers/expect-error.js'
 import { did, fullDocument } from './fixtures.js'
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f()
-  } catch (e) {
-    return isMessagingError(e) ? e.code : `not a MessagingError: ${String(e)}`
-  }
-  return undefined
-}
 
 describe('createRegistryResolver', () => {
   it('resolves registered full DIDs and notFound otherwise', async () => {
@@ -80,42 +72,42 @@ describe('createRegistryResolver', () => {
   it('validates documents and arguments', () => {
     const good = fullDocument('bob')
     const auth = good.authentication[0]
-    expect(codeOf(() => createRegistryResolver([{ ...good, uri: did('bob').uri }]))).toBe(
+    expect(thrownCode(() => createRegistryResolver([{ ...good, uri: did('bob').uri }]))).toBe(
       'ERR_DID_DOCUMENT_INVALID',
     )
     expect(
-      codeOf(() => createRegistryResolver([{ ...good, uri: 'did:kilt:nope' as `did:kilt:${string}` }])),
+      thrownCode(() => createRegistryResolver([{ ...good, uri: 'did:kilt:nope' as `did:kilt:${string}` }])),
     ).toBe('ERR_DID_DOCUMENT_INVALID')
     expect(
-      codeOf(() =>
+      thrownCode(() =>
         createRegistryResolver([{ ...good, authentication: [{ ...auth, publicKey: new Uint8Array(31) }] }]),
       ),
     ).toBe('ERR_KEY_INVALID')
     expect(
-      codeOf(() =>
+      thrownCode(() =>
         createRegistryResolver([{ ...good, authentication: [{ ...auth, type: 'x25519' as 'ed25519' }] }]),
       ),
     ).toBe('ERR_DID_DOCUMENT_INVALID')
     expect(
-      codeOf(() =>
+      thrownCode(() =>
         createRegistryResolver([{ ...good, authentication: [] as unknown as typeof good.authentication }]),
       ),
     ).toBe('ERR_DID_DOCUMENT_INVALID')
     expect(
-      codeOf(() =>
+      thrownCode(() =>
         createRegistryResolver([
           { ...good, keyAgreement: [{ id: auth.id, type: 'x25519', publicKey: new Uint8Array(32) }] },
         ]),
       ),
     ).toBe('ERR_DID_DOCUMENT_INVALID')
-    expect(codeOf(() => createRegistryResolver(null as unknown as []))).toBe('ERR_ARGUMENT_INVALID')
-    expect(codeOf(() => createRegistryResolver([null as unknown as typeof good]))).toBe(
+    expect(thrownCode(() => createRegistryResolver(null as unknown as []))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => createRegistryResolver([null as unknown as typeof good]))).toBe(
       'ERR_DID_DOCUMENT_INVALID',
     )
     const registry = createRegistryResolver()
-    expect(codeOf(() => registry.deactivate('nope'))).toBe('ERR_DID_INVALID')
-    expect(codeOf(() => registry.deactivate(`${good.uri}#x`))).toBe('ERR_DID_FRAGMENT')
-    expect(codeOf(() => registry.remove(3 as unknown as string))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => registry.deactivate('nope'))).toBe('ERR_DID_INVALID')
+    expect(thrownCode(() => registry.deactivate(`${good.uri}#x`))).toBe('ERR_DID_FRAGMENT')
+    expect(thrownCode(() => registry.remove(3 as unknown as string))).toBe('ERR_ARGUMENT_INVALID')
   })
 })
 

@@ -1,21 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { isMessagingError, MessagingError } from '../../src/errors.js'
+import { MessagingError } from '../../src/errors.js'
 import { toHex } from '../../src/lib/bytes.js'
 import { composeResolvers, createLightResolver, createRegistryResolver } from '../../src/resolver/index.js'
 import { resolveKeyWith } from '../../src/resolver/lib/resolve-key.js'
 import type { DidResolutionResult, DidResolver } from '../../src/resolver/types.js'
+import { rejectionCode } from '../helpers/expect-error.js'
 import { did, fullDocument, vectors } from './fixtures.js'
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (e) {
-    if (isMessagingError(e)) return e.code
-    throw e
-  }
-  return 'resolved'
-}
 
 /** A resolver whose `resolveKey` runs the shared ladder over a fixed result (no sanitising in between). */
 function fixed(result: DidResolutionResult): Pick<DidResolver, 'resolveKey'> {
@@ -36,13 +27,15 @@ describe('resolveKey ladder (SDK §7.6 order, our codes)', () => {
   const light = createLightResolver()
 
   it('ERR_ARGUMENT_INVALID: not a string, unknown relationship, bad options', async () => {
-    await expect(code(light.resolveKey(42 as unknown as string))).resolves.toBe('ERR_ARGUMENT_INVALID')
-    await expect(code(light.resolveKey(alice.encKeyUri!, 'encryption' as 'keyAgreement'))).resolves.toBe(
+    await expect(rejectionCode(light.resolveKey(42 as unknown as string))).resolves.toBe(
       'ERR_ARGUMENT_INVALID',
     )
-    await expect(code(light.resolveKey(alice.encKeyUri!, undefined, { signal: 5 } as never))).resolves.toBe(
-      'ERR_ARGUMENT_INVALID',
-    )
+    await expect(
+      rejectionCode(light.resolveKey(alice.encKeyUri!, 'encryption' as 'keyAgreement')),
+    ).resolves.toBe('ERR_ARGUMENT_INVALID')
+    await expect(
+      rejectionCode(light.resolveKey(alice.encKeyUri!, undefined, { signal: 5 } as never)),
+    ).resolves.toBe('ERR_ARGUMENT_INVALID')
   })
 
   it('ERR_DID_INVALID before ERR_DID_FRAGMENT (the SDK parses first)', async () => {
@@ -55,32 +48,34 @@ describe('resolveKey ladder (SDK §7.6 order, our codes)', () => {
       `${alice.uri}#a#b`,
       `${alice.uri}#a\nb`,
     ])
-      await expect(code(light.resolveKey(uri)), uri).resolves.toBe('ERR_DID_INVALID')
-    await expect(code(light.resolveKey(`did:kilt:${'4'.repeat(48)}`))).resolves.toBe(
+      await expect(rejectionCode(light.resolveKey(uri)), uri).resolves.toBe('ERR_DID_INVALID')
+    await expect(rejectionCode(light.resolveKey(`did:kilt:${'4'.repeat(48)}`))).resolves.toBe(
       'ERR_DID_ADDRESS_INVALID',
     )
-    await expect(code(light.resolveKey(`${alice.shortUri}:zzzz#encryption`))).resolves.toMatch(/^ERR_DID_/)
+    await expect(rejectionCode(light.resolveKey(`${alice.shortUri}:zzzz#encryption`))).resolves.toMatch(
+      /^ERR_DID_/,
+    )
   })
 
   it('ERR_DID_FRAGMENT without fragment', async () => {
-    await expect(code(light.resolveKey(alice.uri))).resolves.toBe('ERR_DID_FRAGMENT')
-    await expect(code(light.resolveKey(bobFull.uri))).resolves.toBe('ERR_DID_FRAGMENT')
+    await expect(rejectionCode(light.resolveKey(alice.uri))).resolves.toBe('ERR_DID_FRAGMENT')
+    await expect(rejectionCode(light.resolveKey(bobFull.uri))).resolves.toBe('ERR_DID_FRAGMENT')
   })
 
   it('ERR_DID_NOT_FOUND, ERR_DID_DEACTIVATED, ERR_DID_UPGRADED from the resolution', async () => {
-    await expect(code(light.resolveKey(bobAuthUri))).resolves.toBe('ERR_DID_NOT_FOUND')
-    await expect(code(fixed({ metadata: { deactivated: true } }).resolveKey(bobAuthUri))).resolves.toBe(
-      'ERR_DID_DEACTIVATED',
-    )
-    await expect(code(fixed({ metadata: {}, error: 'deactivated' }).resolveKey(bobAuthUri))).resolves.toBe(
-      'ERR_DID_DEACTIVATED',
-    )
+    await expect(rejectionCode(light.resolveKey(bobAuthUri))).resolves.toBe('ERR_DID_NOT_FOUND')
+    await expect(
+      rejectionCode(fixed({ metadata: { deactivated: true } }).resolveKey(bobAuthUri)),
+    ).resolves.toBe('ERR_DID_DEACTIVATED')
+    await expect(
+      rejectionCode(fixed({ metadata: {}, error: 'deactivated' }).resolveKey(bobAuthUri)),
+    ).resolves.toBe('ERR_DID_DEACTIVATED')
     // No document and no canonicalId: deleted (SDK `DidDeactivatedError`).
-    await expect(code(fixed({ metadata: { deactivated: false } }).resolveKey(bobAuthUri))).resolves.toBe(
-      'ERR_DID_DEACTIVATED',
-    )
+    await expect(
+      rejectionCode(fixed({ metadata: { deactivated: false } }).resolveKey(bobAuthUri)),
+    ).resolves.toBe('ERR_DID_DEACTIVATED')
     const registry = createRegistryResolver([fullDocument('bob')])
-    await expect(code(registry.resolveKey(bob.encKeyUri!))).resolves.toBe('ERR_DID_UPGRADED')
+    await expect(rejectionCode(registry.resolveKey(bob.encKeyUri!))).resolves.toBe('ERR_DID_UPGRADED')
   })
 
   it('upgraded wins over a present document (SDK checks canonicalId first)', async () => {
@@ -88,22 +83,22 @@ describe('resolveKey ladder (SDK §7.6 order, our codes)', () => {
       document: bobFull,
       metadata: { deactivated: false, canonicalId: `did:kilt:${alice.address}` as const },
     }
-    await expect(code(fixed(result).resolveKey(bobAuthUri))).resolves.toBe('ERR_DID_UPGRADED')
+    await expect(rejectionCode(fixed(result).resolveKey(bobAuthUri))).resolves.toBe('ERR_DID_UPGRADED')
     // A canonicalId equal to the DID itself is not an upgrade.
     const self = { document: bobFull, metadata: { deactivated: false, canonicalId: bobFull.uri } }
-    await expect(code(fixed(self).resolveKey(bobAuthUri))).resolves.toBe('resolved')
+    await expect(rejectionCode(fixed(self).resolveKey(bobAuthUri))).resolves.toBe('resolved')
   })
 
   it('ERR_RESOLVER_FAILED for internalError and methodNotSupported; ERR_DID_INVALID for invalidDid', async () => {
-    await expect(code(fixed({ metadata: {}, error: 'internalError' }).resolveKey(bobAuthUri))).resolves.toBe(
-      'ERR_RESOLVER_FAILED',
-    )
     await expect(
-      code(fixed({ metadata: {}, error: 'methodNotSupported' }).resolveKey(bobAuthUri)),
+      rejectionCode(fixed({ metadata: {}, error: 'internalError' }).resolveKey(bobAuthUri)),
     ).resolves.toBe('ERR_RESOLVER_FAILED')
-    await expect(code(fixed({ metadata: {}, error: 'invalidDid' }).resolveKey(bobAuthUri))).resolves.toBe(
-      'ERR_DID_INVALID',
-    )
+    await expect(
+      rejectionCode(fixed({ metadata: {}, error: 'methodNotSupported' }).resolveKey(bobAuthUri)),
+    ).resolves.toBe('ERR_RESOLVER_FAILED')
+    await expect(
+      rejectionCode(fixed({ metadata: {}, error: 'invalidDid' }).resolveKey(bobAuthUri)),
+    ).resolves.toBe('ERR_DID_INVALID')
   })
 
   it('ERR_KEY_NOT_FOUND with the SDK message (vector e02: eve has no key agreement key)', async () => {
@@ -118,11 +113,11 @@ describe('resolveKey ladder (SDK §7.6 order, our codes)', () => {
     expect((error as MessagingError).code).toBe('ERR_KEY_NOT_FOUND')
     expect((error as MessagingError).sdkError).toBe(e02.error.name)
     expect((error as MessagingError).message).toBe(e02.error.message)
-    await expect(code(light.resolveKey(`${eve.uri}#authentication`, 'keyAgreement'))).resolves.toBe(
+    await expect(rejectionCode(light.resolveKey(`${eve.uri}#authentication`, 'keyAgreement'))).resolves.toBe(
       'ERR_KEY_RELATIONSHIP',
     )
     await expect(
-      code(fixed({ document: bobFull, metadata: {} }).resolveKey(`${bobFull.uri}#0x00`)),
+      rejectionCode(fixed({ document: bobFull, metadata: {} }).resolveKey(`${bobFull.uri}#0x00`)),
     ).resolves.toBe('ERR_KEY_NOT_FOUND')
   })
 
@@ -138,8 +133,12 @@ describe('resolveKey ladder (SDK §7.6 order, our codes)', () => {
     expect((error as MessagingError).sdkError).toBe(e03.error.name)
     expect((error as MessagingError).message).toBe(e03.error.message)
     const full = fixed({ document: bobFull, metadata: {} })
-    await expect(code(full.resolveKey(bobEncUri, 'authentication'))).resolves.toBe('ERR_KEY_RELATIONSHIP')
-    await expect(code(full.resolveKey(bobAuthUri, 'assertionMethod'))).resolves.toBe('ERR_KEY_RELATIONSHIP')
+    await expect(rejectionCode(full.resolveKey(bobEncUri, 'authentication'))).resolves.toBe(
+      'ERR_KEY_RELATIONSHIP',
+    )
+    await expect(rejectionCode(full.resolveKey(bobAuthUri, 'assertionMethod'))).resolves.toBe(
+      'ERR_KEY_RELATIONSHIP',
+    )
   })
 
   it('finds keys under any relationship when none is required', async () => {
@@ -157,9 +156,11 @@ describe('resolveKey ladder (SDK §7.6 order, our codes)', () => {
   it('every resolver uses the same ladder', async () => {
     const resolvers = [createLightResolver(), createRegistryResolver(), composeResolvers({})]
     for (const r of resolvers) {
-      await expect(code(r.resolveKey(alice.uri))).resolves.toBe('ERR_DID_FRAGMENT')
-      await expect(code(r.resolveKey(`${alice.uri}#nope`))).resolves.toBe('ERR_KEY_NOT_FOUND')
-      await expect(code(r.resolveKey(alice.authKeyUri, 'keyAgreement'))).resolves.toBe('ERR_KEY_RELATIONSHIP')
+      await expect(rejectionCode(r.resolveKey(alice.uri))).resolves.toBe('ERR_DID_FRAGMENT')
+      await expect(rejectionCode(r.resolveKey(`${alice.uri}#nope`))).resolves.toBe('ERR_KEY_NOT_FOUND')
+      await expect(rejectionCode(r.resolveKey(alice.authKeyUri, 'keyAgreement'))).resolves.toBe(
+        'ERR_KEY_RELATIONSHIP',
+      )
       expect(toHex((await r.resolveKey(alice.encKeyUri!, 'keyAgreement')).publicKey)).toBe(
         toHex(alice.encPublicKey!),
       )

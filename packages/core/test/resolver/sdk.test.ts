@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { isMessagingError } from '../../src/errors.js'
 import { toHex } from '../../src/lib/bytes.js'
 import { composeResolvers, createSdkResolver } from '../../src/resolver/index.js'
 import type { SdkResolutionLike } from '../../src/resolver/types.js'
+import { rejectionCode } from '../helpers/expect-error.js'
 import { did, fullDocument } from './fixtures.js'
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (e) {
-    if (isMessagingError(e)) return e.code
-    throw e
-  }
-  return 'resolved'
-}
 
 const bob = fullDocument('bob')
 const bobAuthUri = `${bob.uri}${bob.authentication[0].id}`
@@ -57,14 +47,14 @@ describe('createSdkResolver', () => {
 
   it('null → notFound; deactivated; no document → deactivated (SDK semantics)', async () => {
     expect((await createSdkResolver(fake(null)).resolve(bob.uri)).error).toBe('notFound')
-    await expect(code(createSdkResolver(fake(null)).resolveKey(bobAuthUri))).resolves.toBe(
+    await expect(rejectionCode(createSdkResolver(fake(null)).resolveKey(bobAuthUri))).resolves.toBe(
       'ERR_DID_NOT_FOUND',
     )
     const deleted = createSdkResolver(fake({ metadata: { deactivated: true } }))
     expect(await deleted.resolve(bob.uri)).toEqual({ metadata: { deactivated: true } })
-    await expect(code(deleted.resolveKey(bobAuthUri))).resolves.toBe('ERR_DID_DEACTIVATED')
+    await expect(rejectionCode(deleted.resolveKey(bobAuthUri))).resolves.toBe('ERR_DID_DEACTIVATED')
     const empty = createSdkResolver(fake({ metadata: { deactivated: false } }))
-    await expect(code(empty.resolveKey(bobAuthUri))).resolves.toBe('ERR_DID_DEACTIVATED')
+    await expect(rejectionCode(empty.resolveKey(bobAuthUri))).resolves.toBe('ERR_DID_DEACTIVATED')
   })
 
   it('an upgraded light DID: canonicalId checked against the address', async () => {
@@ -72,7 +62,7 @@ describe('createSdkResolver', () => {
     expect(await upgraded.resolve(alice.uri)).toEqual({
       metadata: { deactivated: false, canonicalId: aliceFull },
     })
-    await expect(code(upgraded.resolveKey(alice.encKeyUri!))).resolves.toBe('ERR_DID_UPGRADED')
+    await expect(rejectionCode(upgraded.resolveKey(alice.encKeyUri!))).resolves.toBe('ERR_DID_UPGRADED')
     const wrong = createSdkResolver(fake({ metadata: { canonicalId: bob.uri, deactivated: false } }))
     expect((await wrong.resolve(alice.uri)).error).toBe('internalError')
     expect((await wrong.resolve(fullDocument('carol').uri)).error).toBe('internalError')
@@ -104,7 +94,7 @@ describe('createSdkResolver', () => {
       const resolver = createSdkResolver(fake(answer))
       const result = await resolver.resolve(bob.uri)
       expect(result.error, JSON.stringify(answer)?.slice(0, 120)).toBe('internalError')
-      await expect(code(resolver.resolveKey(bobAuthUri))).resolves.toBe('ERR_RESOLVER_FAILED')
+      await expect(rejectionCode(resolver.resolveKey(bobAuthUri))).resolves.toBe('ERR_RESOLVER_FAILED')
     }
   })
 
@@ -165,7 +155,7 @@ describe('createSdkResolver', () => {
         : null,
     )
     const resolver = composeResolvers({ resolvers: [chain] })
-    await expect(code(resolver.resolveKey(alice.encKeyUri!, 'keyAgreement'))).resolves.toBe(
+    await expect(rejectionCode(resolver.resolveKey(alice.encKeyUri!, 'keyAgreement'))).resolves.toBe(
       'ERR_DID_UPGRADED',
     )
     const full = fullDocument('alice')
