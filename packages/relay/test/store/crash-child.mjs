@@ -8,7 +8,7 @@ const [moduleDir, file] = process.argv.slice(2)
 const { createSqliteStore } = await import(pathToFileURL(join(moduleDir, 'sqlite.js')).href)
 const store = createSqliteStore({ file })
 await store.init()
-process.stdout.write('ready\n')
+process.stdout.write(`ready ${store.writerThread ? 'worker' : 'inline'}\n`)
 
 const quota = { maxCount: 10_000_000, maxBytes: 10_000_000_000 }
 let n = 0

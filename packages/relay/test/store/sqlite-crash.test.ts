@@ -4,55 +4,22 @@
  * `src/store` into a temp directory (Node 20 cannot run TypeScript).
  */
 import { spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative, sep } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import ts from 'typescript'
 import { afterAll, describe, expect, it } from 'vitest'
 import { isMessageId } from '../../src/store/ids.js'
 import { createSqliteStore } from '../../src/store/sqlite.js'
+import { buildStoreModules } from './build.js'
 import { tempDir } from './helpers.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const repo = join(here, '../../../..')
-const storeSrc = join(repo, 'packages/relay/src/store')
-const coreErrors = join(repo, 'packages/core/src/errors.ts')
-
-/** Transpiles one module, pointing its `@kilt-messaging/core` import at the transpiled core errors. */
-function transpile(src: string, out: string, coreOut: string): void {
-  const js = ts.transpileModule(readFileSync(src, 'utf8'), {
-    compilerOptions: {
-      module: ts.ModuleKind.ESNext,
-      target: ts.ScriptTarget.ES2022,
-      verbatimModuleSyntax: true,
-    },
-  }).outputText
-  let rel = relative(dirname(out), coreOut).split(sep).join('/')
-  if (!rel.startsWith('.')) rel = `./${rel}`
-  mkdirSync(dirname(out), { recursive: true })
-  writeFileSync(out, js.replaceAll("from '@kilt-messaging/core'", `from '${rel}'`))
-}
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name)
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : []
-  })
-}
 
 describe('SQLite store survives kill -9', () => {
   const tmp = tempDir()
   afterAll(() => tmp.remove())
 
   it('every id printed after its deposit resolved is present after the crash', async () => {
-    const buildRoot = join(tmp.dir, 'build')
-    const coreOut = join(buildRoot, 'core-errors.js')
-    transpile(coreErrors, coreOut, coreOut)
-    for (const src of walk(storeSrc)) {
-      transpile(src, join(buildRoot, relative(storeSrc, src).replace(/\.ts$/, '.js')), coreOut)
-    }
-    // Let the compiled modules resolve better-sqlite3 and pg from the repository's node_modules.
-    symlinkSync(join(repo, 'node_modules'), join(tmp.dir, 'node_modules'), 'dir')
+    const buildRoot = buildStoreModules(tmp.dir)
     const file = join(tmp.dir, 'crash.db')
 
     const child = spawn(process.execPath, [join(here, 'crash-child.mjs'), buildRoot, file], {
@@ -82,7 +49,8 @@ describe('SQLite store survives kill -9', () => {
     expect(await exited).toBe('SIGKILL')
 
     const lines = out.split('\n')
-    expect(lines[0]).toBe('ready')
+    // The child's store commits in its writer thread (the compiled worker entry exists).
+    expect(lines[0]).toBe('ready worker')
     // The last line may be cut by the kill; only complete lines count.
     const printed = lines.slice(1, -1).filter((l) => l !== '')
     expect(printed.every(isMessageId)).toBe(true)

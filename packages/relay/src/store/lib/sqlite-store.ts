@@ -1,19 +1,36 @@
 /**
  * @module store/lib/sqlite-store
- * The SQLite mailbox store: WAL, `synchronous=FULL`, prepared statements and group commit. Deposits
- * queue up while the event loop is busy; one `setImmediate` flush writes every waiting deposit in one
- * IMMEDIATE transaction, resolves their promises after COMMIT returned, and schedules the next flush
- * at once if more arrived (no timer). Quotas are checked inside that transaction against per-mailbox
- * counters kept in `usage`, which also remembers each mailbox's newest id ever (`last_id`) so that
- * new ids always sort after it, even after acks and across processes sharing the file.
+ * The SQLite mailbox store: WAL, `synchronous=FULL`, group commit in a writer thread. Every write
+ * (deposit, ack, challenge, expiry chunk) is an operation for the writer (`sqlite-writer`), which
+ * runs in a worker thread (`sqlite-worker`) on its own connection: operations posted while a commit
+ * runs wait and go together into the next IMMEDIATE transaction, so the fsync of a commit never
+ * blocks the relay's event loop, and acks share the deposits' commits. A deposit's promise resolves
+ * only after the writer reported the COMMIT holding it. Reads (list, usage, depth) run on this
+ * thread's own connection (WAL readers do not wait for the writer). A `:memory:` database (one
+ * connection only) or a build without the compiled worker (TypeScript sources run by a test
+ * runner) runs the same writer on this thread, flushed by `setImmediate`.
  */
 
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import { MessagingError } from '@kilt-messaging/core'
-import Database from 'better-sqlite3'
-import { newMessageIdAfter } from '../ids.js'
-import type { DepositInput, MailboxStore, Quota, StoredMessage } from '../types.js'
+import type Database from 'better-sqlite3'
+import type { MailboxStore, StoredMessage } from '../types.js'
+import { openSqliteDatabase } from './sqlite-db.js'
 import { migrateSqlite } from './sqlite-schema.js'
+import type { FromWriter, ToWriter, WriterData } from './sqlite-worker.js'
+import {
+  createSqliteWriter,
+  type DepositResult,
+  MAX_GROUP_ITEMS,
+  opItems,
+  type SqliteWriter,
+  type WriteOp,
+  type WriteOutcome,
+  type WriteValue,
+} from './sqlite-writer.js'
 import {
   checkDeposits,
   checkIds,
@@ -26,26 +43,15 @@ import {
   MAX_MAILBOX_LENGTH,
 } from './validate.js'
 
-/** Most deposit items written in one transaction. */
-const MAX_GROUP_ITEMS = 4096
-/** Rows deleted per `expire` transaction. */
-const EXPIRE_CHUNK = 1000
+export { openSqliteDatabase } from './sqlite-db.js'
 
-type DepositResult = { id: string } | { id: null; error: 'quota' }
+/** The compiled worker entry, next to this module. */
+const WORKER_URL = new URL('./sqlite-worker.js', import.meta.url)
 
-interface Pending {
-  readonly items: readonly DepositInput[]
-  readonly quota: Quota
-  readonly resolve: (r: DepositResult[]) => void
+interface Job {
+  readonly op: WriteOp
+  readonly resolve: (v: WriteValue) => void
   readonly reject: (e: unknown) => void
-}
-
-interface UsageState {
-  count: number
-  bytes: number
-  lastId: string | null
-  reclaimed: boolean
-  dirty: boolean
 }
 
 interface MessageRow {
@@ -61,235 +67,220 @@ interface MessageRow {
 export interface SqliteStoreConfig {
   readonly file: string
   readonly synchronous: 'FULL' | 'NORMAL'
+  /** `'worker'` (default when possible) or `'inline'` (the writer on this thread). */
+  readonly writer?: 'worker' | 'inline'
 }
 
 /** The SQLite store with its connection exposed (for the replay store sharing the file). */
 export interface SqliteMailboxStoreImpl extends MailboxStore {
+  /** This thread's connection (reads; the replay store may write through it). */
   readonly database: Database.Database
+  /** Whether the writer runs in a worker thread (known after `init()`). */
+  readonly writerThread: boolean
 }
 
-/** Opens the database file with the relay's pragmas. */
-export function openSqliteDatabase(file: string, synchronous: 'FULL' | 'NORMAL'): Database.Database {
-  const db = new Database(file)
+function workerAvailable(file: string): boolean {
+  if (file === ':memory:' || file.startsWith('file:')) return false
   try {
-    db.pragma('journal_mode = WAL')
-    db.pragma(`synchronous = ${synchronous}`)
-    db.pragma('busy_timeout = 5000')
-  } catch (e) {
-    db.close()
-    throw e
+    return WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL))
+  } catch {
+    return false
   }
-  return db
 }
 
-/** Builds the store; the database is opened now, the schema created by `init()`. */
+function toError(e: { message: string; code?: string }): Error {
+  const err = new Error(e.message)
+  if (e.code !== undefined) Object.assign(err, { code: e.code })
+  return err
+}
+
+function closedError(): MessagingError {
+  return new MessagingError('ERR_ARGUMENT_INVALID', 'the store is closed')
+}
+
+/** Builds the store; the database is opened now, the schema created and the writer started by `init()`. */
 export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
   const db = openSqliteDatabase(config.file, config.synchronous)
+  const useWorker = config.writer !== 'inline' && workerAvailable(config.file)
   let ready = false
+  let closing = false
   let closed = false
+  let initPromise: Promise<void> | undefined
   const listeners = new Set<(mailbox: string) => void>()
-  let queue: Pending[] = []
-  let scheduled = false
   let secret: Uint8Array | undefined
 
-  // Prepared lazily after migrations.
+  // Writer state.
+  let outbox: Job[] = []
+  let scheduled = false
+  let inline: SqliteWriter | undefined
+  let worker: Worker | undefined
+  let failure: Error | undefined
+  const inflight = new Map<number, Job>()
+  let seq = 0
+  const drained: Array<() => void> = []
+
+  // Read statements, prepared after migrations.
   let stmts: ReturnType<typeof prepare> | undefined
 
   function prepare() {
     return {
-      usageGet: db.prepare<[string], { count: number; bytes: number; last_id: string | null }>(
-        'SELECT count, bytes, last_id FROM usage WHERE mailbox = ?',
-      ),
-      usagePut: db.prepare<[string, number, number, string | null]>(
-        'INSERT INTO usage (mailbox, count, bytes, last_id) VALUES (?, ?, ?, ?) ' +
-          'ON CONFLICT (mailbox) DO UPDATE SET count = excluded.count, bytes = excluded.bytes, last_id = excluded.last_id',
-      ),
-      usageSub: db.prepare<[number, number, string]>(
-        'UPDATE usage SET count = count - ?, bytes = bytes - ? WHERE mailbox = ?',
-      ),
       usageTotal: db.prepare<[], { n: number | null }>('SELECT sum(count) AS n FROM usage'),
       usageLive: db.prepare<[string, number], { count: number; bytes: number | null }>(
         'SELECT count(*) AS count, sum(size) AS bytes FROM messages WHERE mailbox = ? AND expires_at > ?',
-      ),
-      reclaim: db.prepare<[string, number], { size: number }>(
-        'DELETE FROM messages WHERE mailbox = ? AND expires_at <= ? RETURNING size',
-      ),
-      insert: db.prepare<[string, string, string, string, number, number, number]>(
-        'INSERT INTO messages (id, mailbox, envelope, sender_key_uri, size, received_at, expires_at) ' +
-          'VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       listAfter: db.prepare<[string, string, number, number], MessageRow>(
         'SELECT id, mailbox, envelope, size, received_at, expires_at FROM messages ' +
           'WHERE mailbox = ? AND id > ? AND expires_at > ? ORDER BY id LIMIT ?',
       ),
-      ackOne: db.prepare<[string, string], { size: number }>(
-        'DELETE FROM messages WHERE mailbox = ? AND id = ? RETURNING size',
-      ),
-      expireChunk: db.prepare<[number, number], { mailbox: string; size: number }>(
-        'DELETE FROM messages WHERE rowid IN ' +
-          '(SELECT rowid FROM messages WHERE expires_at <= ? LIMIT ?) RETURNING mailbox, size',
-      ),
-      expireChallenges: db.prepare<[number, number]>(
-        'DELETE FROM challenges WHERE rowid IN (SELECT rowid FROM challenges WHERE expires_at <= ? LIMIT ?)',
-      ),
-      challengePut: db.prepare<[string, string, number]>(
-        'INSERT INTO challenges (challenge, did, expires_at) VALUES (?, ?, ?) ON CONFLICT (challenge) DO NOTHING',
-      ),
-      challengeTake: db.prepare<[string], { did: string; expires_at: number }>(
-        'DELETE FROM challenges WHERE challenge = ? RETURNING did, expires_at',
-      ),
-      secretInsert: db.prepare<[Buffer]>(
-        "INSERT INTO meta (key, value) VALUES ('deployment_secret', ?) ON CONFLICT (key) DO NOTHING",
-      ),
-      secretGet: db.prepare<[], { value: Buffer }>("SELECT value FROM meta WHERE key = 'deployment_secret'"),
       ping: db.prepare('SELECT 1'),
     }
   }
 
   function s(): NonNullable<typeof stmts> {
-    if (closed) throw new MessagingError('ERR_ARGUMENT_INVALID', 'the store is closed')
-    if (stmts === undefined)
+    if (closed) throw closedError()
+    if (stmts === undefined || !ready)
       throw new MessagingError('ERR_ARGUMENT_INVALID', 'the store is not initialised: call init()')
     return stmts
   }
 
-  const writeGroup = db.transaction((group: readonly Pending[]): DepositResult[][] => {
-    const st = s()
-    const usage = new Map<string, UsageState>()
-    const out: DepositResult[][] = []
-    for (const pending of group) {
-      const results: DepositResult[] = []
-      for (const item of pending.items) {
-        let u = usage.get(item.mailbox)
-        if (u === undefined) {
-          const row = st.usageGet.get(item.mailbox)
-          u = {
-            count: row?.count ?? 0,
-            bytes: row?.bytes ?? 0,
-            lastId: row?.last_id ?? null,
-            reclaimed: false,
-            dirty: false,
-          }
-          usage.set(item.mailbox, u)
-        }
-        let fits = u.count + 1 <= pending.quota.maxCount && u.bytes + item.size <= pending.quota.maxBytes
-        if (!fits && !u.reclaimed) {
-          // Expired messages still hold room until `expire` runs: free this mailbox's now.
-          u.reclaimed = true
-          for (const r of st.reclaim.all(item.mailbox, item.receivedAt)) {
-            u.count -= 1
-            u.bytes -= r.size
-            u.dirty = true
-          }
-          fits = u.count + 1 <= pending.quota.maxCount && u.bytes + item.size <= pending.quota.maxBytes
-        }
-        if (!fits) {
-          results.push({ id: null, error: 'quota' })
-          continue
-        }
-        const id = newMessageIdAfter(u.lastId)
-        u.lastId = id
-        st.insert.run(
-          id,
-          item.mailbox,
-          item.envelope,
-          item.senderKeyUri,
-          item.size,
-          item.receivedAt,
-          item.expiresAt,
-        )
-        u.count += 1
-        u.bytes += item.size
-        u.dirty = true
-        results.push({ id })
+  /** Resolves or rejects the jobs of one committed group; announces the mailboxes that got deposits. */
+  function settle(jobs: readonly Job[], outcomes: readonly WriteOutcome[]): void {
+    const touched = new Set<string>()
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!
+      const o = outcomes[i]!
+      if (!o.ok) {
+        job.reject(toError(o.error))
+        continue
       }
-      out.push(results)
+      job.resolve(o.value)
+      if (job.op.kind === 'deposit') {
+        const r = o.value as DepositResult[]
+        for (let j = 0; j < r.length; j++) if (r[j]!.id !== null) touched.add(job.op.items[j]!.mailbox)
+      }
     }
-    // Rows are kept at zero: `last_id` must outlive the messages.
-    for (const [mailbox, u] of usage) if (u.dirty) st.usagePut.run(mailbox, u.count, u.bytes, u.lastId)
-    return out
-  })
+    for (const mailbox of touched) emit(listeners, mailbox)
+  }
 
-  function flush(): void {
+  function fail(e: Error): void {
+    failure ??= e
+    const jobs = [...inflight.values(), ...outbox]
+    inflight.clear()
+    outbox = []
+    for (const j of jobs) j.reject(failure)
+    for (const d of drained.splice(0)) d()
+  }
+
+  function dispatch(): void {
     scheduled = false
-    if (queue.length === 0) return
+    if (outbox.length === 0) return
+    if (worker !== undefined) {
+      const jobs = outbox
+      outbox = []
+      const ops: Array<{ seq: number; op: WriteOp }> = []
+      for (const job of jobs) {
+        seq = (seq + 1) % Number.MAX_SAFE_INTEGER
+        inflight.set(seq, job)
+        ops.push({ seq, op: job.op })
+      }
+      worker.ref()
+      worker.postMessage({ type: 'ops', ops } satisfies ToWriter)
+      return
+    }
+    if (inline === undefined) return
     let n = 0
     let items = 0
-    while (n < queue.length && (n === 0 || items + queue[n]!.items.length <= MAX_GROUP_ITEMS)) {
-      items += queue[n]!.items.length
+    while (n < outbox.length && (n === 0 || items + opItems(outbox[n]!.op) <= MAX_GROUP_ITEMS)) {
+      items += opItems(outbox[n]!.op)
       n++
     }
-    const group = queue.slice(0, n)
-    queue = queue.slice(n)
-    let results: DepositResult[][] | undefined
-    try {
-      results = writeGroup.immediate(group)
-    } catch (e) {
-      for (const p of group) p.reject(e)
-    }
-    if (results !== undefined) {
-      const touched = new Set<string>()
-      for (let i = 0; i < group.length; i++) {
-        const p = group[i]!
-        const r = results[i]!
-        p.resolve(r)
-        for (let j = 0; j < r.length; j++) if (r[j]!.id !== null) touched.add(p.items[j]!.mailbox)
-      }
-      for (const mailbox of touched) emit(listeners, mailbox)
-    }
-    if (queue.length > 0 && !scheduled) {
+    const group = outbox.slice(0, n)
+    outbox = outbox.slice(n)
+    settle(group, inline.run(group.map((j) => j.op)))
+    if (outbox.length > 0 && !scheduled) {
       scheduled = true
-      setImmediate(flush)
+      setImmediate(dispatch)
     }
   }
 
-  function expireSync(now: number): { done: boolean; deleted: number } {
-    const st = s()
-    let deleted = 0
-    const run = db.transaction(() => {
-      const rows = st.expireChunk.all(now, EXPIRE_CHUNK)
-      const per = new Map<string, { count: number; bytes: number }>()
-      for (const r of rows) {
-        const a = per.get(r.mailbox) ?? { count: 0, bytes: 0 }
-        a.count += 1
-        a.bytes += r.size
-        per.set(r.mailbox, a)
+  /** Queues one write; it joins the next group. */
+  function submit(op: WriteOp): Promise<WriteValue> {
+    if (closing || closed) return Promise.reject(closedError())
+    if (failure !== undefined) return Promise.reject(failure)
+    return new Promise((resolve, reject) => {
+      outbox.push({ op, resolve, reject })
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(dispatch)
       }
-      for (const [mailbox, a] of per) st.usageSub.run(a.count, a.bytes, mailbox)
-      const ch = st.expireChallenges.run(now, EXPIRE_CHUNK).changes
-      deleted = rows.length
-      return rows.length < EXPIRE_CHUNK && ch < EXPIRE_CHUNK
     })
-    const done = run.immediate()
-    return { done, deleted }
   }
 
-  const ackTx = db.transaction((mailbox: string, ids: readonly string[]): number => {
-    const st = s()
-    let count = 0
-    let bytes = 0
-    for (const id of ids) {
-      const row = st.ackOne.get(mailbox, id)
-      if (row !== undefined) {
-        count += 1
-        bytes += row.size
-      }
+  function onWorkerMessage(m: FromWriter): void {
+    if (m.type !== 'results') return
+    const jobs: Job[] = []
+    const outcomes: WriteOutcome[] = []
+    for (const r of m.results) {
+      const job = inflight.get(r.seq)
+      if (job === undefined) continue
+      inflight.delete(r.seq)
+      jobs.push(job)
+      outcomes.push(r.outcome)
     }
-    if (count > 0) st.usageSub.run(count, bytes, mailbox)
-    return count
-  })
+    if (inflight.size === 0) {
+      worker?.unref()
+      for (const d of drained.splice(0)) d()
+    }
+    settle(jobs, outcomes)
+  }
 
-  const takeTx = db.transaction((challenge: string) => s().challengeTake.get(challenge))
+  function startWorker(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const w = new Worker(WORKER_URL, {
+        workerData: { file: config.file, synchronous: config.synchronous } satisfies WriterData,
+      })
+      let started = false
+      w.on('message', (m: FromWriter) => {
+        if (m.type === 'ready') {
+          started = true
+          worker = w
+          w.unref()
+          resolve()
+        } else if (m.type === 'failed') {
+          reject(toError(m.error))
+        } else onWorkerMessage(m)
+      })
+      w.on('error', (e) => {
+        if (!started) reject(e)
+        else fail(e)
+      })
+      w.on('exit', (code) => {
+        if (!started) reject(new Error(`the SQLite writer thread exited (${code})`))
+        else if (!closing) fail(new Error(`the SQLite writer thread exited (${code})`))
+      })
+    })
+  }
 
   const store: SqliteMailboxStoreImpl = {
     database: db,
 
-    async init() {
-      if (closed) throw new MessagingError('ERR_ARGUMENT_INVALID', 'the store is closed')
-      if (ready) return
-      migrateSqlite(db)
-      stmts = prepare()
-      ready = true
+    get writerThread() {
+      return worker !== undefined
+    },
+
+    init() {
+      if (closed || closing) return Promise.reject(closedError())
+      initPromise ??= (async () => {
+        migrateSqlite(db)
+        stmts = prepare()
+        if (useWorker) await startWorker()
+        else inline = createSqliteWriter(db)
+        ready = true
+      })()
+      initPromise.catch(() => {
+        initPromise = undefined
+      })
+      return initPromise
     },
 
     deposit(items, quota) {
@@ -298,13 +289,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
         const q = checkQuota(quota)
         s()
         if (items.length === 0) return Promise.resolve([])
-        return new Promise((resolve, reject) => {
-          queue.push({ items: items.slice(), quota: q, resolve, reject })
-          if (!scheduled) {
-            scheduled = true
-            setImmediate(flush)
-          }
-        })
+        return submit({ kind: 'deposit', items: items.slice(), quota: q }) as Promise<DepositResult[]>
       } catch (e) {
         return Promise.reject(e)
       }
@@ -332,7 +317,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
       const unique = checkIds(ids)
       s()
       if (unique.length === 0) return 0
-      return ackTx.immediate(mailbox, unique)
+      return (await submit({ kind: 'ack', mailbox, ids: unique })) as number
     },
 
     async usage(mailbox, now) {
@@ -344,13 +329,13 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
 
     async expire(now) {
       checkTime('now', now)
+      s()
       let total = 0
       for (;;) {
-        const { done, deleted } = expireSync(now)
-        total += deleted
-        if (done) return total
-        // Let deposits and reads in between chunks.
-        await new Promise<void>((r) => setImmediate(r))
+        // One chunk per operation: deposits and reads go in between.
+        const r = (await submit({ kind: 'expire', now })) as { deleted: number; done: boolean }
+        total += r.deleted
+        if (r.done) return total
       }
     },
 
@@ -371,31 +356,35 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
       checkString('challenge', challenge)
       checkString('did', did)
       checkTime('expiresAt', expiresAt)
-      s().challengePut.run(challenge, did, expiresAt)
+      s()
+      await submit({ kind: 'putChallenge', challenge, did, expiresAt })
     },
 
     async takeChallenge(challenge, now) {
       checkString('challenge', challenge)
       checkTime('now', now)
       s()
-      const row = takeTx.immediate(challenge)
-      if (row === undefined || row.expires_at <= now) return null
+      const row = (await submit({ kind: 'takeChallenge', challenge })) as {
+        did: string
+        expiresAt: number
+      } | null
+      if (row === null || row.expiresAt <= now) return null
       return { did: row.did }
     },
 
     async deploymentSecret() {
       if (secret !== undefined) return secret.slice()
-      const st = s()
-      st.secretInsert.run(randomBytes(32))
-      const row = st.secretGet.get()
-      if (row === undefined || row.value.length !== 32)
-        throw new Error('deployment secret is missing or malformed')
-      secret = new Uint8Array(row.value)
+      s()
+      const value = (await submit({
+        kind: 'secret',
+        candidate: new Uint8Array(randomBytes(32)),
+      })) as Uint8Array
+      secret = new Uint8Array(value)
       return secret.slice()
     },
 
     async ping() {
-      if (closed || stmts === undefined) return false
+      if (closed || closing || !ready || stmts === undefined || failure !== undefined) return false
       try {
         stmts.ping.get()
         return true
@@ -405,11 +394,23 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
     },
 
     async close() {
-      if (closed) return
-      if (stmts !== undefined) while (queue.length > 0) flush()
-      else
-        for (const p of queue.splice(0))
-          p.reject(new MessagingError('ERR_ARGUMENT_INVALID', 'the store is closed'))
+      if (closed || closing) return
+      closing = true
+      if (initPromise !== undefined) await initPromise.catch(() => undefined)
+      if (ready) {
+        // Write what is queued, then stop the writer.
+        if (inline !== undefined) while (outbox.length > 0) dispatch()
+        else if (worker !== undefined) {
+          if (outbox.length > 0) dispatch()
+          if (inflight.size > 0) await new Promise<void>((resolve) => drained.push(resolve))
+          const w = worker
+          const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()))
+          w.ref()
+          w.postMessage({ type: 'close' } satisfies ToWriter)
+          await exited
+        }
+      }
+      for (const j of outbox.splice(0)) j.reject(closedError())
       closed = true
       listeners.clear()
       db.close()
