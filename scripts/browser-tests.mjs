@@ -3,8 +3,8 @@
 // skipped with a visible notice, as the PostgreSQL tests are without a database. CI installs it.
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { CHROMIUM_PATH as chromium } from './chromium.mjs'
 
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 if (!existsSync(chromium)) {
   console.warn(
     `\n⚠ browser tests SKIPPED: no Chromium at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH)\n`,

@@ -11,35 +11,23 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
-  createKeyring,
-  createLightDid,
   createMessage,
   createRelayClient,
-  type DidResourceUri,
   type DidUri,
   encryptMessage,
-  randomSigningKeyPair,
-  randomX25519,
+  type MessageBody,
 } from '@kilt-messaging/core'
 import { createRelay, createSqliteStore } from '@kilt-messaging/relay'
 import type { FastifyInstance } from 'fastify'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { build, type PreviewServer, preview } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../scripts/chromium.mjs'
+import { party } from './helpers/party.js'
 
 const webRoot = fileURLToPath(new URL('..', import.meta.url))
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
 const results = join(webRoot, 'test-results')
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 let server: PreviewServer
 let relay: FastifyInstance
@@ -67,7 +55,7 @@ beforeAll(async () => {
   await relay.listen({ port: 0, host: '127.0.0.1' })
   relayUrl = `http://127.0.0.1:${(relay.server.address() as AddressInfo).port}`
   browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
   })
 })
@@ -106,15 +94,11 @@ async function send(page: Page, to: string, type: string, replying = false): Pro
   expect(await page.locator('#alert').isHidden()).toBe(true)
 }
 
-function nodeParty() {
-  const auth = randomSigningKeyPair('ed25519')
-  const ka = randomX25519()
-  const doc = createLightDid({
-    authentication: [{ type: auth.type, publicKey: auth.publicKey }],
-    keyAgreement: [{ type: 'x25519', publicKey: ka.publicKey }],
-  })
-  const keys = createKeyring([{ keyUri: `${doc.uri}#encryption` as DidResourceUri, secretKey: ka.secretKey }])
-  return { did: doc.uri as DidUri, keys }
+/** A message to `receiver` from a fresh identity, encrypted in Node with the core library. */
+async function encryptedInNode(body: MessageBody, receiver: string) {
+  const sender = party()
+  const message = createMessage(body, { sender: sender.did, receiver: receiver as DidUri })
+  return { sender, envelope: await encryptMessage(message, { keys: sender.keys }) }
 }
 
 describe('web inbox end to end', () => {
@@ -172,12 +156,10 @@ describe('web inbox end to end', () => {
   })
 
   it('a message encrypted in Node with the core library is read in the browser', async () => {
-    const carol = nodeParty()
-    const message = createMessage(
+    const { sender: carol, envelope } = await encryptedInNode(
       { type: 'error', content: { name: 'from-node', message: 'encrypted in Node, read in Chromium' } },
-      { sender: carol.did, receiver: bobDid as DidUri },
+      bobDid,
     )
-    const envelope = await encryptMessage(message, { keys: carol.keys })
     await createRelayClient({ url: relayUrl }).send(envelope)
     const item = bobPage.locator('#inbox li[data-status="ok"]', { hasText: 'error' }).first()
     await item.waitFor({ timeout: 15_000 })
@@ -189,12 +171,10 @@ describe('web inbox end to end', () => {
   })
 
   it('a tampered envelope (one ciphertext bit flipped) is listed as rejected with its code', async () => {
-    const mallory = nodeParty()
-    const message = createMessage(
+    const { envelope } = await encryptedInNode(
       { type: 'reject', content: { name: 'tampered', message: 'should never be readable' } },
-      { sender: mallory.did, receiver: bobDid as DidUri },
+      bobDid,
     )
-    const envelope = await encryptMessage(message, { keys: mallory.keys })
     const bytes = Buffer.from(envelope.ciphertext.slice(2), 'hex')
     bytes[10]! ^= 0x01
     const tampered = { ...envelope, ciphertext: `0x${bytes.toString('hex')}` }

@@ -3,32 +3,16 @@
  * validates it, and the receiver's strict `decryptMessage` (body + owner checks) accepts it.
  */
 import {
-  createKeyring,
-  createLightDid,
   createMessage,
-  type DidResourceUri,
-  type DidUri,
   decryptMessage,
   encryptMessage,
   MESSAGE_BODY_TYPES,
   type MessageBody,
-  randomSigningKeyPair,
-  randomX25519,
 } from '@kilt-messaging/core'
 import { describe, expect, it } from 'vitest'
 import { toHex } from '../src/hex.js'
 import { templateFor } from '../src/templates.js'
-
-function party() {
-  const auth = randomSigningKeyPair('ed25519')
-  const ka = randomX25519()
-  const doc = createLightDid({
-    authentication: [{ type: auth.type, publicKey: auth.publicKey }],
-    keyAgreement: [{ type: 'x25519', publicKey: ka.publicKey }],
-  })
-  const keys = createKeyring([{ keyUri: `${doc.uri}#encryption` as DidResourceUri, secretKey: ka.secretKey }])
-  return { did: doc.uri as DidUri, auth, keys }
-}
+import { party } from './helpers/party.js'
 
 describe('compose templates', () => {
   it('covers the 18 body types', () => {
