@@ -7,6 +7,7 @@
  * import that bundlers ignore; absent in browsers or when the optional dependency is not installed.
  */
 import type { BoxBackend } from '../types.js'
+import { useNativeBlake2b } from './blake2b.js'
 import { defineBackend } from './checks.js'
 
 /** The slice of sodium-native used here. */
@@ -61,7 +62,14 @@ export async function loadSodiumImpl(): Promise<BoxBackend | undefined> {
   try {
     const m = (await import(/* @vite-ignore */ /* webpackIgnore: true */ spec)) as { default?: unknown }
     const sodium: unknown = isSodium(m) ? m : m.default
-    return isSodium(sodium) ? sodiumBackendFrom(sodium) : undefined
+    if (!isSodium(sodium)) return undefined
+    // BLAKE2b for message ids and SS58 checksums, used only if it reproduces noble (see blake2b.ts).
+    const hash = (sodium as { crypto_generichash?: unknown }).crypto_generichash
+    if (typeof hash === 'function')
+      useNativeBlake2b((out, input) => {
+        hash.call(sodium, out, input)
+      })
+    return sodiumBackendFrom(sodium)
   } catch {
     return undefined
   }

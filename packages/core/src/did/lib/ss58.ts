@@ -3,8 +3,8 @@
  * SS58 addresses with KILT's network prefix 38 (spec §7.1): `base58btc(0x26 ‖ pk32 ‖ checksum2)`,
  * checksum = `blake2b-512("SS58PRE" ‖ 0x26 ‖ pk32)[0..2]`.
  */
-import { blake2b } from '@noble/hashes/blake2.js'
 import { base58 } from '@scure/base'
+import { blake2b } from '../../crypto/lib/blake2b.js'
 import { MessagingError } from '../../errors.js'
 import { BoundedCache } from './bounded-cache.js'
 
@@ -19,7 +19,7 @@ function checksum(prefixAndKey: Uint8Array): Uint8Array {
   const input = new Uint8Array(SS58PRE.length + prefixAndKey.length)
   input.set(SS58PRE, 0)
   input.set(prefixAndKey, SS58PRE.length)
-  return blake2b(input, { dkLen: 64 }).subarray(0, 2)
+  return blake2b(input, 64).subarray(0, 2)
 }
 
 /** Encodes a 32-byte public key (or account id) as a KILT SS58 address. Caller checks the length. */

@@ -2,8 +2,9 @@
  * @module message/lib/message-id
  * `messageId` as SDK `UUID.generate()`: `0x` + blake2b-256(utf8(random uuid v4 string)).
  */
-import { blake2b } from '@noble/hashes/blake2.js'
+
 import { randomBytes } from '../../crypto/index.js'
+import { blake2b } from '../../crypto/lib/blake2b.js'
 import { MessagingError } from '../../errors.js'
 import { hexEncode } from './hex.js'
 
@@ -40,5 +41,5 @@ function randomUuid(random: RandomSource | undefined): string {
 
 /** A fresh message id. */
 export function newMessageId(random?: RandomSource): string {
-  return hexEncode(blake2b(encoder.encode(randomUuid(random)), { dkLen: 32 }))
+  return hexEncode(blake2b(encoder.encode(randomUuid(random)), 32))
 }
