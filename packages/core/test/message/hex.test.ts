@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { hexDecode, hexEncode } from '../../src/message/lib/hex.js'
+import { hexDecode, hexEncode, hexEncodePure } from '../../src/message/lib/hex.js'
 
 describe('envelope hex', () => {
   it('encodes like Buffer and decodes back, at every length', () => {
@@ -8,6 +8,8 @@ describe('envelope hex', () => {
       fc.property(fc.uint8Array({ maxLength: 5000 }), (b) => {
         const h = hexEncode(b)
         expect(h).toBe(`0x${Buffer.from(b).toString('hex')}`)
+        // The portable path (browsers) gives the same string as the Buffer fast path.
+        expect(hexEncodePure(b)).toBe(h)
         expect(hexDecode(h)).toEqual(b)
         expect(hexDecode(h.slice(2).toUpperCase(), true)).toEqual(b)
       }),
@@ -22,6 +24,22 @@ describe('envelope hex', () => {
     expect(hexDecode('A0', true)).toEqual(Uint8Array.of(0xa0))
     expect(hexDecode('0xA0', true)).toEqual(Uint8Array.of(0xa0))
     for (const bad of ['a', '0xzz', 'xyz0', '0x0\u00e9']) expect(hexDecode(bad, true), bad).toBeUndefined()
+  })
+
+  it('encodes views into larger buffers (offset and length respected, both paths)', () => {
+    const backing = Uint8Array.from({ length: 600 }, (_, i) => (i * 7) & 0xff)
+    for (const [off, len] of [
+      [0, 600],
+      [3, 100],
+      [101, 65],
+      [500, 64],
+      [599, 1],
+    ] as const) {
+      const view = backing.subarray(off, off + len)
+      const want = `0x${Buffer.from(backing.slice(off, off + len)).toString('hex')}`
+      expect(hexEncode(view)).toBe(want)
+      expect(hexEncodePure(view)).toBe(want)
+    }
   })
 
   it('decodes inputs longer than its scratch buffer', () => {

@@ -1,6 +1,7 @@
 /**
  * @module message/lib/hex
- * Fast hex for envelopes: table-driven, no `Buffer`, one pass each way.
+ * Fast hex for envelopes: table-driven, one pass each way; encoding of long inputs goes through
+ * Node's native `Buffer` when the global exists (capability-checked; the portable path is kept).
  * Strict by default (lowercase, `0x` prefix, even length); the lenient mode accepts what
  * `@polkadot/util` `hexToU8a` accepts from SDK peers (upper case, missing `0x`) except
  * non-hex characters, which the SDK silently turns into zero bytes.
@@ -29,8 +30,30 @@ const encoder = new TextEncoder()
 const SCRATCH_BYTES = 1 << 16
 const scratch = new Uint8Array(SCRATCH_BYTES)
 
-/** Lowercase `0x` hex of `bytes`. */
-export function hexEncode(bytes: Uint8Array): string {
+/** The slice of Node's `Buffer` used for encoding (core compiles without Node types). */
+interface BufferLike {
+  from(buffer: ArrayBufferLike, byteOffset: number, length: number): { toString(encoding: 'hex'): string }
+}
+
+function nativeBuffer(): BufferLike | undefined {
+  const g: unknown = (globalThis as { Buffer?: unknown }).Buffer
+  if (typeof g !== 'function' || typeof (g as { from?: unknown }).from !== 'function') return undefined
+  const B = g as unknown as BufferLike
+  try {
+    // Only trusted if it answers like Node's Buffer (a look-alike global must not change our output).
+    const probe = new Uint8Array([0, 1, 0x7f, 0x80, 0xab, 0xff])
+    const hex = B.from(probe.buffer, 0, probe.length).toString('hex')
+    return hex === '00017f80abff' ? B : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Node's `Buffer` when present (its native hex encoder is about 3× faster on ciphertexts). */
+const NATIVE: BufferLike | undefined = nativeBuffer()
+
+/** The portable encoder (also the path used without `Buffer`). */
+export function hexEncodePure(bytes: Uint8Array): string {
   const n = bytes.length
   // Short inputs (ids, nonces): concatenation beats the fixed cost of a TextDecoder call.
   if (n <= 64) {
@@ -53,6 +76,13 @@ export function hexEncode(bytes: Uint8Array): string {
     out[j + 1] = p >> 8
   }
   return ascii.decode(out)
+}
+
+/** Lowercase `0x` hex of `bytes`. */
+export function hexEncode(bytes: Uint8Array): string {
+  if (NATIVE !== undefined && bytes.length > 64)
+    return `0x${NATIVE.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')}`
+  return hexEncodePure(bytes)
 }
 
 /**
