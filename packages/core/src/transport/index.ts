@@ -2,5 +2,11 @@
  * @module transport
  * Transports: the `Transport` interface and the relay client.
  */
-export { createRelayClient, RELAY_SERVICE_TYPE, RelayResponseError } from './relay-client.js'
+export {
+  createRelayClient,
+  RELAY_LOGIN_CHALLENGE_TAG,
+  RELAY_SERVICE_TYPE,
+  RelayResponseError,
+  relayLoginChallengeValid,
+} from './relay-client.js'
 export type * from './types.js'

@@ -5,10 +5,11 @@
  * and `WebSocket` come from the platform or the options.
  */
 import { MessagingError } from '../errors.js'
+import { RELAY_LOGIN_CHALLENGE_TAG, relayLoginChallengeValid } from './lib/login-challenge.js'
 import { RELAY_SERVICE_TYPE, RelayResponseError, relayBase, relayClient } from './lib/relay-client.js'
 import type { RelayClient, RelayClientOptions } from './types.js'
 
-export { RELAY_SERVICE_TYPE, RelayResponseError }
+export { RELAY_LOGIN_CHALLENGE_TAG, RELAY_SERVICE_TYPE, RelayResponseError, relayLoginChallengeValid }
 
 /**
  * Creates a relay client.
@@ -17,7 +18,8 @@ export { RELAY_SERVICE_TYPE, RelayResponseError }
  * and delivers to the endpoint of its `KiltMessagingRelay` service (light DIDs can carry services),
  * falling back to `url`. The other methods work on the own mailbox at `url`: `login({ did, keyUri,
  * sign })` (challenge → signature by the authentication key → token; logs in again when the token
- * expires), `fetchInbox`, `ack`, and `subscribe` (WebSocket; reconnects with exponential backoff
+ * expires; only a challenge bound to this relay's origin is signed, see
+ * {@link relayLoginChallengeValid}), `fetchInbox`, `ack`, and `subscribe` (WebSocket; reconnects with exponential backoff
  * and jitter; ack over the socket).
  *
  * @param options - `url` (http/https base URL of the own relay), `resolver` (default: offline light

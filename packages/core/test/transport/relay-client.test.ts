@@ -7,7 +7,12 @@ import { createLightDid } from '../../src/did/light-did.js'
 import { MessagingError } from '../../src/errors.js'
 import { randomSigningKeyPair } from '../../src/keys/signing-pairs.js'
 import { randomX25519 } from '../../src/keys/x25519.js'
-import { createRelayClient, RELAY_SERVICE_TYPE, RelayResponseError } from '../../src/transport/index.js'
+import {
+  createRelayClient,
+  RELAY_SERVICE_TYPE,
+  RelayResponseError,
+  relayLoginChallengeValid,
+} from '../../src/transport/index.js'
 import type { WebSocketLike } from '../../src/transport/types.js'
 
 function identity(service?: Array<{ id: string; type: string[]; serviceEndpoint: string[] }>) {
@@ -35,6 +40,11 @@ const env = {
 }
 
 type Handler = (url: string, init: RequestInit) => { status: number; body: unknown }
+
+/** A challenge in the form the relay issues: tag, the relay's origin, a 32-byte hex nonce. */
+function challengeFor(origin: string, n = 0): string {
+  return `kilt-relay-login/v1\n${origin}\n${n.toString(16).padStart(2, '0').repeat(32)}`
+}
 
 function scriptedFetch(handler: Handler) {
   const calls: Array<{ url: string; init: RequestInit }> = []
@@ -150,7 +160,7 @@ describe('send', () => {
 })
 
 describe('login and inbox', () => {
-  function relay() {
+  function relay(challengeOf: (origin: string, n: number) => string = challengeFor) {
     let issued = 0
     let valid = new Set<string>()
     const signed: string[] = []
@@ -158,7 +168,7 @@ describe('login and inbox', () => {
       const path = new URL(url).pathname
       const body = init.body === undefined ? undefined : JSON.parse(init.body as string)
       if (path === '/v1/auth/challenge')
-        return { status: 200, body: { challenge: `c${issued}`, expiresAt: 1 } }
+        return { status: 200, body: { challenge: challengeOf(new URL(url).origin, issued), expiresAt: 1 } }
       if (path === '/v1/auth/token') {
         signed.push(body.signature)
         const token = `t${++issued}`
@@ -188,7 +198,7 @@ describe('login and inbox', () => {
         return alice.auth.sign(d)
       },
     })
-    expect(new TextDecoder().decode(seen[0])).toBe('c0')
+    expect(new TextDecoder().decode(seen[0])).toBe(challengeFor('https://r.example', 0))
     expect(r.signed[0]).toMatch(/^0x[0-9a-f]{128}$/)
     const page = await client.fetchInbox({ limit: 10, after: 'M0' })
     expect(page).toEqual({ messages: [{ id: 'M1', envelope: env }], cursor: 'M1' })
@@ -203,6 +213,46 @@ describe('login and inbox', () => {
     r.revokeAll()
     expect((await client.fetchInbox()).cursor).toBe('M1')
     expect(r.issued()).toBe(2)
+  })
+
+  it.each([
+    ['an unbound challenge', () => 'c0'],
+    ["another relay's challenge", (_o: string, n: number) => challengeFor('https://honest.example', n)],
+    ['another port', (_o: string, n: number) => challengeFor('https://r.example:8443', n)],
+    ['another scheme', (_o: string, n: number) => challengeFor('http://r.example', n)],
+    ['upper-case nonce', (o: string, n: number) => challengeFor(o, n).toUpperCase()],
+    ['a short nonce', (o: string, n: number) => challengeFor(o, n).slice(0, -2)],
+    ['a trailing newline', (o: string, n: number) => `${challengeFor(o, n)}\n`],
+    ['another version', (o: string, n: number) => challengeFor(o, n).replace('/v1', '/v2')],
+  ])('refuses to sign %s (ERR_TRANSPORT, no signature sent)', async (_name, challengeOf) => {
+    const r = relay(challengeOf)
+    const client = createRelayClient({ url: 'https://r.example/', fetch: r.fetch })
+    const sign = vi.fn((d: Uint8Array) => alice.auth.sign(d))
+    const e = await client.login({ did: alice.did, keyUri: alice.keyUri, sign }).catch((x: unknown) => x)
+    expect(e).toMatchObject({ code: 'ERR_TRANSPORT' })
+    expect((e as Error).message).toContain('not bound to this relay')
+    expect(sign).not.toHaveBeenCalled()
+    expect(r.signed).toEqual([])
+  })
+
+  it('relayLoginChallengeValid checks tag, origin and nonce exactly', () => {
+    const nonce = '0123456789abcdef'.repeat(4)
+    const good = `kilt-relay-login/v1\nhttp://127.0.0.1:8787\n${nonce}`
+    expect(relayLoginChallengeValid(good, 'http://127.0.0.1:8787')).toBe(true)
+    expect(relayLoginChallengeValid(good, 'http://127.0.0.1:8787/some/path/?q#h')).toBe(true)
+    expect(relayLoginChallengeValid(good, 'http://127.0.0.1:8788')).toBe(false)
+    expect(relayLoginChallengeValid(good, 'http://localhost:8787')).toBe(false)
+    // The default port is not part of the origin.
+    expect(
+      relayLoginChallengeValid(`kilt-relay-login/v1\nhttps://r.example\n${nonce}`, 'https://r.example:443/'),
+    ).toBe(true)
+    expect(relayLoginChallengeValid(`${good}0`, 'http://127.0.0.1:8787')).toBe(false)
+    expect(relayLoginChallengeValid(good.replace(/.$/, 'g'), 'http://127.0.0.1:8787')).toBe(false)
+    expect(relayLoginChallengeValid(good.replace(/\n/g, '\r\n'), 'http://127.0.0.1:8787')).toBe(false)
+    expect(relayLoginChallengeValid(good, 'not a url')).toBe(false)
+    expect(relayLoginChallengeValid(good, 'file:///x')).toBe(false)
+    expect(relayLoginChallengeValid(5, 'http://127.0.0.1:8787')).toBe(false)
+    expect(relayLoginChallengeValid(good, undefined)).toBe(false)
   })
 
   it('refuses a signer that returns a wrong-length signature', async () => {
@@ -250,7 +300,7 @@ describe('subscribe', () => {
     let tokens = 0
     const { fetch } = scriptedFetch((url) =>
       new URL(url).pathname === '/v1/auth/challenge'
-        ? { status: 200, body: { challenge: 'c', expiresAt: 1 } }
+        ? { status: 200, body: { challenge: challengeFor('https://r.example'), expiresAt: 1 } }
         : { status: 200, body: { token: `t${++tokens}`, expiresAt: Date.now() + 3600_000 } },
     )
     const client = createRelayClient({ url: 'https://r.example/', fetch, WebSocket: FakeSocket })

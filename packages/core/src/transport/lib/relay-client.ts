@@ -24,6 +24,7 @@ import type {
   WebSocketConstructor,
   WebSocketLike,
 } from '../types.js'
+import { relayLoginChallengeValid } from './login-challenge.js'
 
 /** The DID service type of a KILT messaging relay. */
 export const RELAY_SERVICE_TYPE = 'KiltMessagingRelay'
@@ -192,6 +193,10 @@ export function relayClient(options: RelayClientOptions): RelayClient {
     const c = await call('POST', at, 'v1/auth/challenge', { body: { did: input.did } })
     if (!isRecord(c) || typeof c.challenge !== 'string')
       throw transportError('relay sent a malformed challenge')
+    // Sign only a challenge naming this relay's origin: another relay's challenge, passed on by a
+    // malicious relay, would let it log in there as us.
+    if (!relayLoginChallengeValid(c.challenge, at.href))
+      throw transportError(`relay ${at.origin} sent a login challenge that is not bound to this relay`)
     const signature = await input.sign(utf8(c.challenge))
     if (!(signature instanceof Uint8Array) || signature.length !== 64)
       throw argument('"sign" must return a 64-byte Uint8Array')
