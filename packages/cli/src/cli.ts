@@ -41,6 +41,7 @@ Environment:
   KILT_MSG_HOME        keystores and state (default $XDG_CONFIG_HOME/kilt-msg or ~/.config/kilt-msg)
   KILT_MSG_PASSPHRASE  keystore passphrase (else --passphrase-file or a prompt)
   KILT_MSG_RELAY       default relay URL
+  KILT_MSG_ALLOW_LOCAL_RELAY=1  send: accept a discovered relay on http/loopback/private addresses
   KILT_MSG_DEBUG=1     print stack traces
   NO_COLOR             no colours
 

@@ -69,7 +69,8 @@ export function registerDemo(program: Command): void {
           { sender: alice.did, receiver: bob.did },
         )
         const requestEnvelope = await encryptMessage(request, { keys: alice.keyring })
-        const aliceClient = await relayClient(relay.url)
+        // The demo's relay is on loopback on purpose: allow discovering it.
+        const aliceClient = await relayClient(relay.url, false, true)
         const sent = await aliceClient.send(requestEnvelope)
         say(
           c.bold('3. Alice sends request-credential'),
@@ -115,7 +116,7 @@ export function registerDemo(program: Command): void {
           content: { name: 'NoCredential', message: 'I hold no Email credential from a trusted attester' },
         })
         const replyEnvelope = await encryptMessage(reply, { keys: bob.keyring })
-        const sentReply = await (await relayClient(relay.url)).send(replyEnvelope)
+        const sentReply = await (await relayClient(relay.url, false, true)).send(replyEnvelope)
         say(
           c.bold('5. Bob replies reject'),
           `  in reply to ${reply.inReplyTo}`,

@@ -10,7 +10,7 @@ import { CliError, describeError, EXIT } from '../lib/errors.js'
 import { ensurePrivateDir, kiltMsgHome } from '../lib/files.js'
 import { parseDuration, printJson, println, shortDid, style } from '../lib/output.js'
 import { checksPassed, messageJson, messageLines, openEnvelope } from '../lib/present.js'
-import { relayClient, startRelay } from '../lib/relay.js'
+import { allowLocalRelayFromEnv, relayClient, startRelay } from '../lib/relay.js'
 import { type ComposeOptions, compose, composeOptions } from './encrypt.js'
 
 function checkUrl(url: string | undefined, what: string): string | undefined {
@@ -44,17 +44,29 @@ export function registerRelay(program: Command): void {
       '--relay <url>',
       "relay to deliver to (default: the receiver's KiltMessagingRelay service, then KILT_MSG_RELAY, then your saved relay)",
     )
+    .option(
+      '--allow-local-relay',
+      "accept a receiver's relay discovered over plain http or at a loopback/private address (also KILT_MSG_ALLOW_LOCAL_RELAY=1; for local testing only)",
+    )
     .addHelpText(
       'after',
       `
+A relay discovered from the receiver's DID must be public https: the DID's creator chooses it, so
+loopback, private and link-local addresses and localhost are refused unless --allow-local-relay
+(or KILT_MSG_ALLOW_LOCAL_RELAY=1) is given. A relay given with --relay is always used as is.
+
 Examples:
   $ kilt-msg send --as alice --to did:kilt:light:00… --type request-credential --content request.json
   $ kilt-msg send --as bob --reply-to request.json --type reject --content '{"message":"no"}' --relay http://127.0.0.1:8080`,
     )
-    .action(async (opts: ComposeOptions & { relay?: string }) => {
+    .action(async (opts: ComposeOptions & { relay?: string; allowLocalRelay?: boolean }) => {
       const explicit = checkUrl(opts.relay, '--relay')
       const { identity, message, envelope } = await compose(opts)
-      const client = await relayClient(checkUrl(defaultRelay(undefined, identity), 'the default relay'))
+      const client = await relayClient(
+        checkUrl(defaultRelay(undefined, identity), 'the default relay'),
+        false,
+        opts.allowLocalRelay === true || allowLocalRelayFromEnv(),
+      )
       const receipt = await client.send(envelope, explicit === undefined ? {} : { relay: explicit })
       if (opts.json)
         printJson({

@@ -74,14 +74,27 @@ export async function webSocket(): Promise<WebSocketConstructor> {
   return wsCtor
 }
 
+/** Whether `KILT_MSG_ALLOW_LOCAL_RELAY=1` asks to accept loopback/private/http relays found by discovery. */
+export function allowLocalRelayFromEnv(): boolean {
+  return process.env.KILT_MSG_ALLOW_LOCAL_RELAY === '1'
+}
+
 /**
  * A relay client for `url` (the own mailbox; also the fallback target of `send`).
+ * @param live - with a WebSocket for `subscribe`
+ * @param allowLocalDiscovery - accept discovered relay endpoints that are plain http or name a
+ *   loopback/private address (the core client refuses them by default); for local demos and tests
  * @example
  * const client = await relayClient('http://127.0.0.1:8080')
  */
-export async function relayClient(url: string | undefined, live = false): Promise<RelayClient> {
+export async function relayClient(
+  url: string | undefined,
+  live = false,
+  allowLocalDiscovery = false,
+): Promise<RelayClient> {
   return createRelayClient({
     ...(url === undefined ? {} : { url }),
     ...(live ? { WebSocket: await webSocket() } : {}),
+    ...(allowLocalDiscovery ? { allowInsecureDiscovery: true } : {}),
   })
 }

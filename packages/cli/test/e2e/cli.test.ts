@@ -23,13 +23,34 @@ function ok(r: RunResult): RunResult {
   return r
 }
 
+/** `encrypt` or `send` as Alice: to `to`, a body of `type`, then the further arguments. */
+function asAlice(command: 'encrypt' | 'send', to: string, type: string, ...rest: string[]) {
+  return run([command, '--as', 'alice', '--to', to, '--type', type, ...rest], A)
+}
+/** `encrypt` from Alice to Bob (a request-credential by default). */
+function encryptToBob(extra: string[] = [], type = 'request-credential', content = REQUEST) {
+  return asAlice('encrypt', bobDid, type, '--content', content, ...extra)
+}
 async function encryptForBob(extra: string[] = [], type = 'request-credential', content = REQUEST) {
-  return ok(
-    await run(
-      ['encrypt', '--as', 'alice', '--to', bobDid, '--type', type, '--content', content, ...extra],
-      A,
-    ),
-  )
+  return ok(await encryptToBob(extra, type, content))
+}
+
+/** `id import` of Bob's fixed seeds (from the environment) into the home `env`. */
+function importBob(env: Record<string, string>, extra: string[] = []) {
+  return run(['id', 'import', '--name', 'bob', '--auth-type', 'ed25519', ...extra], {
+    ...env,
+    KILT_MSG_AUTH_SEED: BOB_AUTH_SEED,
+    KILT_MSG_KEY_AGREEMENT_SECRET: BOB_KA_SECRET,
+  })
+}
+
+/** A copy of Bob's home whose keystore file went through `edit`. */
+function bobHomeWithKeystore(edit: (keystore: string) => string): Record<string, string> {
+  const C = { ...B, KILT_MSG_HOME: mkdtempSync(join(tmpdir(), 'kilt-msg-keystore-')) }
+  cpSync(B.KILT_MSG_HOME as string, C.KILT_MSG_HOME, { recursive: true })
+  const f = join(C.KILT_MSG_HOME, 'keys', 'bob.json')
+  writeFileSync(f, edit(readFileSync(f, 'utf8')))
+  return C
 }
 
 beforeAll(async () => {
@@ -38,13 +59,7 @@ beforeAll(async () => {
   B = home()
   const alice = ok(await run(['id', 'new', '--name', 'alice', '--json'], A))
   aliceDid = JSON.parse(alice.stdout).did
-  const bob = ok(
-    await run(['id', 'import', '--name', 'bob', '--auth-type', 'ed25519', '--json'], {
-      ...B,
-      KILT_MSG_AUTH_SEED: BOB_AUTH_SEED,
-      KILT_MSG_KEY_AGREEMENT_SECRET: BOB_KA_SECRET,
-    }),
-  )
+  const bob = ok(await importBob(B, ['--json']))
   bobDid = JSON.parse(bob.stdout).did
 }, 180_000)
 
@@ -70,22 +85,11 @@ describe('identities', () => {
 
   it('re-imports the same seeds to the same DID, and never overwrites an identity', async () => {
     const before = readFileSync(join(B.KILT_MSG_HOME as string, 'keys', 'bob.json'), 'utf8')
-    const again = await run(['id', 'import', '--name', 'bob', '--auth-type', 'ed25519'], {
-      ...B,
-      KILT_MSG_AUTH_SEED: BOB_AUTH_SEED,
-      KILT_MSG_KEY_AGREEMENT_SECRET: BOB_KA_SECRET,
-    })
+    const again = await importBob(B)
     expect(again.code).toBe(3)
     expect(oneLineError(again).code).toBe('ERR_IDENTITY_EXISTS')
     expect(readFileSync(join(B.KILT_MSG_HOME as string, 'keys', 'bob.json'), 'utf8')).toBe(before)
-    const C = home()
-    const copy = ok(
-      await run(['id', 'import', '--name', 'bob', '--auth-type', 'ed25519', '--json'], {
-        ...C,
-        KILT_MSG_AUTH_SEED: BOB_AUTH_SEED,
-        KILT_MSG_KEY_AGREEMENT_SECRET: BOB_KA_SECRET,
-      }),
-    )
+    const copy = ok(await importBob(home(), ['--json']))
     expect(JSON.parse(copy.stdout).did).toBe(bobDid)
   })
 
@@ -209,10 +213,7 @@ describe('bad input: one line, a documented exit code, no stack', () => {
     [
       'corrupted keystore',
       async () => {
-        const C = { ...B, KILT_MSG_HOME: mkdtempSync(join(tmpdir(), 'kilt-msg-corrupt-')) }
-        cpSync(B.KILT_MSG_HOME as string, C.KILT_MSG_HOME, { recursive: true })
-        const f = join(C.KILT_MSG_HOME, 'keys', 'bob.json')
-        writeFileSync(f, readFileSync(f, 'utf8').replace('"version": 1', '"version": "1'))
+        const C = bobHomeWithKeystore((text) => text.replace('"version": 1', '"version": "1'))
         return run(['decrypt', '--as', 'bob', join(tmp, 'req.kiltmsg')], C)
       },
       3,
@@ -221,12 +222,11 @@ describe('bad input: one line, a documented exit code, no stack', () => {
     [
       'tampered keystore ciphertext',
       async () => {
-        const C = { ...B, KILT_MSG_HOME: mkdtempSync(join(tmpdir(), 'kilt-msg-tamper-')) }
-        cpSync(B.KILT_MSG_HOME as string, C.KILT_MSG_HOME, { recursive: true })
-        const f = join(C.KILT_MSG_HOME, 'keys', 'bob.json')
-        const json = JSON.parse(readFileSync(f, 'utf8'))
-        json.ciphertext = `${json.ciphertext[0] === 'A' ? 'B' : 'A'}${json.ciphertext.slice(1)}`
-        writeFileSync(f, JSON.stringify(json))
+        const C = bobHomeWithKeystore((text) => {
+          const json = JSON.parse(text)
+          json.ciphertext = `${json.ciphertext[0] === 'A' ? 'B' : 'A'}${json.ciphertext.slice(1)}`
+          return JSON.stringify(json)
+        })
         return run(['id', 'check', '--name', 'bob'], C)
       },
       3,
@@ -299,35 +299,12 @@ describe('bad input: one line, a documented exit code, no stack', () => {
     ['missing file', async () => run(['decrypt', join(tmp, 'nope')], B), 1, 'ERR_IO'],
     [
       'unreachable relay',
-      async () =>
-        run(
-          ['send', '--as', 'alice', '--to', bobDid, '--type', 'reject', '--relay', 'http://127.0.0.1:9'],
-          A,
-        ),
+      async () => asAlice('send', bobDid, 'reject', '--relay', 'http://127.0.0.1:9'),
       5,
       'ERR_TRANSPORT',
     ],
     ['unknown option', async () => run(['decrypt', '--frobnicate'], B), 2, 'ERR_USAGE'],
-    [
-      'invalid body',
-      async () =>
-        run(
-          [
-            'encrypt',
-            '--as',
-            'alice',
-            '--to',
-            bobDid,
-            '--type',
-            'request-credential',
-            '--content',
-            '{"x":1}',
-          ],
-          A,
-        ),
-      4,
-      'ERR_BODY_INVALID',
-    ],
+    ['invalid body', async () => encryptToBob([], 'request-credential', '{"x":1}'), 4, 'ERR_BODY_INVALID'],
     [
       'bad duration',
       async () => run(['decrypt', '--max-age', 'soon', join(tmp, 'req.kiltmsg')], B),
@@ -366,25 +343,8 @@ describe('relay: send and inbox', () => {
 
   it('sends, then the inbox logs in, verifies, prints and acknowledges', async () => {
     const sent = JSON.parse(
-      ok(
-        await run(
-          [
-            'send',
-            '--as',
-            'alice',
-            '--to',
-            bobDid,
-            '--type',
-            'request-credential',
-            '--content',
-            REQUEST,
-            '--relay',
-            url,
-            '--json',
-          ],
-          A,
-        ),
-      ).stdout,
+      ok(await asAlice('send', bobDid, 'request-credential', '--content', REQUEST, '--relay', url, '--json'))
+        .stdout,
     )
     expect(sent.id).toMatch(/^\w+$/)
     const inbox = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], B)).stdout)
@@ -399,12 +359,11 @@ describe('relay: send and inbox', () => {
     const carol = JSON.parse(
       ok(await run(['id', 'new', '--name', 'carol', '--relay', url, '--json'], B)).stdout,
     )
-    ok(
-      await run(
-        ['send', '--as', 'alice', '--to', carol.did, '--type', 'reject', '--content', '{"message":"hi"}'],
-        A,
-      ),
-    )
+    // The relay is on loopback: discovery refuses it unless asked to allow local relays.
+    const refused = await asAlice('send', carol.did, 'reject', '--content', '{"message":"hi"}')
+    expect(refused.code).toBe(5)
+    expect(refused.stderr).toMatch(/ERR_TRANSPORT.*allowInsecureDiscovery/)
+    ok(await asAlice('send', carol.did, 'reject', '--content', '{"message":"hi"}', '--allow-local-relay'))
     const text = ok(await run(['inbox', '--as', 'carol'], B)).stdout
     expect(text).toContain('verified')
     expect(text).toContain('"hi"')
@@ -413,12 +372,7 @@ describe('relay: send and inbox', () => {
   it('--watch streams live until SIGINT', async () => {
     const watch = start(['inbox', '--as', 'bob', '--relay', url, '--watch', '--json'], B, /"messageId"/)
     await new Promise((r) => setTimeout(r, 1500))
-    ok(
-      await run(
-        ['send', '--as', 'alice', '--to', bobDid, '--type', 'reject', '--content', '{}', '--relay', url],
-        A,
-      ),
-    )
+    ok(await asAlice('send', bobDid, 'reject', '--content', '{}', '--relay', url))
     const w = await watch
     expect(JSON.parse(w.output().trim().split('\n')[0] as string).body.type).toBe('reject')
     const code = await new Promise((resolve) => {

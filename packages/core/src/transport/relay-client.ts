@@ -16,7 +16,9 @@ export { RELAY_LOGIN_CHALLENGE_TAG, RELAY_SERVICE_TYPE, RelayResponseError, rela
  *
  * `send(envelope, { relay? })` posts to `relay` when given; otherwise it resolves the receiver DID
  * and delivers to the endpoint of its `KiltMessagingRelay` service (light DIDs can carry services),
- * falling back to `url`. The other methods work on the own mailbox at `url`: `login({ did, keyUri,
+ * falling back to `url`. A discovered endpoint is chosen by the DID's creator, so it must be public
+ * `https:` (no loopback, private, link-local, unique-local or unspecified address literal, no
+ * `localhost`; ERR_TRANSPORT otherwise) unless `allowInsecureDiscovery` is set. The other methods work on the own mailbox at `url`: `login({ did, keyUri,
  * sign })` (challenge → signature by the authentication key → token; logs in again when the token
  * expires; only a challenge bound to this relay's origin is signed, see
  * {@link relayLoginChallengeValid}), `fetchInbox`, `ack`, and `subscribe` (WebSocket; reconnects with exponential backoff
@@ -24,7 +26,8 @@ export { RELAY_LOGIN_CHALLENGE_TAG, RELAY_SERVICE_TYPE, RelayResponseError, rela
  *
  * @param options - `url` (http/https base URL of the own relay), `resolver` (default: offline light
  *   DIDs), `fetch` (default `globalThis.fetch`), `WebSocket` (default `globalThis.WebSocket`; pass
- *   `ws`'s on Node 20), `timeoutMs` (per request, default 10,000)
+ *   `ws`'s on Node 20), `timeoutMs` (per request, default 10,000), `allowInsecureDiscovery` (default
+ *   false: see above; for tests and local demos only)
  * @returns a {@link RelayClient}
  * @throws MessagingError ERR_ARGUMENT_INVALID for malformed options. The client's methods throw
  *   ERR_TRANSPORT (unreachable relay, timeouts, refusals: the relay's code is in the message and in
@@ -57,5 +60,7 @@ export function createRelayClient(options: RelayClientOptions = {}): RelayClient
     (!Number.isSafeInteger(options.timeoutMs) || options.timeoutMs < 1 || options.timeoutMs > 600_000)
   )
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"timeoutMs" expected an integer of 1..600000')
+  if (options.allowInsecureDiscovery !== undefined && typeof options.allowInsecureDiscovery !== 'boolean')
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"allowInsecureDiscovery" expected a boolean')
   return relayClient(options)
 }

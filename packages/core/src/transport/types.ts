@@ -65,6 +65,14 @@ export interface RelayClientOptions {
   readonly WebSocket?: WebSocketConstructor
   /** Timeout of each HTTP request (ms). Default 10,000. */
   readonly timeoutMs?: number
+  /**
+   * Accept any http(s) endpoint discovered in a receiver DID (default false). By default a
+   * discovered `KiltMessagingRelay` endpoint must be `https:` and must not name a loopback,
+   * private, link-local, unique-local or unspecified address literal, nor `localhost` (the DID's
+   * creator chooses the endpoint). Set it only for tests and local demos with loopback relays.
+   * Endpoints given explicitly (`url`, `send`'s `relay`) are never restricted.
+   */
+  readonly allowInsecureDiscovery?: boolean
 }
 
 /** Options of `RelayClient.send`. */
@@ -131,6 +139,10 @@ export interface RelayClient extends Transport {
     onMessage: (message: InboxMessage) => void | Promise<void>,
     options?: SubscribeOptions,
   ): Subscription
-  /** Finds the relay of a DID (its first `KiltMessagingRelay` service endpoint), or null. */
+  /**
+   * Finds the relay of a DID (its first acceptable `KiltMessagingRelay` service endpoint), or null
+   * when it announces none. Throws ERR_TRANSPORT when it announces only endpoints refused by the
+   * discovery policy (see `allowInsecureDiscovery`).
+   */
   discover(did: string): Promise<string | null>
 }

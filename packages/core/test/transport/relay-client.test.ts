@@ -13,6 +13,7 @@ import {
   RelayResponseError,
   relayLoginChallengeValid,
 } from '../../src/transport/index.js'
+import { discoveredRelayRefusal } from '../../src/transport/lib/discovery-policy.js'
 import type { WebSocketLike } from '../../src/transport/types.js'
 
 function identity(service?: Array<{ id: string; type: string[]; serviceEndpoint: string[] }>) {
@@ -156,6 +157,103 @@ describe('send', () => {
     expect(calls[1]!.url).toBe('https://c.example/v1/messages')
     await client.send(env)
     expect(calls[2]!.url).toBe('https://a.example/v1/messages')
+  })
+})
+
+describe('discovery policy', () => {
+  const receiverAt = (...endpoints: string[]) =>
+    identity([{ id: '#mailbox', type: [RELAY_SERVICE_TYPE], serviceEndpoint: endpoints }])
+
+  it.each([
+    'http://b.example/',
+    'https://127.0.0.1/',
+    'https://127.1.2.3:8787/',
+    'https://2130706433/',
+    'https://0x7f.0.0.1/',
+    'https://0.0.0.0/',
+    'https://10.1.2.3/',
+    'https://172.16.0.1/',
+    'https://172.31.255.255/',
+    'https://192.168.1.1/',
+    'https://169.254.169.254/latest/meta-data/',
+    'https://100.64.0.1/',
+    'https://localhost:8787/',
+    'https://LOCALHOST./',
+    'https://relay.localhost/',
+    'https://[::1]/',
+    'https://[::]/',
+    'https://[fe80::1]/',
+    'https://[febf::1]/',
+    'https://[fc00::1]/',
+    'https://[fd12:3456::1]/',
+    'https://[::ffff:7f00:1]/',
+    'https://[::ffff:a9fe:a9fe]/',
+    'https://[::ffff:0:a00:1]/',
+    'https://[::c0a8:1]/',
+    'https://[64:ff9b::7f00:1]/',
+    'https://[2002:c0a8:101::1]/',
+    'https://[ff02::1]/',
+  ])('refuses the discovered endpoint %s with ERR_TRANSPORT before any request', async (endpoint) => {
+    const receiver = receiverAt(endpoint)
+    const { fetch } = scriptedFetch(() => ({ status: 201, body: { id: 'X', receivedAt: 1 } }))
+    const client = createRelayClient({ url: 'https://a.example', fetch })
+    const e = await client.send({ ...env, receiverKeyUri: receiver.enc }).catch((x: unknown) => x)
+    expect(e).toMatchObject({ code: 'ERR_TRANSPORT' })
+    expect((e as Error).message).toContain('allowInsecureDiscovery')
+    await expect(client.discover(receiver.did)).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
+    expect(fetch).not.toHaveBeenCalled()
+  })
+
+  it.each([
+    'https://b.example/',
+    'https://relay.example:8443/mailbox/',
+    'https://93.184.216.34/',
+    'https://172.32.0.1/',
+    'https://[2001:db8::1]/',
+    'https://[::ffff:5db8:d822]/',
+    'https://localhost.example/',
+  ])('accepts the public https endpoint %s', async (endpoint) => {
+    const receiver = receiverAt(endpoint)
+    const { fetch, calls } = scriptedFetch(() => ({ status: 201, body: { id: 'X', receivedAt: 1 } }))
+    const client = createRelayClient({ url: 'https://a.example', fetch })
+    await client.send({ ...env, receiverKeyUri: receiver.enc })
+    expect(calls[0]!.url).toBe(new URL('v1/messages', new URL(endpoint)).href)
+  })
+
+  it('judges IPv4 embedded in IPv6 in any spelling the URL parser accepts', () => {
+    const why = (u: string) => discoveredRelayRefusal(new URL(u))
+    expect(why('https://[::ffff:127.0.0.1]/')).toMatch(/loopback/)
+    expect(why('https://[::ffff:0:10.0.0.1]/')).toMatch(/private/)
+    expect(why('https://[::169.254.169.254]/')).toMatch(/link-local/)
+    expect(why('https://[64:ff9b::192.168.1.1]/')).toMatch(/private/)
+    expect(why('https://[::ffff:93.184.216.34]/')).toBeNull()
+    expect(why('https://[0:0:0:0:0:0:0:1]/')).toMatch(/loopback/)
+    expect(why('https://017700000001/')).toMatch(/loopback/)
+  })
+
+  it('skips refused endpoints for the first acceptable one', async () => {
+    const receiver = receiverAt('http://127.0.0.1:8787/', 'https://b.example/')
+    const { fetch, calls } = scriptedFetch(() => ({ status: 201, body: { id: 'X', receivedAt: 1 } }))
+    const client = createRelayClient({ url: 'https://a.example', fetch })
+    expect(await client.discover(receiver.did)).toBe('https://b.example/')
+    await client.send({ ...env, receiverKeyUri: receiver.enc })
+    expect(calls[0]!.url).toBe('https://b.example/v1/messages')
+  })
+
+  it('allowInsecureDiscovery opts out; explicit relays are never restricted', async () => {
+    const receiver = receiverAt('http://127.0.0.1:8787/')
+    const { fetch, calls } = scriptedFetch(() => ({ status: 201, body: { id: 'X', receivedAt: 1 } }))
+    const local = createRelayClient({ url: 'https://a.example', fetch, allowInsecureDiscovery: true })
+    await local.send({ ...env, receiverKeyUri: receiver.enc })
+    expect(calls[0]!.url).toBe('http://127.0.0.1:8787/v1/messages')
+    const strict = createRelayClient({ url: 'http://127.0.0.1:9', fetch })
+    await strict.send({ ...env, receiverKeyUri: receiver.enc }, { relay: 'http://127.0.0.1:8787' })
+    expect(calls[1]!.url).toBe('http://127.0.0.1:8787/v1/messages')
+    await strict.send(env)
+    expect(calls[2]!.url).toBe('http://127.0.0.1:9/v1/messages')
+    expect(() => createRelayClient({ allowInsecureDiscovery: 'yes' as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_ARGUMENT_INVALID' }),
+    )
   })
 })
 

@@ -24,6 +24,7 @@ import type {
   WebSocketConstructor,
   WebSocketLike,
 } from '../types.js'
+import { discoveredRelayRefusal } from './discovery-policy.js'
 import { relayLoginChallengeValid } from './login-challenge.js'
 
 /** The DID service type of a KILT messaging relay. */
@@ -109,14 +110,15 @@ function checkIds(ids: unknown): readonly string[] {
   return ids as string[]
 }
 
-/** Finds a `KiltMessagingRelay` http(s) endpoint in a DID document. */
-function relayEndpoint(document: DidDocument | undefined): string | null {
+/** The `KiltMessagingRelay` http(s) endpoints of a DID document, in document order. */
+function relayEndpoints(document: DidDocument | undefined): string[] {
+  const found: string[] = []
   for (const service of document?.service ?? []) {
     if (!service.type.includes(RELAY_SERVICE_TYPE)) continue
     for (const endpoint of service.serviceEndpoint)
-      if (endpoint.startsWith('https://') || endpoint.startsWith('http://')) return endpoint
+      if (endpoint.startsWith('https://') || endpoint.startsWith('http://')) found.push(endpoint)
   }
-  return null
+  return found
 }
 
 interface Token {
@@ -133,6 +135,7 @@ export function relayClient(options: RelayClientOptions): RelayClient {
   const WebSocketImpl: WebSocketConstructor | undefined =
     options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
   const timeoutMs = options.timeoutMs ?? 10_000
+  const allowInsecureDiscovery = options.allowInsecureDiscovery === true
   let credentials: RelayLoginInput | undefined
   let token: Token | undefined
   let loggingIn: Promise<Token> | undefined
@@ -237,7 +240,26 @@ export function relayClient(options: RelayClientOptions): RelayClient {
     let result = await resolver.resolve(didOf(did))
     const canonical = result.metadata.canonicalId
     if (result.document === undefined && canonical !== undefined) result = await resolver.resolve(canonical)
-    return relayEndpoint(result.document)
+    const endpoints = relayEndpoints(result.document)
+    if (endpoints.length === 0) return null
+    if (allowInsecureDiscovery) return endpoints[0] ?? null
+    // The endpoint is chosen by whoever made the DID: never let it point us into our own network.
+    let refusal = ''
+    for (const endpoint of endpoints) {
+      let u: URL
+      try {
+        u = relayBase(endpoint, 'discovered relay')
+      } catch {
+        refusal ||= `${endpoint.slice(0, 100)} is not a URL`
+        continue
+      }
+      const why = discoveredRelayRefusal(u)
+      if (why === null) return endpoint
+      refusal ||= `${u.origin} is refused: ${why}`
+    }
+    throw transportError(
+      `the receiver's KiltMessagingRelay endpoint ${refusal} (discovered endpoints must be public https; allowInsecureDiscovery opts out)`,
+    )
   }
 
   const client: RelayClient = {
