@@ -3,8 +3,12 @@
  * WebSocket live delivery of one mailbox. Sends the queued envelopes, then new ones as the store
  * announces deposits (`onDeposit`, cross-instance for PostgreSQL). At most `window` envelopes are
  * in flight un-acked (flow control); un-acked envelopes stay queued and are sent again on the next
- * connection. Each pump re-lists the mailbox from its start and skips what this session already
- * sent, so a deposit committed out of id order (several instances) is never skipped.
+ * connection. A session keeps a cursor: every message of the mailbox up to it was sent in this
+ * session (or is gone). A new deposit lists only after the cursor: the stores make ids after the
+ * newest id a mailbox ever held while holding its write lock, so within a mailbox id order is commit
+ * order and nothing committed later can sort before the cursor. A full rescan from the start (which
+ * also frees window slots of ids acked elsewhere or expired) runs at start, on the heartbeat, and on
+ * an ack only when the window is still full.
  */
 import type { FastifyBaseLogger } from 'fastify'
 import type { WebSocket } from 'ws'
@@ -34,8 +38,11 @@ export class LiveSession {
   readonly #socket: WebSocket
   readonly #deps: LiveDeps
   readonly #sent = new Set<string>()
+  /** Every message of the mailbox with an id <= this was sent in this session or is gone. */
+  #cursor: string | undefined
   #pumping = false
   #again = false
+  #wantFull = false
   #closed = false
 
   constructor(socket: WebSocket, mailbox: string, deps: LiveDeps) {
@@ -54,15 +61,20 @@ export class LiveSession {
     this.#closed = true
   }
 
-  /** A deposit landed in this mailbox. */
+  /** A deposit landed in this mailbox: sends what follows the cursor. */
   notify(): void {
     // With a full window nothing could be sent; acks (or the heartbeat) pump again.
     if (this.#sent.size >= this.#deps.window) return
-    void this.pump()
+    void this.#run(false)
   }
 
-  /** Sends every queued envelope not yet sent in this session, within the window. */
-  async pump(): Promise<void> {
+  /** Rescans the whole mailbox and sends every queued envelope not yet sent, within the window. */
+  pump(): Promise<void> {
+    return this.#run(true)
+  }
+
+  async #run(full: boolean): Promise<void> {
+    if (full) this.#wantFull = true
     if (this.#pumping) {
       this.#again = true
       return
@@ -71,7 +83,9 @@ export class LiveSession {
     try {
       do {
         this.#again = false
-        await this.#scan()
+        const wantFull = this.#wantFull
+        this.#wantFull = false
+        await (wantFull ? this.#scan() : this.#scanNew())
       } while (this.#again && !this.#closed)
     } catch (e) {
       this.#deps.log.warn({ err: e }, 'live delivery failed')
@@ -85,6 +99,9 @@ export class LiveSession {
     const { store, clock, metrics, window } = this.#deps
     const seen = new Set<string>()
     let after: string | undefined
+    // Until the first message the window had no room for, everything listed was sent.
+    let blocked = false
+    let cursor: string | undefined
     for (;;) {
       if (this.#closed) return
       const page = await store.list(this.mailbox, {
@@ -94,18 +111,53 @@ export class LiveSession {
       })
       for (const m of page) {
         seen.add(m.id)
-        if (this.#sent.has(m.id) || this.#sent.size >= window) continue
-        if (this.#closed) return
-        this.#sent.add(m.id)
-        // The stored envelope is JSON the relay wrote itself: it is spliced in without re-parsing.
-        await this.#send(`{"type":"message","id":${JSON.stringify(m.id)},"envelope":${m.envelope}}`)
-        metrics.deliveries.ws++
+        if (!this.#sent.has(m.id)) {
+          if (this.#sent.size >= window) {
+            blocked = true
+            continue
+          }
+          if (this.#closed) return
+          await this.#deliver(m.id, m.envelope)
+          metrics.deliveries.ws++
+        }
+        if (!blocked) cursor = m.id
       }
       if (page.length < PAGE) break
       after = page[page.length - 1]!.id
     }
+    // A full scan is authoritative (an unsent id found below the old cursor moves it back).
+    if (blocked || cursor !== undefined) this.#cursor = cursor
     // Ids acked elsewhere (HTTP, another instance) or expired no longer hold window slots.
     for (const id of this.#sent) if (!seen.has(id)) this.#sent.delete(id)
+  }
+
+  /** Sends what follows the cursor, within the window. */
+  async #scanNew(): Promise<void> {
+    const { store, clock, metrics, window } = this.#deps
+    for (;;) {
+      if (this.#closed || this.#sent.size >= window) return
+      const after = this.#cursor
+      const page = await store.list(this.mailbox, {
+        ...(after === undefined ? {} : { after }),
+        limit: PAGE,
+        now: clock(),
+      })
+      for (const m of page) {
+        if (!this.#sent.has(m.id)) {
+          if (this.#closed || this.#sent.size >= window) return
+          await this.#deliver(m.id, m.envelope)
+          metrics.deliveries.ws++
+        }
+        if (this.#cursor === undefined || m.id > this.#cursor) this.#cursor = m.id
+      }
+      if (page.length < PAGE) return
+    }
+  }
+
+  #deliver(id: string, envelope: string): Promise<void> {
+    this.#sent.add(id)
+    // The stored envelope is JSON the relay wrote itself: it is spliced in without re-parsing.
+    return this.#send(`{"type":"message","id":${JSON.stringify(id)},"envelope":${envelope}}`)
   }
 
   #send(data: string): Promise<void> {
@@ -139,7 +191,9 @@ export class LiveSession {
       this.#deps.metrics.acks += deleted
       for (const id of ids) this.#sent.delete(id)
       this.#socket.send(JSON.stringify({ type: 'acked', ids, deleted }))
-      void this.pump()
+      // Room in the window: what follows the cursor. Still full: slots may be held by ids acked
+      // elsewhere, which only a full rescan finds.
+      void this.#run(this.#sent.size >= this.#deps.window)
       return
     }
     if (f.type === 'ping') {

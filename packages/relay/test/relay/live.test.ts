@@ -312,3 +312,51 @@ describe('live flow control', () => {
     ws.close()
   })
 })
+
+describe('live push cursor', () => {
+  it('a new deposit lists only after the last id sent, not the un-acked backlog; acks with room do too', async () => {
+    const store = createMemoryStore()
+    const lists: Array<string | undefined> = []
+    const list = store.list.bind(store)
+    store.list = (mailbox, options) => {
+      lists.push(options.after)
+      return list(mailbox, options)
+    }
+    const { url } = await start(store)
+    const receiver = makeIdentity()
+    const sender = makeIdentity()
+    const client = createRelayClient({ url, WebSocket })
+    const backlog: string[] = []
+    for (let i = 0; i < 30; i++)
+      backlog.push((await client.send(envelope(sender, receiver), { relay: url })).id)
+    await client.login(signer(receiver))
+    const got: string[] = []
+    const sub = client.subscribe((m) => void got.push(m.id))
+    await waitFor(() => (got.length === 30 ? true : undefined))
+    expect(got).toEqual(backlog)
+    // The first pump is a full scan from the start.
+    expect(lists[0]).toBeUndefined()
+    lists.length = 0
+    const next: string[] = []
+    for (let i = 0; i < 3; i++) {
+      next.push((await client.send(envelope(sender, receiver), { relay: url })).id)
+      await waitFor(() => (got.length === 31 + i ? true : undefined))
+    }
+    expect(got.slice(30)).toEqual(next)
+    // Each notify listed after the previous last id: never the 30 un-acked messages again.
+    expect(lists.length).toBeGreaterThanOrEqual(3)
+    expect(lists.every((after) => after !== undefined && after >= backlog[29]!)).toBe(true)
+    lists.length = 0
+    await sub.ack(backlog.slice(0, 10))
+    await new Promise((r) => setTimeout(r, 50))
+    expect(lists.every((after) => after !== undefined)).toBe(true)
+    // Messages deposited while nobody listened still arrive in order on the next session.
+    sub.close()
+    const later = (await client.send(envelope(sender, receiver), { relay: url })).id
+    const again: string[] = []
+    const sub2 = client.subscribe((m) => void again.push(m.id))
+    await waitFor(() => (again.length === 24 ? true : undefined))
+    expect(again).toEqual([...backlog.slice(10), ...next, later])
+    sub2.close()
+  })
+})
