@@ -29,8 +29,10 @@ import { SenderLimiter } from './sender-limiter.js'
 import { mintToken, verifyToken } from './token.js'
 
 const MAX_DID_LENGTH = 4096
-const MAX_CHALLENGE_LENGTH = 128
-const CHALLENGE_PREFIX = 'kilt-relay-login:'
+/** Challenges are `kilt-relay-login/v1\n<relay origin>\n<64 hex>` (core's `relayLoginChallengeValid`). */
+const CHALLENGE_TAG = 'kilt-relay-login/v1\n'
+const MAX_ORIGIN_LENGTH = 2048
+const MAX_CHALLENGE_LENGTH = CHALLENGE_TAG.length + MAX_ORIGIN_LENGTH + 1 + 64
 const CURSOR_RE = /^[0-9A-Za-z_-]{1,128}$/
 const AUTH_TIMEOUT_MS = 10_000
 const WS_MAX_PAYLOAD = 128 * 1024
@@ -137,9 +139,18 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
   app.setNotFoundHandler(() => {
     throw new RelayError('ERR_NOT_FOUND', 'not found')
   })
+  // Deposits are the hot path: their request lines are logged at debug only (off at the default
+  // level, info); other routes at info. Refusals of 5xx are logged by the error handler.
+  const DEPOSIT_ROUTE = 'POST /v1/messages'
+  const routeLevelOn = (level: string) => level === 'debug' || level === 'trace'
   app.addHook('onResponse', async (request, reply) => {
     const route = `${request.method} ${request.routeOptions.url ?? 'unmatched'}`
     metrics.observe(route, reply.elapsedTime / 1000)
+    if (route === DEPOSIT_ROUTE && reply.statusCode < 400) {
+      if (routeLevelOn(request.log.level))
+        request.log.debug({ route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
+      return
+    }
     request.log.info({ route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
   })
 
@@ -224,7 +235,17 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
   app.post('/v1/auth/challenge', async (request) => {
     const body = exactKeys(request.body, ['did'])
     const did = checkDid(body.did, 'did')
-    const challenge = `${CHALLENGE_PREFIX}${randomBytes(32).toString('hex')}`
+    // Bound to the origin the client reached us at (clients sign only a challenge naming the relay
+    // they log in to, so one relay cannot relay another's challenge).
+    let origin: string
+    try {
+      origin = new URL(`${request.protocol}://${request.host}`).origin
+    } catch (e) {
+      throw new RelayError('ERR_REQUEST_INVALID', 'the Host header is not a valid host', { cause: e })
+    }
+    if (origin === 'null' || origin.length > MAX_ORIGIN_LENGTH)
+      throw requestInvalid('the Host header is not a valid host')
+    const challenge = `${CHALLENGE_TAG}${origin}\n${randomBytes(32).toString('hex')}`
     const expiresAt = clock() + opts.challengeTtlMs
     try {
       await store.putChallenge(challenge, did, expiresAt)
@@ -238,7 +259,11 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
     const body = exactKeys(request.body, ['did', 'challenge', 'keyUri', 'signature'])
     const did = checkDid(body.did, 'did')
     const { challenge, keyUri, signature } = body
-    if (typeof challenge !== 'string' || challenge.length === 0 || challenge.length > MAX_CHALLENGE_LENGTH)
+    if (
+      typeof challenge !== 'string' ||
+      challenge.length > MAX_CHALLENGE_LENGTH ||
+      !challenge.startsWith(CHALLENGE_TAG)
+    )
       throw requestInvalid('"challenge" must be the string from /v1/auth/challenge')
     if (typeof keyUri !== 'string' || keyUri.length > MAX_DID_LENGTH)
       throw requestInvalid('"keyUri" must be a string')

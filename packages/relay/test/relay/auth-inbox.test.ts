@@ -1,3 +1,4 @@
+import { relayLoginChallengeValid } from '@kilt-messaging/core'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createRelay } from '../../src/index.js'
@@ -66,6 +67,26 @@ describe('login', () => {
     const res = await inbox(token)
     expect(res.statusCode).toBe(200)
     expect(res.json()).toEqual({ messages: [], cursor: null })
+  })
+
+  it('binds the challenge to the origin the client reached (core signs only such challenges)', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/challenge',
+      headers: { host: 'relay.example:8443' },
+      payload: { did: alice.did },
+    })
+    const c = res.json().challenge as string
+    expect(c).toMatch(/^kilt-relay-login\/v1\nhttp:\/\/relay\.example:8443\n[0-9a-f]{64}$/)
+    expect(relayLoginChallengeValid(c, 'http://relay.example:8443/')).toBe(true)
+    expect(relayLoginChallengeValid(c, 'http://other.example:8443/')).toBe(false)
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/challenge',
+      headers: { host: 'bad host/' },
+      payload: { did: alice.did },
+    })
+    expect(bad.statusCode).toBe(400)
   })
 
   it('refuses a reused challenge', async () => {

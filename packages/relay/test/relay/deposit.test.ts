@@ -220,3 +220,29 @@ describe('POST /v1/messages', () => {
     expect(res.json()).toEqual({ error: { code: 'ERR_UNAVAILABLE', message: 'the store is unavailable' } })
   })
 })
+
+describe('request logging', () => {
+  it('logs no line per stored deposit at the default level (info), one at debug; other routes at info', async () => {
+    const pino = (await import('pino')).default
+    for (const [level, depositLines] of [
+      ['info', 0],
+      ['debug', 1],
+    ] as const) {
+      const lines: string[] = []
+      const logger = pino({ level }, { write: (l: string) => lines.push(l) })
+      const logged = await createRelay({ store: createMemoryStore(), logger, expireIntervalMs: 0 })
+      const r = await logged.inject({ method: 'POST', url: '/v1/messages', payload: envelope(bob, alice) })
+      expect(r.statusCode).toBe(201)
+      await logged.inject({ url: '/healthz' })
+      const bad = await logged.inject({ method: 'POST', url: '/v1/messages', payload: { x: 1 } })
+      expect(bad.statusCode).toBe(400)
+      await logged.close()
+      const requests = lines.map((l) => JSON.parse(l) as { msg?: string; route?: string; status?: number })
+      const of = (route: string, status: number) =>
+        requests.filter((l) => l.msg === 'request' && l.route === route && l.status === status).length
+      expect(of('POST /v1/messages', 201)).toBe(depositLines)
+      expect(of('POST /v1/messages', 400)).toBe(1)
+      expect(of('GET /healthz', 200)).toBe(1)
+    }
+  })
+})
