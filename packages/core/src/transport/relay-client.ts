@@ -27,10 +27,11 @@ export { RELAY_LOGIN_CHALLENGE_TAG, RELAY_SERVICE_TYPE, RelayResponseError, rela
  * @param options - `url` (http/https base URL of the own relay), `resolver` (default: offline light
  *   DIDs), `fetch` (default `globalThis.fetch`), `WebSocket` (default `globalThis.WebSocket`; pass
  *   `ws`'s on Node 20), `timeoutMs` (per request, default 10,000), `allowInsecureDiscovery` (default
- *   false: see above; for tests and local demos only)
+ *   false: see above; for tests and local demos only), `maxResponseBytes` (inbox pages, default 8 MiB;
+ *   other routes at most 64 KiB)
  * @returns a {@link RelayClient}
  * @throws MessagingError ERR_ARGUMENT_INVALID for malformed options. The client's methods throw
- *   ERR_TRANSPORT (unreachable relay, timeouts, refusals: the relay's code is in the message and in
+ *   ERR_TRANSPORT (unreachable relay, timeouts, oversized responses, refusals: the relay's code is in the message and in
  *   `cause` as a {@link RelayResponseError}), ERR_ENVELOPE_INVALID, ERR_ARGUMENT_INVALID and the DID
  *   codes for malformed DIDs.
  * @example
@@ -60,6 +61,13 @@ export function createRelayClient(options: RelayClientOptions = {}): RelayClient
     (!Number.isSafeInteger(options.timeoutMs) || options.timeoutMs < 1 || options.timeoutMs > 600_000)
   )
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"timeoutMs" expected an integer of 1..600000')
+  if (
+    options.maxResponseBytes !== undefined &&
+    (!Number.isSafeInteger(options.maxResponseBytes) ||
+      options.maxResponseBytes < 1024 ||
+      options.maxResponseBytes > 1 << 30)
+  )
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"maxResponseBytes" expected an integer of 1024..2^30')
   if (options.allowInsecureDiscovery !== undefined && typeof options.allowInsecureDiscovery !== 'boolean')
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"allowInsecureDiscovery" expected a boolean')
   return relayClient(options)

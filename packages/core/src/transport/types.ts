@@ -73,6 +73,12 @@ export interface RelayClientOptions {
    * Endpoints given explicitly (`url`, `send`'s `relay`) are never restricted.
    */
   readonly allowInsecureDiscovery?: boolean
+  /**
+   * The largest response body accepted for an inbox page, in bytes (default 8 MiB); every other
+   * route accepts at most the smaller of this and 64 KiB. A larger answer is cut off with
+   * ERR_TRANSPORT. Live frames are bounded by the same number (in characters).
+   */
+  readonly maxResponseBytes?: number
 }
 
 /** Options of `RelayClient.send`. */

@@ -160,6 +160,89 @@ describe('send', () => {
   })
 })
 
+describe('response size bounds', () => {
+  /** A body that streams `chunk` forever (or `count` times), counting what was pulled. */
+  function endless(chunk: Uint8Array, count = Number.POSITIVE_INFINITY) {
+    const state = { pulled: 0, cancelled: false }
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (state.pulled >= count) return controller.close()
+          state.pulled++
+          controller.enqueue(chunk)
+        },
+        cancel() {
+          state.cancelled = true
+        },
+      },
+      { highWaterMark: 0 },
+    )
+    return { body, state }
+  }
+
+  it('aborts an endless answer of send at 64 KiB with ERR_TRANSPORT', async () => {
+    const { body, state } = endless(new Uint8Array(4096).fill(0x20))
+    const client = createRelayClient({
+      url: 'https://r.example',
+      fetch: async () => new Response(body, { status: 201 }),
+    })
+    const e = await client.send(env).catch((x: unknown) => x)
+    expect(e).toMatchObject({ code: 'ERR_TRANSPORT' })
+    expect((e as Error).message).toContain('larger than 65536 bytes')
+    expect(state.cancelled).toBe(true)
+    expect(state.pulled).toBeLessThan(20)
+  })
+
+  it('refuses by content-length before reading, and bounds error answers too', async () => {
+    const { body, state } = endless(new Uint8Array(1), 1)
+    const client = createRelayClient({
+      url: 'https://r.example',
+      fetch: async () => new Response(body, { status: 500, headers: { 'content-length': String(1 << 30) } }),
+    })
+    await expect(client.send(env)).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
+    expect(state.pulled).toBe(0)
+  })
+
+  it('accepts inbox pages up to maxResponseBytes, other routes up to 64 KiB', async () => {
+    const big = JSON.stringify({
+      messages: [{ id: 'M1', envelope: { ...env, ciphertext: `0x${'ab'.repeat(100_000)}` } }],
+      cursor: 'M1',
+    })
+    const handler = (url: string) => {
+      const path = new URL(url).pathname
+      if (path === '/v1/auth/challenge')
+        return { challenge: challengeFor('https://r.example'), pad: 'x'.repeat(70_000) }
+      if (path === '/v1/auth/token') return { token: 't', expiresAt: Date.now() + 3600_000 }
+      return JSON.parse(big)
+    }
+    const fetch = async (url: string) => new Response(JSON.stringify(handler(url)), { status: 200 })
+    const login = { did: alice.did, keyUri: alice.keyUri, sign: (d: Uint8Array) => alice.auth.sign(d) }
+    // A 70 KB challenge answer is over the 64 KiB bound of other routes.
+    const c1 = createRelayClient({ url: 'https://r.example', fetch })
+    await expect(c1.login(login)).rejects.toMatchObject({ code: 'ERR_TRANSPORT' })
+    const smallChallenge = async (url: string) =>
+      new URL(url).pathname === '/v1/auth/challenge'
+        ? new Response(JSON.stringify({ challenge: challengeFor('https://r.example') }), { status: 200 })
+        : fetch(url)
+    // A 200 KB inbox page is fine by default, refused under maxResponseBytes: 100_000.
+    const c2 = createRelayClient({ url: 'https://r.example', fetch: smallChallenge })
+    await c2.login(login)
+    expect((await c2.fetchInbox()).messages).toHaveLength(1)
+    const c3 = createRelayClient({
+      url: 'https://r.example',
+      fetch: smallChallenge,
+      maxResponseBytes: 100_000,
+    })
+    await c3.login(login)
+    const e = await c3.fetchInbox().catch((x: unknown) => x)
+    expect(e).toMatchObject({ code: 'ERR_TRANSPORT' })
+    expect((e as Error).message).toContain('larger than 100000 bytes')
+    expect(() => createRelayClient({ maxResponseBytes: 10 })).toThrow(
+      expect.objectContaining({ code: 'ERR_ARGUMENT_INVALID' }),
+    )
+  })
+})
+
 describe('discovery policy', () => {
   const receiverAt = (...endpoints: string[]) =>
     identity([{ id: '#mailbox', type: [RELAY_SERVICE_TYPE], serviceEndpoint: endpoints }])

@@ -24,11 +24,17 @@ import type {
   WebSocketConstructor,
   WebSocketLike,
 } from '../types.js'
+import { ResponseTooLargeError, readBoundedText } from './bounded-body.js'
 import { discoveredRelayRefusal } from './discovery-policy.js'
 import { relayLoginChallengeValid } from './login-challenge.js'
 
 /** The DID service type of a KILT messaging relay. */
 export const RELAY_SERVICE_TYPE = 'KiltMessagingRelay'
+
+/** Default bound on an inbox page's response body (8 MiB). */
+export const DEFAULT_MAX_INBOX_RESPONSE_BYTES = 8 << 20
+/** Bound on the response body of every other route (64 KiB; lower when `maxResponseBytes` is lower). */
+export const MAX_OTHER_RESPONSE_BYTES = 64 << 10
 
 /** Renews the token this long before it expires (ms). */
 const RENEW_MARGIN_MS = 30_000
@@ -136,6 +142,8 @@ export function relayClient(options: RelayClientOptions): RelayClient {
     options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
   const timeoutMs = options.timeoutMs ?? 10_000
   const allowInsecureDiscovery = options.allowInsecureDiscovery === true
+  const maxInboxBytes = options.maxResponseBytes ?? DEFAULT_MAX_INBOX_RESPONSE_BYTES
+  const maxOtherBytes = Math.min(maxInboxBytes, MAX_OTHER_RESPONSE_BYTES)
   let credentials: RelayLoginInput | undefined
   let token: Token | undefined
   let loggingIn: Promise<Token> | undefined
@@ -149,7 +157,7 @@ export function relayClient(options: RelayClientOptions): RelayClient {
     method: 'GET' | 'POST',
     at: URL,
     path: string,
-    init: { body?: unknown; bearer?: string; signal?: AbortSignal } = {},
+    init: { body?: unknown; bearer?: string; signal?: AbortSignal; maxBytes?: number } = {},
   ): Promise<unknown> {
     if (fetchFn === undefined) throw argument('no fetch available: pass options.fetch')
     const timeout = AbortSignal.timeout(timeoutMs)
@@ -167,8 +175,10 @@ export function relayClient(options: RelayClientOptions): RelayClient {
         signal,
         redirect: 'error',
       })
-      text = await response.text()
+      text = await readBoundedText(response, init.maxBytes ?? maxOtherBytes)
     } catch (e) {
+      if (e instanceof ResponseTooLargeError)
+        throw transportError(`relay ${at.origin} sent a response larger than ${e.limit} bytes`, e)
       throw transportError(`relay ${at.origin} unreachable: ${reason(e)}`, e)
     }
     let parsed: unknown
@@ -222,17 +232,26 @@ export function relayClient(options: RelayClientOptions): RelayClient {
     return token.value
   }
 
-  async function authed(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  async function authed(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    maxBytes = maxOtherBytes,
+  ): Promise<unknown> {
     const at = own()
     const first = await currentToken()
     try {
-      return await call(method, at, path, { bearer: first, ...(body === undefined ? {} : { body }) })
+      return await call(method, at, path, {
+        bearer: first,
+        maxBytes,
+        ...(body === undefined ? {} : { body }),
+      })
     } catch (e) {
       // One retry with a fresh login when the relay refused the token (restarted with a new secret, clock skew).
       if (!(e instanceof MessagingError && e.cause instanceof RelayResponseError && e.cause.status === 401))
         throw e
       const again = await currentToken(true)
-      return call(method, at, path, { bearer: again, ...(body === undefined ? {} : { body }) })
+      return call(method, at, path, { bearer: again, maxBytes, ...(body === undefined ? {} : { body }) })
     }
   }
 
@@ -317,7 +336,7 @@ export function relayClient(options: RelayClientOptions): RelayClient {
         q.set('limit', String(page.limit))
       }
       const query = q.toString()
-      const r = await authed('GET', `v1/inbox${query === '' ? '' : `?${query}`}`)
+      const r = await authed('GET', `v1/inbox${query === '' ? '' : `?${query}`}`, undefined, maxInboxBytes)
       if (!isRecord(r) || !Array.isArray(r.messages))
         throw transportError('relay sent a malformed inbox page')
       const cursor = typeof r.cursor === 'string' ? r.cursor : null
@@ -337,7 +356,7 @@ export function relayClient(options: RelayClientOptions): RelayClient {
       if (WebSocketImpl === undefined) throw argument('no WebSocket available: pass options.WebSocket')
       const WS = WebSocketImpl
       const at = own()
-      return subscribeLive(WS, at, currentToken, onMessage, subscribeOptions, () => {
+      return subscribeLive(WS, at, currentToken, onMessage, subscribeOptions, maxInboxBytes, () => {
         token = undefined
       })
     },
@@ -356,6 +375,7 @@ function subscribeLive(
   getToken: () => Promise<string>,
   onMessage: (message: InboxMessage) => void | Promise<void>,
   options: SubscribeOptions,
+  maxFrameChars: number,
   dropToken: () => void,
 ): Subscription {
   const minDelay = options.minDelayMs ?? 500
@@ -392,6 +412,10 @@ function subscribeLive(
 
   const onFrame = (data: unknown): void => {
     if (typeof data !== 'string') return
+    if (data.length > maxFrameChars) {
+      report(transportError(`relay sent a frame larger than ${maxFrameChars} characters`))
+      return
+    }
     let frame: unknown
     try {
       frame = JSON.parse(data)
