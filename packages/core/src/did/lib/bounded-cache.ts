@@ -1,11 +1,20 @@
 /**
  * @module did/lib/bounded-cache
- * A size-bounded map with least-recently-used eviction, for memoising pure functions of strings.
+ * A size-bounded map with second-chance (CLOCK) eviction, for memoising pure functions of strings.
  */
 
-/** A Map that holds at most `limit` entries; reading an entry refreshes it, inserting past the limit drops the oldest. */
+interface Slot<V> {
+  readonly value: V
+  used: boolean
+}
+
+/**
+ * A Map that holds at most `limit` entries. A hit only sets a flag (no Map re-insertion on the hot
+ * path); inserting past the limit evicts the oldest entry not used since it was last passed over,
+ * giving used ones a second chance at the young end — an approximation of LRU.
+ */
 export class BoundedCache<V> {
-  readonly #map = new Map<string, V>()
+  readonly #map = new Map<string, Slot<V>>()
   readonly #limit: number
 
   constructor(limit: number) {
@@ -13,22 +22,17 @@ export class BoundedCache<V> {
   }
 
   get(key: string): V | undefined {
-    const value = this.#map.get(key)
-    if (value !== undefined) {
-      // Re-insert so the entry becomes the most recently used one.
-      this.#map.delete(key)
-      this.#map.set(key, value)
-    }
-    return value
+    const slot = this.#map.get(key)
+    if (slot === undefined) return undefined
+    slot.used = true
+    return slot.value
   }
 
   set(key: string, value: V): void {
-    if (this.#map.has(key)) this.#map.delete(key)
-    else if (this.#map.size >= this.#limit) {
-      const oldest = this.#map.keys().next()
-      if (!oldest.done) this.#map.delete(oldest.value)
-    }
-    this.#map.set(key, value)
+    const existing = this.#map.get(key)
+    if (existing !== undefined) this.#map.delete(key)
+    else this.#evictFor(key)
+    this.#map.set(key, { value, used: false })
   }
 
   get size(): number {
@@ -37,5 +41,18 @@ export class BoundedCache<V> {
 
   clear(): void {
     this.#map.clear()
+  }
+
+  /** Makes room for one entry. Each pass clears a flag, so this ends within size + 1 steps. */
+  #evictFor(key: string): void {
+    while (this.#map.size >= this.#limit) {
+      const oldest = this.#map.entries().next()
+      if (oldest.done === true) return
+      const [oldKey, slot] = oldest.value
+      this.#map.delete(oldKey)
+      if (!slot.used || oldKey === key) return
+      slot.used = false
+      this.#map.set(oldKey, slot)
+    }
   }
 }
