@@ -6,7 +6,8 @@ import type { DidUri } from '../../did/types.js'
 import { MessagingError } from '../../errors.js'
 import { readClock } from '../../replay/lib/freshness.js'
 import type { Message, MessageBody } from '../types.js'
-import { type BodyValidatorRegistry, verifyMessageBody } from '../verify.js'
+import type { BodyValidatorRegistry } from '../verify.js'
+import { verifyBody } from './body/body.js'
 import { plainDid } from './did-checks.js'
 import { checkBodyShape, checkThreadFields } from './fields.js'
 import { deepFreeze } from './json.js'
@@ -47,7 +48,8 @@ export function buildMessage(body: unknown, input: BuildInput): Message {
   const { body: ownBody, json } = copyBody(body)
   const opts: { registry?: BodyRegistry } = {}
   if (input.registry !== undefined) opts.registry = input.registry
-  verifyMessageBody(ownBody, opts)
+  // The copy is fresh JSON.parse output, frozen: the scan needs only the checks such data can fail.
+  verifyBody(ownBody, opts, true)
   const createdAt = readClock(input.now)
   const message: {
     body: MessageBody

@@ -12,7 +12,8 @@ import { assertFresh } from '../../replay/lib/freshness.js'
 import type { ReplayGuard } from '../../replay/types.js'
 import type { ResolvedKey } from '../../resolver/types.js'
 import type { Message, MessageBody } from '../types.js'
-import { ensureOwnerIsSender, verifyMessageBody } from '../verify.js'
+import { ensureOwnerIsSender } from '../verify.js'
+import { verifyBody } from './body/body.js'
 import type { BodyRegistry } from './create.js'
 import { didPartOf, subjectOf } from './did-checks.js'
 import { readEnvelope } from './envelope.js'
@@ -190,7 +191,8 @@ export async function decrypt(
     const opts: { registry?: BodyRegistry; sdkCompatible?: boolean } = {}
     if (input.registry !== undefined) opts.registry = input.registry
     if (relax.bodyValidation === 'sdk') opts.sdkCompatible = true
-    verifyMessageBody(message.body, opts)
+    // The body is part of the JSON.parse output of the plaintext, frozen since (parsePlaintext).
+    verifyBody(message.body, opts, true)
     // The owner rule concerns these three body types only; every other type passes (spec §5.3).
     if (OWNER_TYPES.has(message.body.type)) ensureOwnerIsSender(message)
   }

@@ -38,10 +38,13 @@ export function readOptions(options: unknown): VerifyBodyOptions {
   return o
 }
 
-/** Runs the body checks; see `verifyMessageBody` in `message/verify`. */
-export function verifyBody(body: unknown, options?: unknown): void {
+/**
+ * Runs the body checks; see `verifyMessageBody` in `message/verify`.
+ * @param parsed - internal callers only: `body` is untouched `JSON.parse` output (see `scanJson`)
+ */
+export function verifyBody(body: unknown, options?: unknown, parsed = false): void {
   const opts = readOptions(options)
-  scanJson(body, 'body', 'ERR_BODY_INVALID', opts)
+  scanJson(body, 'body', 'ERR_BODY_INVALID', opts, parsed)
   if (!isPlainObject(body))
     throw new MessagingError('ERR_BODY_INVALID', `body: expected an object, got ${describe(body)}`, {
       sdkError: 'TypeError',
