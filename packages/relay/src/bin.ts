@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const store = openStore({
     ...(config.db === undefined ? {} : { db: config.db }),
     ...(config.postgres === undefined ? {} : { postgres: config.postgres }),
+    ...(config.postgresSchema === undefined ? {} : { schema: config.postgresSchema }),
     ...(config.synchronous === undefined ? {} : { synchronous: config.synchronous }),
   })
   const app = await createRelay({

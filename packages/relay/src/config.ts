@@ -15,6 +15,8 @@ export interface RelayConfig {
   readonly db?: string
   /** PostgreSQL connection string. */
   readonly postgres?: string
+  /** PostgreSQL schema holding the relay's tables (default `kilt_relay`). */
+  readonly postgresSchema?: string
   readonly synchronous?: 'FULL' | 'NORMAL'
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   readonly limits: Partial<Limits>
@@ -36,6 +38,8 @@ export const USAGE = `Usage: kilt-relay [options]
   --host <addr>         listen address (default 127.0.0.1; KILT_RELAY_HOST)
   --db <file>           SQLite database file (default kilt-relay.db; KILT_RELAY_DB)
   --postgres <url>      PostgreSQL connection string instead of SQLite (KILT_RELAY_POSTGRES)
+  --postgres-schema <s> PostgreSQL schema for the tables (default kilt_relay; lower-case
+                        identifier of 1..48 characters; KILT_RELAY_POSTGRES_SCHEMA)
   --config <file>       JSON config file (KILT_RELAY_CONFIG); keys as in this list, camelCase,
                         plus "limits": { maxEnvelopeBytes, mailboxMaxCount, ... }
   --log-level <level>   fatal|error|warn|info|debug|trace|silent (default info; KILT_RELAY_LOG_LEVEL)
@@ -81,6 +85,12 @@ function apply(target: Mutable, source: Record<string, unknown>, origin: string)
   if (s.host !== undefined) target.host = str(s.host, `${origin} host`)
   if (s.db !== undefined) target.db = str(s.db, `${origin} db`)
   if (s.postgres !== undefined) target.postgres = str(s.postgres, `${origin} postgres`)
+  if (s.postgresSchema !== undefined) {
+    const v = str(s.postgresSchema, `${origin} postgresSchema`)
+    if (!/^[a-z_][a-z0-9_]{0,47}$/.test(v))
+      throw new Error(`${origin} postgresSchema must be a lower-case identifier of 1..48 characters`)
+    target.postgresSchema = v
+  }
   if (s.synchronous !== undefined) {
     if (s.synchronous !== 'FULL' && s.synchronous !== 'NORMAL')
       throw new Error(`${origin} synchronous must be FULL or NORMAL`)
@@ -147,6 +157,7 @@ export function loadConfig(
       host: { type: 'string' },
       db: { type: 'string' },
       postgres: { type: 'string' },
+      'postgres-schema': { type: 'string' },
       config: { type: 'string' },
       'log-level': { type: 'string' },
       cors: { type: 'string' },
@@ -185,6 +196,7 @@ export function loadConfig(
     KILT_RELAY_HOST: 'host',
     KILT_RELAY_DB: 'db',
     KILT_RELAY_POSTGRES: 'postgres',
+    KILT_RELAY_POSTGRES_SCHEMA: 'postgresSchema',
     KILT_RELAY_SYNCHRONOUS: 'synchronous',
     KILT_RELAY_LOG_LEVEL: 'logLevel',
     KILT_RELAY_CORS_ORIGINS: 'corsOrigins',
@@ -210,6 +222,7 @@ export function loadConfig(
   if (values.host !== undefined) fromFlags.host = values.host
   if (values.db !== undefined) fromFlags.db = values.db
   if (values.postgres !== undefined) fromFlags.postgres = values.postgres
+  if (values['postgres-schema'] !== undefined) fromFlags.postgresSchema = values['postgres-schema']
   if (values['log-level'] !== undefined) fromFlags.logLevel = values['log-level']
   if (values.cors !== undefined) fromFlags.corsOrigins = values.cors
   if (values['trust-proxy'] === true) fromFlags.trustProxy = true

@@ -160,7 +160,7 @@ describe('relay client against a live relay', () => {
       { id: '#relay', type: [RELAY_SERVICE_TYPE], serviceEndpoint: [b.url] },
     ])
     const noService = makeIdentity()
-    const client = createRelayClient({ url: a.url, WebSocket })
+    const client = createRelayClient({ url: a.url, WebSocket, allowInsecureDiscovery: true })
     expect(await client.discover(receiver.did)).toBe(b.url)
     expect(await client.discover(noService.did)).toBeNull()
 
@@ -233,7 +233,7 @@ describe('end to end', () => {
       { sender: alice.did, receiver: bob.did },
     )
     const sealed = await encryptMessage(message, { keys: aliceKeys })
-    const sender = createRelayClient({ WebSocket })
+    const sender = createRelayClient({ WebSocket, allowInsecureDiscovery: true })
     const receipt = await sender.send(sealed)
 
     const inbox = createRelayClient({ url, WebSocket })

@@ -9,6 +9,7 @@ import { WebSocket } from 'ws'
 import { createRelay } from '../../src/index.js'
 import { createPostgresStore, type PostgresMailboxStore } from '../../src/store/index.js'
 import { envelope, makeIdentity } from '../helpers/identities.js'
+import { buildRelay, startRelayProcess } from '../helpers/process.js'
 
 const url = process.env.KILT_TEST_POSTGRES_URL
 if (url === undefined || url === '')
@@ -66,4 +67,34 @@ describe.skipIf(url === undefined || url === '')('two relay instances on one Pos
     expect((await onB.fetchInbox()).messages.map((m) => m.id)).toEqual(ids.slice(2))
     sub.close()
   })
+})
+
+describe.skipIf(url === undefined || url === '')('kilt-relay bin on PostgreSQL', () => {
+  it('creates its tables in the schema given by --postgres-schema', async () => {
+    buildRelay()
+    const binSchema = `relay_bin_${process.pid}`
+    const p = await startRelayProcess(
+      ['--port', '0', '--postgres', url!, '--postgres-schema', binSchema, '--log-level', 'warn'],
+      { KILT_RELAY_DB: '', KILT_RELAY_CONFIG: '' },
+    )
+    try {
+      const r = await fetch(`${p.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(envelope(makeIdentity(), makeIdentity())),
+      })
+      expect(r.status).toBe(201)
+      const check = createPostgresStore({ connectionString: url!, schema: binSchema })
+      await check.init()
+      try {
+        expect(await check.depth()).toBe(1)
+        await check.pool.query(`DROP SCHEMA ${binSchema} CASCADE`)
+      } finally {
+        await check.close()
+      }
+    } finally {
+      p.child.kill('SIGTERM')
+      await p.exited
+    }
+  }, 240_000)
 })

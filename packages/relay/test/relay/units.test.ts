@@ -109,6 +109,15 @@ describe('loadConfig', () => {
     })
   })
 
+  it('takes the PostgreSQL schema from --postgres-schema or KILT_RELAY_POSTGRES_SCHEMA, checked', () => {
+    const env = { KILT_RELAY_POSTGRES: 'postgres://x/db', KILT_RELAY_POSTGRES_SCHEMA: 'from_env' }
+    expect(loadConfig([], env)).toMatchObject({ postgres: 'postgres://x/db', postgresSchema: 'from_env' })
+    expect(loadConfig(['--postgres-schema', 'from_flag'], env).postgresSchema).toBe('from_flag')
+    expect(loadConfig([], {}).postgresSchema).toBeUndefined()
+    for (const bad of ['Upper', '1x', 'a-b', 'x'.repeat(49)])
+      expect(() => loadConfig(['--postgres-schema', bad], env)).toThrow(/postgresSchema/)
+  })
+
   it('layers file < environment < flags', () => {
     const file = join(tmpdir(), `kilt-relay-config-${process.pid}.json`)
     writeFileSync(
