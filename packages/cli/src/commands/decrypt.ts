@@ -45,6 +45,8 @@ Examples:
   $ kilt-msg decrypt request.kiltmsg
   $ pbpaste | kilt-msg decrypt --as bob
   $ kilt-msg decrypt reply.eml --json > reply.json
+Freshness: createdAt must lie within --max-age before the local clock and at most 2 minutes after it
+(tolerated clock skew of the sender).
 Exit codes: 0 ok, 2 usage, 3 keystore/passphrase, 4 malformed, undecryptable, unverifiable,
 stale or replayed message, 5 network, 1 other.`,
     )

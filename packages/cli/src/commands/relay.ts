@@ -6,10 +6,16 @@ import { join } from 'node:path'
 import type { InboxMessage } from '@kilt-messaging/core'
 import { type Command, Option } from 'commander'
 import { defaultRelay, openIdentity } from '../lib/context.js'
-import { CliError, describeError, EXIT } from '../lib/errors.js'
+import { CliError, describeError } from '../lib/errors.js'
 import { ensurePrivateDir, kiltMsgHome } from '../lib/files.js'
 import { parseDuration, printJson, println, shortDid, style } from '../lib/output.js'
-import { checksPassed, messageJson, messageLines, openEnvelope } from '../lib/present.js'
+import {
+  checksPassed,
+  DEFAULT_MAX_FUTURE_SKEW_MS,
+  messageJson,
+  messageLines,
+  openEnvelope,
+} from '../lib/present.js'
 import { allowLocalRelayFromEnv, relayClient, startRelay } from '../lib/relay.js'
 import { type ComposeOptions, compose, composeOptions } from './encrypt.js'
 
@@ -20,6 +26,29 @@ function checkUrl(url: string | undefined, what: string): string | undefined {
     if (u.protocol === 'http:' || u.protocol === 'https:') return url
   } catch {}
   throw new CliError('ERR_USAGE', `${what} expected an http(s) URL`)
+}
+
+/**
+ * Failures that no later attempt can turn into success: the envelope or message is broken, forged
+ * or already seen. Only these are acknowledged (deleted) at the relay; anything else (a DID that
+ * cannot be resolved now, a resolver or replay-store outage, a clock ahead of ours, a key we do
+ * not hold) stays queued for a later `inbox`.
+ */
+const DEFINITIVE_FAILURES: ReadonlySet<string> = new Set([
+  'ERR_DECRYPTION_FAILED',
+  'ERR_ENVELOPE_INVALID',
+  'ERR_MESSAGE_INVALID',
+  'ERR_MESSAGE_TOO_LARGE',
+  'ERR_MESSAGE_REPLAYED',
+  'ERR_SENDER_MISMATCH',
+  'ERR_RECEIVER_MISMATCH',
+  'ERR_OWNER_MISMATCH',
+  'ERR_MESSAGE_STALE',
+])
+
+/** Whether a failed message may be deleted at the relay (see {@link DEFINITIVE_FAILURES}). */
+export function definitiveFailure(code: string): boolean {
+  return DEFINITIVE_FAILURES.has(code) || code.startsWith('ERR_BODY_')
 }
 
 /** Resolves when SIGINT or SIGTERM arrives. */
@@ -96,6 +125,14 @@ Examples:
     .addHelpText(
       'after',
       `
+Verification: each message is decrypted and verified; createdAt must lie within --max-age before
+the local clock and at most 2 minutes after it (tolerated clock skew of the sender).
+
+Acknowledging: verified messages and messages that can never verify (undecryptable, malformed,
+forged sender/receiver/owner, invalid body, stale, replayed) are deleted at the relay. Messages
+failing for a reason that may pass later (DID not resolvable or upgraded, resolver or replay
+store unavailable, created in the future, key not held) are kept queued and reported as kept.
+
 Examples:
   $ kilt-msg inbox --as bob --relay http://127.0.0.1:8080
   $ kilt-msg inbox --as bob --watch
@@ -135,6 +172,7 @@ Examples:
           try {
             const result = await openEnvelope(identity, m.envelope, {
               maxAgeMs,
+              maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
               replay: opts.keep ? 'memory' : 'file',
             })
             const json = { relayId: m.id, ...messageJson(result, checks) }
@@ -144,13 +182,18 @@ Examples:
             return true
           } catch (e) {
             const d = describeError(e)
+            // A message that can never verify is dropped; one that may verify later stays queued.
+            const drop = definitiveFailure(d.code)
+            const kept = !drop || opts.keep === true
             if (opts.json) {
-              const err = { relayId: m.id, error: { code: d.code, message: d.message } }
+              const err = { relayId: m.id, error: { code: d.code, message: d.message }, kept }
               if (opts.watch) process.stdout.write(`${JSON.stringify(err)}\n`)
               else failed.push(err)
-            } else process.stderr.write(`error ${d.code}: ${d.message} (relay id ${m.id})\n`)
-            // A message that can never verify is dropped; transient failures stay queued.
-            return d.exitCode === EXIT.MESSAGE
+            } else
+              process.stderr.write(
+                `error ${d.code}: ${d.message} (relay id ${m.id}; ${kept ? 'kept queued at the relay' : 'deleted at the relay'})\n`,
+              )
+            return drop
           }
         }
 

@@ -17,10 +17,18 @@ import { fileReplayStore } from './replay-file.js'
 /** Default freshness window of the CLI: 7 days (mail and mailboxes are slow; the relay keeps 7 days). */
 export const DEFAULT_MAX_AGE_MS = 7 * 86_400_000
 
+/**
+ * Default tolerated clock skew into the future for mail and mailboxes: 2 minutes (the core's 1 s
+ * default suits live sessions; a sender whose clock runs a little ahead must not lose mail).
+ */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 120_000
+
 /** Options of {@link openEnvelope}. */
 export interface OpenOptions {
   /** Oldest accepted `createdAt` as an age (default 7 days). */
   readonly maxAgeMs?: number
+  /** Largest accepted `createdAt` ahead of the local clock (default 2 minutes). */
+  readonly maxFutureSkewMs?: number
   /** Replay protection: `'file'` (default; persisted per identity), `'memory'` or `false`. */
   readonly replay?: 'file' | 'memory' | false
 }
@@ -37,15 +45,17 @@ export async function openEnvelope(
   options: OpenOptions = {},
 ): Promise<DecryptedMessage> {
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS
+  const maxFutureSkewMs = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS
   const mode = options.replay ?? 'file'
   const replay =
     mode === false
       ? false
       : createReplayGuard({
           maxAgeMs,
+          maxFutureSkewMs,
           ...(mode === 'file' ? { store: fileReplayStore(kiltMsgHome(), identity.name) } : {}),
         })
-  return decryptMessage(envelope, { keys: identity.keyring, maxAgeMs, replay })
+  return decryptMessage(envelope, { keys: identity.keyring, maxAgeMs, maxFutureSkewMs, replay })
 }
 
 /** The checks that passed for a decrypted message, in words. */

@@ -1,0 +1,110 @@
+/**
+ * `kilt-msg inbox` acknowledges (deletes at the relay) only messages that can never verify; a
+ * message failing for a reason that may pass later stays queued. Freshness tolerates 2 minutes of
+ * sender clock skew.
+ */
+import { join } from 'node:path'
+import { createMessage, encryptMessage, randomSigningKeyPair, randomX25519 } from '@kilt-messaging/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { definitiveFailure } from '../../src/commands/relay.js'
+import { identityFromKeys } from '../../src/lib/identity.js'
+import { build, home, type RunResult, run, start } from './helpers.js'
+
+function ok(r: RunResult): RunResult {
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`)
+  return r
+}
+
+describe('inbox acknowledges only definitive failures', () => {
+  const B = home()
+  let bobDid: string
+  let url: string
+  let relay: Awaited<ReturnType<typeof start>> | undefined
+
+  beforeAll(async () => {
+    build()
+    bobDid = JSON.parse(ok(await run(['id', 'new', '--name', 'bob', '--json'], B)).stdout).did
+    relay = await start(
+      ['relay', 'serve', '--port', '0', '--json', '--db', join(B.KILT_MSG_HOME, 'relay.db')],
+      B,
+      /\{"url":"([^"]+)"/,
+    )
+    url = relay.match[1] as string
+  })
+  afterAll(() => {
+    relay?.child.kill('SIGTERM')
+  })
+
+  async function deposit(createdAhead: number, tamper = false): Promise<string> {
+    const sender = identityFromKeys('sender', randomSigningKeyPair('ed25519'), randomX25519())
+    const message = createMessage(
+      { type: 'reject', content: { message: `ahead ${createdAhead}` } },
+      { sender: sender.did, receiver: bobDid as never, now: () => Date.now() + createdAhead },
+    )
+    const envelope = await encryptMessage(message, { keys: sender.keyring })
+    const ciphertext = tamper
+      ? `${envelope.ciphertext.slice(0, -2)}${envelope.ciphertext.endsWith('00') ? '01' : '00'}`
+      : envelope.ciphertext
+    const r = await fetch(new URL('v1/messages', `${url}/`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...envelope, ciphertext }),
+    })
+    expect(r.status).toBe(201)
+    return ((await r.json()) as { id: string }).id
+  }
+
+  it('keeps ERR_MESSAGE_FUTURE queued, deletes ERR_DECRYPTION_FAILED, accepts 30 s of skew', async () => {
+    const future = await deposit(10 * 60_000)
+    const tampered = await deposit(0, true)
+    const skewed = await deposit(30_000)
+    const first = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], B)).stdout)
+    expect(first.messages.map((m: { relayId: string }) => m.relayId)).toEqual([skewed])
+    expect(first.errors).toEqual([
+      expect.objectContaining({
+        relayId: future,
+        error: expect.objectContaining({ code: 'ERR_MESSAGE_FUTURE' }),
+        kept: true,
+      }),
+      expect.objectContaining({
+        relayId: tampered,
+        error: expect.objectContaining({ code: 'ERR_DECRYPTION_FAILED' }),
+        kept: false,
+      }),
+    ])
+    // Only the message that may verify later is still at the relay.
+    const second = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], B)).stdout)
+    expect(second.messages).toEqual([])
+    expect(second.errors.map((e: { relayId: string }) => e.relayId)).toEqual([future])
+    const text = await run(['inbox', '--as', 'bob', '--relay', url], B)
+    expect(text.stderr).toContain('ERR_MESSAGE_FUTURE')
+    expect(text.stderr).toContain('kept queued at the relay')
+  })
+
+  it('classifies codes', () => {
+    for (const code of [
+      'ERR_DECRYPTION_FAILED',
+      'ERR_ENVELOPE_INVALID',
+      'ERR_MESSAGE_INVALID',
+      'ERR_MESSAGE_TOO_LARGE',
+      'ERR_MESSAGE_REPLAYED',
+      'ERR_SENDER_MISMATCH',
+      'ERR_RECEIVER_MISMATCH',
+      'ERR_BODY_INVALID',
+      'ERR_BODY_TYPE_UNKNOWN',
+      'ERR_OWNER_MISMATCH',
+      'ERR_MESSAGE_STALE',
+    ])
+      expect(definitiveFailure(code), code).toBe(true)
+    for (const code of [
+      'ERR_DID_NOT_FOUND',
+      'ERR_DID_UPGRADED',
+      'ERR_RESOLVER_FAILED',
+      'ERR_MESSAGE_FUTURE',
+      'ERR_REPLAY_STORE_UNAVAILABLE',
+      'ERR_KEY_UNAVAILABLE',
+      'ERR_TRANSPORT',
+    ])
+      expect(definitiveFailure(code), code).toBe(false)
+  })
+})
