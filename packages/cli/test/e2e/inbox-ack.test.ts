@@ -25,7 +25,7 @@ describe('inbox acknowledges only definitive failures', () => {
     build()
     bobDid = JSON.parse(ok(await run(['id', 'new', '--name', 'bob', '--json'], B)).stdout).did
     relay = await start(
-      ['relay', 'serve', '--port', '0', '--json', '--db', join(B.KILT_MSG_HOME, 'relay.db')],
+      ['relay', 'serve', '--port', '0', '--json', '--db', join(B.KILT_MSG_HOME as string, 'relay.db')],
       B,
       /\{"url":"([^"]+)"/,
     )
