@@ -81,6 +81,29 @@ const decodeOptions = {
   allowBigInt: false,
 }
 
+// The details of a light DID with one x25519 key agreement key and no services, as our encoder and
+// the SDK's write them: version 0, {"e": {"publicKey": tag64(bytes(32)), "type": "x25519"}}.
+const KEY_ONLY_HEAD = Uint8Array.from([
+  0x00, 0xa1, 0x61, 0x65, 0xa2, 0x69, 0x70, 0x75, 0x62, 0x6c, 0x69, 0x63, 0x4b, 0x65, 0x79, 0xd8, 0x40, 0x58,
+  0x20,
+])
+const KEY_ONLY_TAIL = Uint8Array.from([
+  0x64, 0x74, 0x79, 0x70, 0x65, 0x66, 0x78, 0x32, 0x35, 0x35, 0x31, 0x39,
+])
+const KEY_ONLY_LENGTH = KEY_ONLY_HEAD.length + 32 + KEY_ONLY_TAIL.length
+
+/**
+ * The decoded map when `bytes` are exactly the key-only layout (what the CBOR decoder returns for
+ * them, byte for byte the same input), else undefined: every other input goes through the decoder.
+ */
+function keyOnlyDetails(bytes: Uint8Array): Record<string, unknown> | undefined {
+  if (bytes.length !== KEY_ONLY_LENGTH) return undefined
+  for (let i = 0; i < KEY_ONLY_HEAD.length; i++) if (bytes[i] !== KEY_ONLY_HEAD[i]) return undefined
+  const tail = KEY_ONLY_HEAD.length + 32
+  for (let i = 0; i < KEY_ONLY_TAIL.length; i++) if (bytes[tail + i] !== KEY_ONLY_TAIL[i]) return undefined
+  return { e: { publicKey: bytes.slice(KEY_ONLY_HEAD.length, tail), type: 'x25519' } }
+}
+
 /**
  * Decodes the details to the raw CBOR value (a plain object; validation is the caller's job).
  * @throws MessagingError ERR_DID_DETAILS_INVALID for an oversized string, bad multibase/base58,
@@ -98,6 +121,8 @@ export function decodeLightDetails(encoded: string): Record<string, unknown> {
   }
   if (bytes.length === 0) throw detailsError('Light DID details are empty')
   if (bytes[0] !== SERIALIZATION_VERSION) throw detailsError('Serialization algorithm not supported')
+  const keyOnly = keyOnlyDetails(bytes)
+  if (keyOnly !== undefined) return keyOnly
   let value: unknown
   try {
     value = decode(bytes.subarray(1), decodeOptions)
