@@ -15,6 +15,7 @@ import { type DecryptMessageOptions, decryptMessage } from '../../src/message/de
 import { encryptMessage } from '../../src/message/encrypt-message.js'
 import type { Message } from '../../src/message/types.js'
 import { createReplayGuard } from '../../src/replay/create-replay-guard.js'
+import { SDK_TO_CODE } from '../helpers/sdk-errors.js'
 import { describeInBrowser, type VectorMessage, vectors as v } from './vectors.js'
 
 const hex = (s: string): Uint8Array => fromHex(s)
@@ -75,18 +76,6 @@ describeInBrowser.each(['webcrypto', 'noble'] as const)('messages[] with the %s 
   })
 })
 
-const SDK_TO_CODE: Record<string, readonly string[]> = {
-  DecodingMessageError: ['ERR_DECRYPTION_FAILED'],
-  IdentityMismatchError: ['ERR_SENDER_MISMATCH', 'ERR_OWNER_MISMATCH'],
-  DidError: ['ERR_KEY_RELATIONSHIP', 'ERR_ENVELOPE_INVALID'],
-  DidNotFoundError: ['ERR_KEY_NOT_FOUND'],
-  InvalidDidFormatError: ['ERR_ENVELOPE_INVALID'],
-  SyntaxError: ['ERR_MESSAGE_INVALID'],
-  HashMalformedError: ['ERR_BODY_INVALID'],
-  UnknownMessageBodyTypeError: ['ERR_BODY_TYPE_UNKNOWN'],
-  TypeError: ['ERR_MESSAGE_INVALID'],
-  SignatureMalformedError: ['ERR_BODY_INVALID'],
-}
 /** n08: the short and full light DID are one subject; strict string comparison restores the SDK's rejection. */
 const STRICT: Record<string, Partial<DecryptMessageOptions>> = {
   'n08-sender-short-uri': { relax: { sameSubjectSender: false } },

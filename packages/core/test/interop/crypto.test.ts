@@ -7,18 +7,11 @@ import nacl from 'tweetnacl'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { availableBoxBackends, open, seal } from '../../src/crypto/index.js'
 import type { BoxBackend } from '../../src/crypto/types.js'
-import type { DidResourceUri } from '../../src/did/types.js'
 import { createKeyring } from '../../src/keys/keyring.js'
 import { fromHex, toHex, utf8 } from '../../src/lib/bytes.js'
-import { loadVectors } from '../helpers/vectors.js'
+import { loadVectors, vectorKeyAgreements, vectorKeyringEntries } from '../helpers/vectors.js'
 
 const v = loadVectors()
-interface VecKey {
-  keyUri: DidResourceUri
-  secretKey: string
-  publicKey: string
-}
-const vecDids = Object.values(v.dids as Record<string, { keyAgreement?: VecKey }>)
 let backends: BoxBackend[] = []
 beforeAll(async () => {
   backends = await availableBoxBackends()
@@ -53,9 +46,7 @@ describe('messages[] vectors', () => {
   }
 
   it('the keyring fast path reproduces and opens every vector', async () => {
-    const entries = vecDids.flatMap((d) =>
-      d.keyAgreement ? [{ keyUri: d.keyAgreement.keyUri, secretKey: fromHex(d.keyAgreement.secretKey) }] : [],
-    )
+    const entries = vectorKeyringEntries(v)
     for (const b of backends) {
       const ring = createKeyring(entries, { backend: b })
       for (const m of v.messages) {
@@ -81,19 +72,16 @@ describe('messages[] vectors', () => {
       (n: { error?: { name?: string } }) => n.error?.name === 'DecodingMessageError',
     )
     expect(boxFailures.length).toBeGreaterThan(0)
-    const entries = vecDids.flatMap((d) =>
-      d.keyAgreement ? [{ keyUri: d.keyAgreement.keyUri, secretKey: fromHex(d.keyAgreement.secretKey) }] : [],
-    )
-    const ring = createKeyring(entries, { backend: backends[0]! })
+    const ring = createKeyring(vectorKeyringEntries(v), { backend: backends[0]! })
     let checked = 0
     for (const n of boxFailures) {
-      const senderDid = vecDids.find((d) => d.keyAgreement?.keyUri === n.encrypted.senderKeyUri)
-      if (senderDid === undefined || !ring.has(n.encrypted.receiverKeyUri)) continue
+      const senderKey = vectorKeyAgreements(v).find((k) => k.keyUri === n.encrypted.senderKeyUri)
+      if (senderKey === undefined || !ring.has(n.encrypted.receiverKeyUri)) continue
       const nonce = fromHex(n.encrypted.nonce)
       if (nonce.length !== 24) continue
       const opened = await ring.openFor(
         n.encrypted.receiverKeyUri,
-        fromHex(senderDid.keyAgreement!.publicKey),
+        fromHex(senderKey.publicKey),
         fromHex(n.encrypted.ciphertext),
         nonce,
       )
