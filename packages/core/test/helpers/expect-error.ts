@@ -47,6 +47,14 @@ export async function rejectionCode(p: Promise<unknown>): Promise<string> {
   return 'resolved'
 }
 
+function assertCoded(thrown: unknown, code: ErrorCode, sdkError: string | undefined): MessagingError {
+  expect(thrown, `expected ${code}`).toBeInstanceOf(MessagingError)
+  const err = thrown as MessagingError
+  expect(err.code).toBe(code)
+  if (sdkError !== undefined) expect(err.sdkError).toBe(sdkError)
+  return err
+}
+
 /** Asserts that `fn` throws a MessagingError with `code` (and, if given, `sdkError`); returns it. */
 export function expectCode(fn: () => unknown, code: ErrorCode, sdkError?: string): MessagingError {
   let thrown: unknown
@@ -55,11 +63,22 @@ export function expectCode(fn: () => unknown, code: ErrorCode, sdkError?: string
   } catch (e) {
     thrown = e
   }
-  expect(thrown, `expected ${code}`).toBeInstanceOf(MessagingError)
-  const err = thrown as MessagingError
-  expect(err.code).toBe(code)
-  if (sdkError !== undefined) expect(err.sdkError).toBe(sdkError)
-  return err
+  return assertCoded(thrown, code, sdkError)
+}
+
+/** Asserts that `p` rejects with a MessagingError with `code` (and, if given, `sdkError`); returns it. */
+export async function expectRejection(
+  p: Promise<unknown>,
+  code: ErrorCode,
+  sdkError?: string,
+): Promise<MessagingError> {
+  let thrown: unknown
+  try {
+    await p
+  } catch (e) {
+    thrown = e
+  }
+  return assertCoded(thrown, code, sdkError)
 }
 
 /** Runs `fn`; anything thrown must be a MessagingError. Returns whether it threw. */

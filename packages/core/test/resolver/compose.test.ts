@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { toHex } from '../../src/lib/bytes.js'
 import { composeResolvers, createLightResolver, createRegistryResolver } from '../../src/resolver/index.js'
-import type { DidResolutionResult, DidResolver } from '../../src/resolver/types.js'
+import type { DidResolutionResult, DidResolver, ResolverCacheOptions } from '../../src/resolver/types.js'
 import { rejectionCode } from '../helpers/expect-error.js'
 import { did, fullDocument, manualClock } from './fixtures.js'
 
@@ -170,14 +170,15 @@ describe('composeResolvers: upgrades and deactivation of light DIDs', () => {
 })
 
 describe('composeResolvers: cache', () => {
-  it('caches answers for ttlMs and negative answers for negativeTtlMs', async () => {
+  /** `spy` behind a cache of `composeResolvers` on a manual clock. */
+  function cachedOnClock(spy: DidResolver, cache: ResolverCacheOptions) {
     const clock = manualClock()
+    return { clock, resolver: composeResolvers({ resolvers: [spy], cache, now: clock.now }) }
+  }
+
+  it('caches answers for ttlMs and negative answers for negativeTtlMs', async () => {
     const spy = scripted({ [bob.uri]: { document: bob, metadata: { deactivated: false } } })
-    const resolver = composeResolvers({
-      resolvers: [spy],
-      cache: { ttlMs: 1000, maxEntries: 10, negativeTtlMs: 100 },
-      now: clock.now,
-    })
+    const { clock, resolver } = cachedOnClock(spy, { ttlMs: 1000, maxEntries: 10, negativeTtlMs: 100 })
     await resolver.resolve(bob.uri)
     await resolver.resolve(bob.uri)
     await resolver.resolveKey(`${bob.uri}${bob.authentication[0].id}`)
@@ -199,13 +200,8 @@ describe('composeResolvers: cache', () => {
   })
 
   it('negative answers default to min(ttlMs, 30 s)', async () => {
-    const clock = manualClock()
     const spy = scripted({})
-    const resolver = composeResolvers({
-      resolvers: [spy],
-      cache: { ttlMs: 600_000, maxEntries: 10 },
-      now: clock.now,
-    })
+    const { clock, resolver } = cachedOnClock(spy, { ttlMs: 600_000, maxEntries: 10 })
     await resolver.resolve(bob.uri)
     clock.advance(29_999)
     await resolver.resolve(bob.uri)
@@ -224,13 +220,8 @@ describe('composeResolvers: cache', () => {
   })
 
   it('is bounded: least recently used entries are evicted', async () => {
-    const clock = manualClock()
     const spy = scripted({})
-    const resolver = composeResolvers({
-      resolvers: [spy],
-      cache: { ttlMs: 10_000, maxEntries: 2 },
-      now: clock.now,
-    })
+    const { resolver } = cachedOnClock(spy, { ttlMs: 10_000, maxEntries: 2 })
     const [a, b, c] = ['bob', 'carol', 'dave'].map((n) => fullDocument(n).uri) as [string, string, string]
     await resolver.resolve(a)
     await resolver.resolve(b)

@@ -5,7 +5,7 @@ import { toHex } from '../../src/lib/bytes.js'
 import { composeResolvers, createLightResolver, createRegistryResolver } from '../../src/resolver/index.js'
 import { resolveKeyWith } from '../../src/resolver/lib/resolve-key.js'
 import type { DidResolutionResult, DidResolver } from '../../src/resolver/types.js'
-import { rejectionCode } from '../helpers/expect-error.js'
+import { expectRejection, rejectionCode } from '../helpers/expect-error.js'
 import { did, fullDocument, vectors } from './fixtures.js'
 
 /** A resolver whose `resolveKey` runs the shared ladder over a fixed result (no sanitising in between). */
@@ -103,16 +103,12 @@ describe('resolveKey ladder (SDK §7.6 order, our codes)', () => {
 
   it('ERR_KEY_NOT_FOUND with the SDK message (vector e02: eve has no key agreement key)', async () => {
     const e02 = vectors.encryptNegative.find((v: { id: string }) => v.id.startsWith('e02'))
-    let error: unknown
-    try {
-      await light.resolveKey(e02.receiverKeyUri, 'keyAgreement')
-    } catch (e) {
-      error = e
-    }
-    expect(error).toBeInstanceOf(MessagingError)
-    expect((error as MessagingError).code).toBe('ERR_KEY_NOT_FOUND')
-    expect((error as MessagingError).sdkError).toBe(e02.error.name)
-    expect((error as MessagingError).message).toBe(e02.error.message)
+    const error = await expectRejection(
+      light.resolveKey(e02.receiverKeyUri, 'keyAgreement'),
+      'ERR_KEY_NOT_FOUND',
+      e02.error.name,
+    )
+    expect(error.message).toBe(e02.error.message)
     await expect(rejectionCode(light.resolveKey(`${eve.uri}#authentication`, 'keyAgreement'))).resolves.toBe(
       'ERR_KEY_RELATIONSHIP',
     )
@@ -123,15 +119,12 @@ describe('resolveKey ladder (SDK §7.6 order, our codes)', () => {
 
   it('ERR_KEY_RELATIONSHIP with the SDK message (vector e03)', async () => {
     const e03 = vectors.encryptNegative.find((v: { id: string }) => v.id.startsWith('e03'))
-    let error: unknown
-    try {
-      await light.resolveKey(e03.receiverKeyUri, 'keyAgreement')
-    } catch (e) {
-      error = e
-    }
-    expect((error as MessagingError).code).toBe('ERR_KEY_RELATIONSHIP')
-    expect((error as MessagingError).sdkError).toBe(e03.error.name)
-    expect((error as MessagingError).message).toBe(e03.error.message)
+    const error = await expectRejection(
+      light.resolveKey(e03.receiverKeyUri, 'keyAgreement'),
+      'ERR_KEY_RELATIONSHIP',
+      e03.error.name,
+    )
+    expect(error.message).toBe(e03.error.message)
     const full = fixed({ document: bobFull, metadata: {} })
     await expect(rejectionCode(full.resolveKey(bobEncUri, 'authentication'))).resolves.toBe(
       'ERR_KEY_RELATIONSHIP',
