@@ -8,6 +8,7 @@ import { base58 } from '@scure/base'
 import type { TagDecodeControl } from 'cborg'
 import { decode, encode, Token, Type } from 'cborg'
 import { MessagingError } from '../../errors.js'
+import { base58Decode } from './base58.js'
 
 /** Longest encoded details string accepted (base58 decoding is quadratic; real light DIDs are far shorter). */
 export const MAX_DETAILS_LENGTH = 4096
@@ -113,12 +114,8 @@ export function decodeLightDetails(encoded: string): Record<string, unknown> {
   if (encoded.length > MAX_DETAILS_LENGTH)
     throw detailsError(`Light DID details longer than ${MAX_DETAILS_LENGTH} characters are refused`)
   if (encoded[0] !== 'z') throw detailsError('Light DID details must be base58btc multibase ("z" prefix)')
-  let bytes: Uint8Array
-  try {
-    bytes = base58.decode(encoded.slice(1))
-  } catch (cause) {
-    throw detailsError('Light DID details are not valid base58btc', cause)
-  }
+  const bytes = base58Decode(encoded.slice(1))
+  if (bytes === undefined) throw detailsError('Light DID details are not valid base58btc')
   if (bytes.length === 0) throw detailsError('Light DID details are empty')
   if (bytes[0] !== SERIALIZATION_VERSION) throw detailsError('Serialization algorithm not supported')
   const keyOnly = keyOnlyDetails(bytes)

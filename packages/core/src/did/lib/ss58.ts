@@ -6,6 +6,7 @@
 import { base58 } from '@scure/base'
 import { blake2b } from '../../crypto/lib/blake2b.js'
 import { MessagingError } from '../../errors.js'
+import { base58Decode } from './base58.js'
 import { BoundedCache } from './bounded-cache.js'
 
 /** KILT's SS58 network prefix. */
@@ -50,12 +51,8 @@ export function ss58DecodeShared(address: string): Uint8Array {
   const hit = decoded.get(address)
   if (hit !== undefined) return hit
   if (address.length !== ADDRESS_LENGTH) throw invalid(address, 'wrong length')
-  let bytes: Uint8Array
-  try {
-    bytes = base58.decode(address)
-  } catch (cause) {
-    throw invalid(address, 'not base58', cause)
-  }
+  const bytes = base58Decode(address)
+  if (bytes === undefined) throw invalid(address, 'not base58')
   if (bytes.length !== DECODED_LENGTH) throw invalid(address, 'wrong decoded length')
   if (bytes[0] !== SS58_FORMAT) throw invalid(address, `prefix is not ${SS58_FORMAT}`)
   const sum = checksum(bytes.subarray(0, 33))
