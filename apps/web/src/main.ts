@@ -23,9 +23,19 @@ import {
 import { toHex } from './hex.js'
 import { type Identity, identityFrom } from './identity.js'
 import { drawQr } from './qr.js'
+import { indexedDbSeenStore, memorySeenStore, type SeenStore } from './seen-store.js'
 import { templateFor } from './templates.js'
 import { forgetIdentity, saveIdentity, storedDid, unlockIdentity, WrongPassphraseError } from './vault.js'
 import { createVerifier, type Opened } from './verify.js'
+
+/** The persistent replay record of an identity (in memory when IndexedDB is unavailable). */
+async function openSeenStore(did: string): Promise<SeenStore> {
+  try {
+    return await indexedDbSeenStore(did)
+  } catch {
+    return memorySeenStore()
+  }
+}
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id)
@@ -99,9 +109,10 @@ async function showIdentityForms(): Promise<void> {
 }
 
 async function useIdentity(identity: Identity, phrase?: string): Promise<void> {
+  const seen = await openSeenStore(identity.did)
   state.identity?.keys.destroy()
   state.identity = identity
-  state.verify = createVerifier(identity.keys)
+  state.verify = createVerifier(identity.keys, seen)
   $('unlock-form').hidden = true
   $('create-form').hidden = true
   $('me').hidden = false
@@ -272,7 +283,7 @@ function updateCount(): void {
 async function receive(id: string, envelope: unknown): Promise<void> {
   const verify = state.verify
   if (verify === undefined || state.items.has(id)) return
-  const opened = await verify(envelope)
+  const opened = await verify(envelope, id)
   const li = document.createElement('li')
   li.dataset.id = id
   li.dataset.status = opened.status
@@ -362,6 +373,8 @@ $('ack').addEventListener('click', () => {
   void guarded('Could not acknowledge', async () => {
     if (client === undefined) throw new Error('Not connected to a relay.')
     await client.ack([id])
+    const acked = state.items.get(id)?.opened
+    if (acked !== undefined && acked.status !== 'rejected') await state.verify?.acked(acked.decrypted)
     state.items.get(id)?.li.remove()
     state.items.delete(id)
     state.selected = undefined
