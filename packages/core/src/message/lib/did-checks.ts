@@ -17,10 +17,20 @@ interface Parts {
 const MEMO_SIZE = 4096
 const memo = new Map<string, Parts>()
 
+// The fragment rule of the SDK's DID regular expressions.
+const FRAGMENT = /^#[^#\n]+$/
+
 function partsOf(uri: string): Parts {
   const hit = memo.get(uri)
   if (hit !== undefined) return hit
-  const parts: Parts = { did: didOf(uri), subject: didSubject(uri) }
+  // `did#fragment` of a memoised DID without fragment: the SDK expressions split such a URI at its
+  // only `#` into that DID and the fragment, so its parts are the DID's (no second parse).
+  const hash = uri.indexOf('#')
+  const base = hash > 0 ? memo.get(uri.slice(0, hash)) : undefined
+  const parts: Parts =
+    base !== undefined && base.did.length === hash && FRAGMENT.test(uri.slice(hash))
+      ? base
+      : { did: didOf(uri), subject: didSubject(uri) }
   if (uri.length <= 4096) {
     if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string)
     memo.set(uri, parts)
