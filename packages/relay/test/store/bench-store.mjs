@@ -1,6 +1,7 @@
 // Deposits/s through the store API alone (no HTTP), with group commit, SQLite (FULL) and PostgreSQL.
-// Not a test. Usage: node packages/relay/test/store/bench-store.mjs [seconds=5] [inFlight=200]
+// Not a test. Usage: node packages/relay/test/store/bench-store.mjs [seconds=5] [inFlight=200] [mailboxes=50]
 // PostgreSQL is measured when KILT_TEST_POSTGRES_URL is set (a random schema, dropped afterwards).
+// KILT_BENCH_STORES=postgres (or sqlite) measures only that store.
 import {
   mkdirSync,
   mkdtempSync,
@@ -21,6 +22,8 @@ const here = dirname(fileURLToPath(import.meta.url))
 const repo = join(here, '../../../..')
 const seconds = Number(process.argv[2] ?? 5)
 const inFlight = Number(process.argv[3] ?? 200)
+const mailboxCount = Number(process.argv[4] ?? 50)
+const only = process.env.KILT_BENCH_STORES ?? ''
 
 // Node 20 cannot run TypeScript: transpile src/store (and core's errors) into a temp directory.
 const tmp = mkdtempSync(join(tmpdir(), 'kilt-bench-'))
@@ -71,7 +74,7 @@ async function run(name, store) {
       await store.deposit(
         [
           {
-            mailbox: `mb${w % 50}`,
+            mailbox: `mb${w % mailboxCount}`,
             envelope,
             senderKeyUri: 's',
             size,
@@ -94,25 +97,26 @@ async function run(name, store) {
   lat.sort((a, b) => a - b)
   const q = (p) => lat[Math.floor(p * (lat.length - 1))].toFixed(1)
   console.log(
-    `${name}: ${Math.round(done / elapsed)} deposits/s (${done} in ${elapsed.toFixed(1)} s, ${inFlight} in flight, ${size}-byte envelopes), latency p50 ${q(0.5)} ms p99 ${q(0.99)} ms`,
+    `${name}: ${Math.round(done / elapsed)} deposits/s (${done} in ${elapsed.toFixed(1)} s, ${inFlight} in flight over ${mailboxCount} mailboxes, ${size}-byte envelopes), latency p50 ${q(0.5)} ms p99 ${q(0.99)} ms`,
   )
   await store.close()
 }
 
 try {
-  await run('SQLite FULL, group commit', createSqliteStore({ file: join(tmp, 'bench.db') }))
-  await run(
-    'SQLite NORMAL, group commit',
-    createSqliteStore({ file: join(tmp, 'bench-normal.db'), synchronous: 'NORMAL' }),
-  )
+  if (only !== 'postgres') {
+    await run('SQLite FULL, group commit', createSqliteStore({ file: join(tmp, 'bench.db') }))
+    await run(
+      'SQLite NORMAL, group commit',
+      createSqliteStore({ file: join(tmp, 'bench-normal.db'), synchronous: 'NORMAL' }),
+    )
+  }
   const url = process.env.KILT_TEST_POSTGRES_URL
-  if (url) {
+  if (only === 'sqlite') {
+    // PostgreSQL not requested
+  } else if (url) {
     const schema = `bench_${process.pid}`
     try {
-      await run(
-        'PostgreSQL, unnest batches (<= 2 in flight)',
-        createPostgresStore({ connectionString: url, schema }),
-      )
+      await run('PostgreSQL, unnest batches', createPostgresStore({ connectionString: url, schema }))
     } finally {
       const c = new pg.Client({ connectionString: url })
       await c.connect()
