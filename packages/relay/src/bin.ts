@@ -8,10 +8,12 @@
 import { composeResolvers, createHttpResolver } from '@kilt-messaging/core'
 import { pino } from 'pino'
 import { loadConfig, USAGE } from './config.js'
+import { defaultPublicOrigins } from './lib/public-origins.js'
 import { createRelay } from './relay.js'
 import { openStore } from './store/index.js'
 
 const DRAIN_TIMEOUT_MS = 10_000
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 
 async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env)
@@ -39,12 +41,24 @@ async function main(): Promise<void> {
     ...(config.deploymentId === undefined ? {} : { deploymentId: config.deploymentId }),
     ...(config.corsOrigins === undefined ? {} : { cors: { origins: config.corsOrigins } }),
     ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
+    // Without --public-url: the listen address's origins (known before listen unless port 0).
+    ...(config.publicUrl !== undefined
+      ? { publicUrl: config.publicUrl }
+      : config.port === 0
+        ? {}
+        : { publicUrl: defaultPublicOrigins(config.host, config.port) }),
   })
   await app.listen({ port: config.port, host: config.host })
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   process.stdout.write(`kilt-relay listening on http://${host}:${port}\n`)
+  const served = config.publicUrl ?? defaultPublicOrigins(config.host, port)
+  logger.info({ publicUrl: served }, 'login challenges bound to these origins')
+  if (config.publicUrl === undefined && !LOOPBACK.has(config.host))
+    logger.warn(
+      'no --public-url: clients reaching this relay by another name than its listen address cannot log in',
+    )
 
   let stopping = false
   const stop = (signal: string): void => {

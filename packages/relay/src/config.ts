@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { DEFAULT_LIMITS, type Limits } from './lib/options.js'
+import { publicOrigins } from './lib/public-origins.js'
 
 /** The complete configuration of a relay process. */
 export interface RelayConfig {
@@ -28,6 +29,8 @@ export interface RelayConfig {
   readonly trustProxy?: boolean
   /** A DID resolver HTTP endpoint (Universal Resolver style) so full DIDs can log in. */
   readonly resolverUrl?: string
+  /** The URL(s) clients reach the relay at, as origins; login challenges are bound to them. */
+  readonly publicUrl?: readonly string[]
   readonly help: boolean
 }
 
@@ -36,6 +39,12 @@ export const USAGE = `Usage: kilt-relay [options]
 
   --port <n>            listen port (default 8787; KILT_RELAY_PORT)
   --host <addr>         listen address (default 127.0.0.1; KILT_RELAY_HOST)
+  --public-url <urls>   comma-separated URL(s) clients reach this relay at, e.g.
+                        https://relay.example (KILT_RELAY_PUBLIC_URL). Login challenges are
+                        bound to these origins only; a login via any other Host is refused.
+                        Default: http://127.0.0.1:<port>, http://localhost:<port>,
+                        http://[::1]:<port> and http://<host>:<port> for a specific --host.
+                        Required behind a domain or a TLS-terminating proxy
   --db <file>           SQLite database file (default kilt-relay.db; KILT_RELAY_DB)
   --postgres <url>      PostgreSQL connection string instead of SQLite (KILT_RELAY_POSTGRES)
   --postgres-schema <s> PostgreSQL schema for the tables (default kilt_relay; lower-case
@@ -108,6 +117,16 @@ function apply(target: Mutable, source: Record<string, unknown>, origin: string)
     if (!/^https?:\/\//.test(u)) throw new Error(`${origin} resolverUrl must be an http(s) URL`)
     target.resolverUrl = u
   }
+  if (s.publicUrl !== undefined) {
+    const p = s.publicUrl
+    if (typeof p !== 'string' && !(Array.isArray(p) && p.every((u) => typeof u === 'string')))
+      throw new Error(`${origin} publicUrl must be a comma-separated string or an array of URLs`)
+    try {
+      target.publicUrl = publicOrigins(p as string | string[])
+    } catch (e) {
+      throw new Error(`${origin} ${e instanceof Error ? e.message : String(e)}`)
+    }
+  }
   if (s.deploymentId !== undefined) target.deploymentId = str(s.deploymentId, `${origin} deploymentId`)
   if (s.corsOrigins !== undefined) {
     const c = s.corsOrigins
@@ -166,6 +185,7 @@ export function loadConfig(
       'token-ttl-ms': { type: 'string' },
       'deployment-id': { type: 'string' },
       'resolver-url': { type: 'string' },
+      'public-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -206,6 +226,7 @@ export function loadConfig(
     KILT_RELAY_CHALLENGE_TTL_MS: 'challengeTtlMs',
     KILT_RELAY_DEPLOYMENT_ID: 'deploymentId',
     KILT_RELAY_RESOLVER_URL: 'resolverUrl',
+    KILT_RELAY_PUBLIC_URL: 'publicUrl',
   }
   for (const [name, key] of Object.entries(map))
     if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name]
@@ -230,6 +251,7 @@ export function loadConfig(
   if (values['token-ttl-ms'] !== undefined) fromFlags.tokenTtlMs = values['token-ttl-ms']
   if (values['deployment-id'] !== undefined) fromFlags.deploymentId = values['deployment-id']
   if (values['resolver-url'] !== undefined) fromFlags.resolverUrl = values['resolver-url']
+  if (values['public-url'] !== undefined) fromFlags.publicUrl = values['public-url']
   apply(out, fromFlags, 'flag')
   // A flag naming one backend overrides the other backend named in the file or environment.
   if (values.db !== undefined) delete out.postgres

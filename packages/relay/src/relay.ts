@@ -18,7 +18,9 @@ export { RELAY_SERVICE_TYPE } from '@kilt-messaging/core'
  *
  * @param options - `store` (required), `resolver` (default: offline light DIDs), `limits`, `clock`,
  *   `logger`, `tokenTtlMs` (15 min), `challengeTtlMs` (2 min), `messageTtlMs` (7 days),
- *   `expireIntervalMs` (60 s), `heartbeatMs` (30 s), `deploymentId`, `cors`, `trustProxy`
+ *   `expireIntervalMs` (60 s), `heartbeatMs` (30 s), `deploymentId`, `cors`, `trustProxy`,
+ *   `publicUrl` (the origins login challenges are bound to; default: the listen address's origins,
+ *   known once listening — `inject()` tests must set it)
  * @returns a Fastify instance: `inject()` it in tests or `listen()` it
  * @throws TypeError on malformed options; the store's errors from `init`/`deploymentSecret`
  * @example

@@ -25,13 +25,13 @@ import { hashDid } from './log.js'
 import { RelayMetrics } from './metrics.js'
 import { OPENAPI_DOCUMENT } from './openapi.js'
 import { type RelayOptions, resolveOptions } from './options.js'
+import { MAX_ORIGIN_LENGTH, matchOrigin, originsOfAddress } from './public-origins.js'
 import { SenderLimiter } from './sender-limiter.js'
 import { mintToken, verifyToken } from './token.js'
 
 const MAX_DID_LENGTH = 4096
 /** Challenges are `kilt-relay-login/v1\n<relay origin>\n<64 hex>` (core's `relayLoginChallengeValid`). */
 const CHALLENGE_TAG = 'kilt-relay-login/v1\n'
-const MAX_ORIGIN_LENGTH = 2048
 const MAX_CHALLENGE_LENGTH = CHALLENGE_TAG.length + MAX_ORIGIN_LENGTH + 1 + 64
 const CURSOR_RE = /^[0-9A-Za-z_-]{1,128}$/
 const AUTH_TIMEOUT_MS = 10_000
@@ -85,6 +85,14 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
   const metrics = new RelayMetrics()
   const senderLimiter = new SenderLimiter(limits.senderDepositsPerMinute, 60_000)
   const quota = { maxCount: limits.mailboxMaxCount, maxBytes: limits.mailboxMaxBytes }
+
+  // The configured public origins, or (once listening) the listen address's.
+  let derivedOrigins: readonly string[] | undefined
+  const servedOrigins = (): readonly string[] => {
+    if (opts.publicOrigins !== undefined) return opts.publicOrigins
+    derivedOrigins ??= originsOfAddress(app.server.listening ? app.server.address() : null)
+    return derivedOrigins ?? []
+  }
 
   await store.init()
   const secret = await store.deploymentSecret()
@@ -235,16 +243,20 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
   app.post('/v1/auth/challenge', async (request) => {
     const body = exactKeys(request.body, ['did'])
     const did = checkDid(body.did, 'did')
-    // Bound to the origin the client reached us at (clients sign only a challenge naming the relay
-    // they log in to, so one relay cannot relay another's challenge).
-    let origin: string
+    // Bound only to an origin this relay is configured to serve (clients sign only a challenge
+    // naming the relay they log in to): the Host header alone is chosen by whoever forwards the
+    // request, e.g. a malicious relay passing a victim's login on under its own name.
+    let requested: string
     try {
-      origin = new URL(`${request.protocol}://${request.host}`).origin
+      requested = new URL(`${request.protocol}://${request.host}`).origin
     } catch (e) {
       throw new RelayError('ERR_REQUEST_INVALID', 'the Host header is not a valid host', { cause: e })
     }
-    if (origin === 'null' || origin.length > MAX_ORIGIN_LENGTH)
+    if (requested === 'null' || requested.length > MAX_ORIGIN_LENGTH)
       throw requestInvalid('the Host header is not a valid host')
+    const origin = matchOrigin(requested, servedOrigins())
+    if (origin === undefined)
+      throw requestInvalid(`this relay is not served at ${requested}; configure --public-url`)
     const challenge = `${CHALLENGE_TAG}${origin}\n${randomBytes(32).toString('hex')}`
     const expiresAt = clock() + opts.challengeTtlMs
     try {
@@ -265,6 +277,14 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
       !challenge.startsWith(CHALLENGE_TAG)
     )
       throw requestInvalid('"challenge" must be the string from /v1/auth/challenge')
+    // Only challenges bound to an origin this relay serves (another instance on the same store may
+    // serve other origins, or the configuration changed).
+    const challengeOrigin = challenge.slice(CHALLENGE_TAG.length, challenge.lastIndexOf('\n'))
+    if (!servedOrigins().includes(challengeOrigin))
+      throw new RelayError(
+        'ERR_CHALLENGE_INVALID',
+        'the challenge is not bound to an origin this relay serves',
+      )
     if (typeof keyUri !== 'string' || keyUri.length > MAX_DID_LENGTH)
       throw requestInvalid('"keyUri" must be a string')
     try {

@@ -138,6 +138,10 @@ export const OPENAPI_DOCUMENT = Object.freeze({
     '/v1/auth/challenge': {
       post: {
         summary: 'Get a single-use login challenge',
+        description:
+          'The challenge is `kilt-relay-login/v1\\n<origin>\\n<64 hex>`, bound to the origin the client reached ' +
+          '(protocol + Host), which must be one the relay is configured to serve (--public-url; default: its ' +
+          'listen address). Clients sign only a challenge naming the relay URL they log in to.',
         requestBody: {
           required: true,
           content: json({
@@ -155,7 +159,9 @@ export const OPENAPI_DOCUMENT = Object.freeze({
               properties: { challenge: { type: 'string' }, expiresAt: { type: 'integer' } },
             }),
           },
-          '400': error('Not a KILT DID (ERR_REQUEST_INVALID).'),
+          '400': error(
+            'Not a KILT DID, or the request names an origin this relay is not configured to serve (ERR_REQUEST_INVALID).',
+          ),
           ...COMMON_ERRORS,
         },
       },
@@ -187,7 +193,7 @@ export const OPENAPI_DOCUMENT = Object.freeze({
           },
           '400': error('Malformed request (ERR_REQUEST_INVALID).'),
           '401': error(
-            'Unknown, expired or used challenge (ERR_CHALLENGE_INVALID); bad signature or not an authentication key (ERR_SIGNATURE_INVALID).',
+            'Unknown, expired or used challenge, or one bound to an origin this relay does not serve (ERR_CHALLENGE_INVALID); bad signature or not an authentication key (ERR_SIGNATURE_INVALID).',
           ),
           ...COMMON_ERRORS,
         },

@@ -5,6 +5,7 @@
 import type { DidResolver } from '@kilt-messaging/core'
 import type { Logger } from 'pino'
 import type { MailboxStore } from '../store/types.js'
+import { publicOrigins } from './public-origins.js'
 
 /** Operator limits. Every one has a safe default. */
 export interface Limits {
@@ -78,6 +79,15 @@ export interface RelayOptions {
   readonly cors?: { readonly origins: readonly string[] | '*' }
   /** Fastify `trustProxy` (client IPs from `X-Forwarded-For`, for the per-IP limit). Default false. */
   readonly trustProxy?: boolean | string
+  /**
+   * The URL(s) clients reach this relay at (one, several comma-separated, or a list; each
+   * normalized to its origin). Login challenges are bound only to these origins, and a challenge
+   * request whose protocol + Host names another origin is refused (400). Default: the listen
+   * address's origins (`http://127.0.0.1:<port>`, `http://localhost:<port>`, `http://[::1]:<port>`,
+   * and `http://<address>:<port>` for a specific address), known once the server listens. Set it
+   * whenever clients reach the relay by another name (a domain, a TLS proxy).
+   */
+  readonly publicUrl?: string | readonly string[]
 }
 
 /** Options after defaults. */
@@ -90,6 +100,8 @@ export interface ResolvedRelayOptions {
   readonly expireIntervalMs: number
   readonly heartbeatMs: number
   readonly deploymentId: string
+  /** Normalized `publicUrl` origins; undefined: derived from the listen address. */
+  readonly publicOrigins: readonly string[] | undefined
 }
 
 function positive(value: unknown, name: string, fallback: number, allowZero = false): number {
@@ -127,5 +139,6 @@ export function resolveOptions(options: RelayOptions): ResolvedRelayOptions {
     expireIntervalMs: positive(options.expireIntervalMs, 'expireIntervalMs', 60_000, true),
     heartbeatMs: positive(options.heartbeatMs, 'heartbeatMs', 30_000),
     deploymentId,
+    publicOrigins: options.publicUrl === undefined ? undefined : publicOrigins(options.publicUrl),
   }
 }

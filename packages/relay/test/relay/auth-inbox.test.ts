@@ -5,6 +5,7 @@ import { createRelay } from '../../src/index.js'
 import { envelope, hex, type Identity, makeIdentity } from '../helpers/identities.js'
 import { createMemoryStore, type MemoryStore } from '../helpers/memory-store.js'
 
+const INJECT_URL = 'http://localhost'
 const alice = makeIdentity('sr25519')
 const bob = makeIdentity('ed25519')
 let now = 1_700_000_000_000
@@ -15,7 +16,14 @@ let app: FastifyInstance
 beforeEach(async () => {
   now = 1_700_000_000_000
   store = createMemoryStore()
-  app = await createRelay({ store, logger: false, clock: () => now, expireIntervalMs: 0 })
+  // inject() requests carry `Host: localhost:80`: the relay is served at http://localhost.
+  app = await createRelay({
+    store,
+    logger: false,
+    clock: () => now,
+    expireIntervalMs: 0,
+    publicUrl: INJECT_URL,
+  })
 })
 afterEach(async () => {
   await app.close()
@@ -69,24 +77,95 @@ describe('login', () => {
     expect(res.json()).toEqual({ messages: [], cursor: null })
   })
 
-  it('binds the challenge to the origin the client reached (core signs only such challenges)', async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/auth/challenge',
-      headers: { host: 'relay.example:8443' },
-      payload: { did: alice.did },
+  it('binds the challenge only to a configured origin the client reached (core signs only such challenges)', async () => {
+    const multi = await createRelay({
+      store,
+      logger: false,
+      clock: () => now,
+      expireIntervalMs: 0,
+      publicUrl: 'http://relay.example:8443/some/path, https://relay.example',
     })
+    const ask = (host: string) =>
+      multi.inject({
+        method: 'POST',
+        url: '/v1/auth/challenge',
+        headers: { host },
+        payload: { did: alice.did },
+      })
+    const res = await ask('relay.example:8443')
+    expect(res.statusCode).toBe(200)
     const c = res.json().challenge as string
     expect(c).toMatch(/^kilt-relay-login\/v1\nhttp:\/\/relay\.example:8443\n[0-9a-f]{64}$/)
     expect(relayLoginChallengeValid(c, 'http://relay.example:8443/')).toBe(true)
     expect(relayLoginChallengeValid(c, 'http://other.example:8443/')).toBe(false)
-    const bad = await app.inject({
+    // Plain http from a TLS-terminating proxy (no trustProxy): the configured https origin.
+    const proxied = (await ask('relay.example')).json().challenge as string
+    expect(relayLoginChallengeValid(proxied, 'https://relay.example')).toBe(true)
+    // A Host the relay is not configured to serve: refused, never echoed into a challenge.
+    for (const host of ['evil.example', 'relay.example:9999', 'bad host/']) {
+      const bad = await ask(host)
+      expect(bad.statusCode).toBe(400)
+      expect(bad.json().error.code).toBe('ERR_REQUEST_INVALID')
+    }
+    expect((await ask('evil.example')).json().error.message).toMatch(
+      /not served at http:\/\/evil\.example; configure --public-url/,
+    )
+    await multi.close()
+  })
+
+  it('refuses a challenge request with Host: evil.example (the Host is not trusted)', async () => {
+    const res = await app.inject({
       method: 'POST',
       url: '/v1/auth/challenge',
-      headers: { host: 'bad host/' },
+      headers: { host: 'evil.example' },
       payload: { did: alice.did },
     })
-    expect(bad.statusCode).toBe(400)
+    expect(res.statusCode).toBe(400)
+    expect(res.json().error.code).toBe('ERR_REQUEST_INVALID')
+    expect(store.calls.putChallenge).toBe(0)
+  })
+
+  it('without publicUrl and before listen, serves no origin (inject must configure it)', async () => {
+    const bare = await createRelay({ store, logger: false, clock: () => now, expireIntervalMs: 0 })
+    const res = await bare.inject({ method: 'POST', url: '/v1/auth/challenge', payload: { did: alice.did } })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().error.message).toMatch(/configure --public-url/)
+    await bare.close()
+  })
+
+  it('refuses a token for a challenge bound to an origin this relay does not serve', async () => {
+    // Another instance on the same store, served at another origin, issued it.
+    const other = await createRelay({
+      store,
+      logger: false,
+      clock: () => now,
+      expireIntervalMs: 0,
+      publicUrl: 'https://other.example',
+    })
+    const c = (
+      await other.inject({
+        method: 'POST',
+        url: '/v1/auth/challenge',
+        headers: { host: 'other.example' },
+        payload: { did: alice.did },
+      })
+    ).json().challenge as string
+    await other.close()
+    const res = await tokenRequest(app, {
+      did: alice.did,
+      challenge: c,
+      keyUri: alice.authKeyUri,
+      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
+    })
+    expect(res.statusCode).toBe(401)
+    expect(res.json().error.code).toBe('ERR_CHALLENGE_INVALID')
+  })
+
+  it('rejects malformed publicUrl options', async () => {
+    for (const publicUrl of ['', 'relay.example', 'ftp://relay.example', ['https://a.example', 42]])
+      await expect(
+        createRelay({ store, logger: false, expireIntervalMs: 0, publicUrl: publicUrl as string }),
+      ).rejects.toThrow(TypeError)
   })
 
   it('refuses a reused challenge', async () => {
@@ -222,6 +301,7 @@ describe('login', () => {
       logger: false,
       clock: () => now,
       expireIntervalMs: 0,
+      publicUrl: INJECT_URL,
     })
     const foreign = await login(alice, other)
     await other.close()
@@ -430,7 +510,13 @@ describe('operations', () => {
     const lines: string[] = []
     const pino = (await import('pino')).default
     const logger = pino({ level: 'debug' }, { write: (l: string) => lines.push(l) })
-    const logged = await createRelay({ store, logger, clock: () => now, expireIntervalMs: 0 })
+    const logged = await createRelay({
+      store,
+      logger,
+      clock: () => now,
+      expireIntervalMs: 0,
+      publicUrl: INJECT_URL,
+    })
     const env = envelope(bob, alice)
     await logged.inject({ method: 'POST', url: '/v1/messages', payload: env })
     const token = await login(alice, logged)

@@ -1,11 +1,14 @@
 /**
  * Real HTTP + WebSocket on 127.0.0.1 with the core relay client.
  */
+
+import { createServer, request as httpRequest } from 'node:http'
 import {
   createRelayClient,
   type InboxMessage,
   MessagingError,
   RelayResponseError,
+  relayLoginChallengeValid,
 } from '@kilt-messaging/core'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -256,6 +259,103 @@ describe('end to end', () => {
   })
 })
 
+/** A malicious relay M at its own URL that forwards every request to `target` (honest relay H). */
+async function forwardingRelay(
+  target: string,
+  rewriteHost: boolean,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const headers = { ...req.headers }
+      if (rewriteHost) headers.host = new URL(target).host
+      const out = httpRequest(
+        `${target}${req.url ?? '/'}`,
+        { method: req.method ?? 'GET', headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers)
+          answer.pipe(res)
+        },
+      )
+      out.on('error', () => res.destroy())
+      out.end(Buffer.concat(chunks))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('no address')
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+describe('login challenges bound to the relay origin', () => {
+  it.each([
+    ["passing the victim's Host on", false],
+    ['rewriting the Host to the honest relay', true],
+  ])('a login through a forwarding relay M fails (%s)', async (_name, rewriteHost) => {
+    const store = createMemoryStore()
+    const h = await start(store)
+    const m = await forwardingRelay(h.url, rewriteHost)
+    try {
+      const victim = makeIdentity('sr25519')
+      const viaM = createRelayClient({ url: m.url, WebSocket })
+      let signed = 0
+      const err = await viaM
+        .login({
+          ...signer(victim),
+          sign: (d: Uint8Array) => {
+            signed++
+            return victim.auth.sign(d)
+          },
+        })
+        .catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(MessagingError)
+      expect((err as MessagingError).code).toBe('ERR_TRANSPORT')
+      // H refuses M's Host, or names its own origin, which the client refuses to sign.
+      expect(signed).toBe(0)
+      expect((err as MessagingError).message).toMatch(
+        rewriteHost ? /not bound to this relay/ : /ERR_REQUEST_INVALID/,
+      )
+      // The honest relay itself still works.
+      await createRelayClient({ url: h.url, WebSocket }).login(signer(victim))
+    } finally {
+      await m.close()
+    }
+  })
+
+  it('by default serves the loopback origins of its listen address (known after listen on port 0)', async () => {
+    const store = createMemoryStore()
+    const { url } = await start(store)
+    const port = new URL(url).port
+    const ask = (host: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          `${url}/v1/auth/challenge`,
+          { method: 'POST', headers: { 'content-type': 'application/json', host } },
+          (res) => {
+            let body = ''
+            res.on('data', (d: Buffer) => {
+              body += d.toString()
+            })
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+          },
+        )
+        req.on('error', reject)
+        req.end(JSON.stringify({ did: makeIdentity().did }))
+      })
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+      const res = await ask(host)
+      expect(res.status).toBe(200)
+      expect(relayLoginChallengeValid(JSON.parse(res.body).challenge, `http://${host}`)).toBe(true)
+    }
+    for (const host of ['evil.example', `evil.example:${port}`, `127.0.0.1:${Number(port) + 1}`])
+      expect((await ask(host)).status).toBe(400)
+  })
+})
+
 describe('live flow control', () => {
   it('keeps at most liveWindow envelopes in flight and sends more as acks arrive', async () => {
     const store = createMemoryStore()
@@ -273,9 +373,11 @@ describe('live flow control', () => {
     await client.login(signer(receiver))
     // The bearer token in the Authorization header (Node clients can set it).
     const token = await (async () => {
+      // Not over the socket: inject names the listen origin the relay serves by default.
       const c = await app.inject({
         method: 'POST',
         url: '/v1/auth/challenge',
+        headers: { host: new URL(url).host },
         payload: { did: receiver.did },
       })
       const challenge = c.json().challenge as string

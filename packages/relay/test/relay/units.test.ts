@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.js'
 import { checkEnvelope } from '../../src/lib/envelope.js'
 import { RelayError } from '../../src/lib/errors.js'
+import { defaultPublicOrigins } from '../../src/lib/public-origins.js'
 import { SenderLimiter } from '../../src/lib/sender-limiter.js'
 import { mintToken, verifyToken } from '../../src/lib/token.js'
 import { envelope, makeIdentity } from '../helpers/identities.js'
@@ -97,6 +98,24 @@ describe('SenderLimiter', () => {
   })
 })
 
+describe('defaultPublicOrigins', () => {
+  it('is the loopback origins plus a specific listen host', () => {
+    const loop = ['http://127.0.0.1:8787', 'http://localhost:8787', 'http://[::1]:8787']
+    expect(defaultPublicOrigins('0.0.0.0', 8787)).toEqual(loop)
+    expect(defaultPublicOrigins('::', 8787)).toEqual(loop)
+    expect(defaultPublicOrigins('127.0.0.1', 8787)).toEqual(loop)
+    expect(defaultPublicOrigins('192.168.1.5', 8787)).toEqual([...loop, 'http://192.168.1.5:8787'])
+    expect(defaultPublicOrigins('fe80::1', 8787)).toEqual([...loop, 'http://[fe80::1]:8787'])
+    expect(defaultPublicOrigins('relay.lan', 80)).toEqual([
+      'http://127.0.0.1',
+      'http://localhost',
+      'http://[::1]',
+      'http://relay.lan',
+    ])
+    expect(() => defaultPublicOrigins('127.0.0.1', 0)).toThrow(TypeError)
+  })
+})
+
 describe('loadConfig', () => {
   it('has safe defaults', () => {
     const c = loadConfig([], {})
@@ -116,6 +135,17 @@ describe('loadConfig', () => {
     expect(loadConfig([], {}).postgresSchema).toBeUndefined()
     for (const bad of ['Upper', '1x', 'a-b', 'x'.repeat(49)])
       expect(() => loadConfig(['--postgres-schema', bad], env)).toThrow(/postgresSchema/)
+  })
+
+  it('takes public URLs from --public-url or KILT_RELAY_PUBLIC_URL as origins, checked', () => {
+    expect(loadConfig([], {}).publicUrl).toBeUndefined()
+    const env = { KILT_RELAY_PUBLIC_URL: 'https://relay.example/x/, http://127.0.0.1:8787' }
+    expect(loadConfig([], env).publicUrl).toEqual(['https://relay.example', 'http://127.0.0.1:8787'])
+    expect(loadConfig(['--public-url', 'https://flag.example:8443'], env).publicUrl).toEqual([
+      'https://flag.example:8443',
+    ])
+    for (const bad of ['relay.example', 'ftp://relay.example', ','])
+      expect(() => loadConfig(['--public-url', bad], {})).toThrow(/publicUrl/)
   })
 
   it('layers file < environment < flags', () => {
