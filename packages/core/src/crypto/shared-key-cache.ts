@@ -30,6 +30,11 @@ class LruSharedKeyCache implements SharedKeyCache {
   readonly #keys = new Map<string, Slot>()
   readonly #pending = new Map<string, Promise<SharedKey>>()
   #generation = 0
+  // The hex of the last peer key seen, for the warm path (the same key object on every call);
+  // reused only while the key still holds the same bytes.
+  #lastPeer: Uint8Array | undefined
+  readonly #lastBytes = new Uint8Array(32)
+  #lastHex = ''
 
   constructor(maxEntries: number) {
     this.maxEntries = maxEntries
@@ -48,7 +53,7 @@ class LruSharedKeyCache implements SharedKeyCache {
     if (typeof ownId !== 'string' || ownId.length === 0)
       throw new MessagingError('ERR_ARGUMENT_INVALID', '"ownId" expected a non-empty string')
     checkKey(peerPublicKey, 'peerPublicKey')
-    const id = `${ownId}\u0000${toHex(peerPublicKey)}`
+    const id = `${ownId}\u0000${this.#peerHex(peerPublicKey)}`
     const hit = this.#keys.get(id)
     if (hit !== undefined) {
       hit.used = true
@@ -82,7 +87,22 @@ class LruSharedKeyCache implements SharedKeyCache {
     return p
   }
 
+  #peerHex(peer: Uint8Array): string {
+    if (peer === this.#lastPeer) {
+      const last = this.#lastBytes
+      let diff = 0
+      for (let i = 0; i < 32; i++) diff |= peer[i]! ^ last[i]!
+      if (diff === 0) return this.#lastHex
+    }
+    const hex = toHex(peer)
+    this.#lastPeer = peer
+    this.#lastBytes.set(peer)
+    this.#lastHex = hex
+    return hex
+  }
+
   clear(): void {
+    this.#lastPeer = undefined
     this.#generation++
     this.#keys.clear()
     this.#pending.clear()

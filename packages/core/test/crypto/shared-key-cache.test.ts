@@ -28,6 +28,27 @@ const peerKey = (i: number): Uint8Array => {
 }
 
 describe('createSharedKeyCache', () => {
+  it('a peer key array changed in place between calls is looked up by its new bytes', () => {
+    const b = countingBackend()
+    const cache = createSharedKeyCache()
+    const own = randomBytes(32)
+    const peer = peerKey(1)
+    const k1 = cache.get('a', own, peer, b)
+    expect(cache.get('a', own, peer, b)).toBe(k1)
+    expect(b.calls).toBe(1)
+    peer[31] = 9 // same object, other key
+    const k2 = cache.get('a', own, peer, b)
+    expect(b.calls).toBe(2)
+    expect(k2).not.toEqual(k1)
+    expect(k2).toEqual(countingBackend().beforenm(peerKey(1).fill(9, 31), own))
+    peer[31] = 0 // back to the first key: the cached answer for those bytes
+    expect(cache.get('a', own, peer, b)).toBe(k1)
+    expect(cache.get('a', own, peerKey(1), b)).toBe(k1)
+    // Other own ids never share the entry.
+    cache.get('b', own, peer, b)
+    expect(b.calls).toBe(3)
+  })
+
   it('computes once per (own id, peer) and matches nacl.box.before', async () => {
     const sodiumOrNode = (await loadBoxBackend('sodium')) ?? (await loadBoxBackend('node'))!
     const cache = createSharedKeyCache()
