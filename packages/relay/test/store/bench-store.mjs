@@ -1,7 +1,8 @@
 // Deposits/s through the store API alone (no HTTP), with group commit, SQLite (FULL) and PostgreSQL.
 // Not a test. Usage: node packages/relay/test/store/bench-store.mjs [seconds=5] [inFlight=200] [mailboxes=50]
 // PostgreSQL is measured when KILT_TEST_POSTGRES_URL is set (a random schema, dropped afterwards).
-// KILT_BENCH_STORES=postgres (or sqlite) measures only that store.
+// KILT_BENCH_STORES=postgres (or sqlite) measures only that store. KILT_BENCH_SRC=<dir> takes the
+// sources from another checkout (e.g. `git archive <commit> packages | tar -x -C <dir>`) for A/B runs.
 import {
   mkdirSync,
   mkdtempSync,
@@ -47,8 +48,9 @@ const walk = (d) =>
   readdirSync(d).flatMap((n) =>
     statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.ts') ? [join(d, n)] : [],
   )
-transpile(join(repo, 'packages/core/src/errors.ts'), coreOut)
-const storeSrc = join(repo, 'packages/relay/src/store')
+const srcRoot = process.env.KILT_BENCH_SRC ?? repo
+transpile(join(srcRoot, 'packages/core/src/errors.ts'), coreOut)
+const storeSrc = join(srcRoot, 'packages/relay/src/store')
 for (const f of walk(storeSrc)) transpile(f, join(build, relative(storeSrc, f).replace(/\.ts$/, '.js')))
 const { createSqliteStore, createPostgresStore } = await import(pathToFileURL(join(build, 'index.js')).href)
 

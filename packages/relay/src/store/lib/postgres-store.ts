@@ -3,20 +3,22 @@
  * The PostgreSQL mailbox store for many relay instances on one database.
  *
  * Deposits are batched without a timer: at most two batches are in flight per instance; deposits that
- * arrive meanwhile wait and go together into the next one. A batch is one transaction: lock the
- * usage rows of its mailboxes in sorted order (so concurrent batches cannot deadlock and quotas hold
- * under concurrency), decide which items fit, insert them with one `INSERT … SELECT FROM unnest(…)`,
- * write the new counters and `pg_notify` each mailbox in the same statement, COMMIT, then resolve.
- * Every writer (deposit, ack, expire) takes the usage row locks before touching messages. Ids are
- * made while the mailbox's usage row is locked and after its `last_id` (the newest id it ever held),
- * so within a mailbox id order is commit order, across instances and clock skew: a client's `after`
- * cursor never skips a message committed later.
+ * arrive meanwhile wait and go together into the next one. The common case is one statement (its
+ * own transaction, one round trip): lock the usage rows of the batch's mailboxes in sorted order (so
+ * concurrent batches cannot deadlock), add the counters of the mailboxes whose items all fit and whose
+ * new ids sort after `last_id` (the newest id the mailbox ever held), insert those messages with
+ * `INSERT … SELECT FROM unnest(…)` and `pg_notify` them. The other mailboxes (no usage row yet, full,
+ * holding expired room to reclaim, or ids behind `last_id` because another instance's clock is
+ * ahead) go through one transaction that locks their rows, reclaims, decides item by item and makes
+ * ids after `last_id`. Every writer (deposit, ack, expire) takes the usage row locks before touching
+ * messages. Either way, within a mailbox id order is commit order, across instances and clock skew:
+ * a client's `after` cursor never skips a message committed later.
  */
 
 import { randomBytes } from 'node:crypto'
 import { MessagingError } from '@kilt-messaging/core'
 import pg from 'pg'
-import { newMessageIdAfter } from '../ids.js'
+import { newMessageId, newMessageIdAfter } from '../ids.js'
 import type { DepositInput, MailboxStore, Quota, StoredMessage } from '../types.js'
 import { PgListener } from './pg-listener.js'
 import { migratePostgres, quoteIdent } from './postgres-schema.js'
@@ -63,6 +65,17 @@ export interface PostgresMailboxStoreImpl extends MailboxStore {
 
 function isRetryable(e: unknown): boolean {
   return typeof e === 'object' && e !== null && RETRYABLE.has(String((e as { code?: unknown }).code))
+}
+
+/** Runs one statement (its own transaction), retrying deadlocks and serialization failures. */
+async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn()
+    } catch (e) {
+      if (!isRetryable(e) || attempt >= RETRIES) throw e
+    }
+  }
 }
 
 /** Runs `fn` in a transaction on a pooled client, retrying deadlocks and serialization failures. */
@@ -134,9 +147,25 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
     list:
       `SELECT id, mailbox, envelope, size, received_at, expires_at FROM ${s}.messages ` +
       'WHERE mailbox = $1 AND id > $2 AND expires_at > $3 ORDER BY id LIMIT $4',
-    lockOne: `SELECT 1 FROM ${s}.usage WHERE mailbox = $1 FOR UPDATE`,
+    // One statement (its own transaction): lock the usage rows of the batch's mailboxes in sorted
+    // order, add the counters where every item of the mailbox fits and its ids sort after `last_id`,
+    // insert the messages of those mailboxes and notify them. Mailboxes without a usage row, that do
+    // not fit or whose ids do not follow `last_id` are left untouched (the caller falls back).
+    fastDeposit:
+      `WITH v AS (SELECT * FROM unnest($8::text[], $9::int8[], $10::int8[], $11::int8[], $12::int8[], $13::text[], $14::text[]) ` +
+      'AS v(mailbox, n, b, cap_n, cap_b, first_id, last_id)), ' +
+      `l AS (SELECT u.mailbox FROM ${s}.usage AS u WHERE u.mailbox = ANY($8::text[]) ORDER BY u.mailbox FOR UPDATE), ` +
+      `upd AS (UPDATE ${s}.usage AS u SET count = u.count + v.n, bytes = u.bytes + v.b, last_id = v.last_id FROM v ` +
+      'WHERE u.mailbox = v.mailbox AND u.mailbox IN (SELECT mailbox FROM l) AND u.count <= v.cap_n AND u.bytes <= v.cap_b ' +
+      'AND (u.last_id IS NULL OR u.last_id < v.first_id) RETURNING u.mailbox), ' +
+      `ins AS (INSERT INTO ${s}.messages (id, mailbox, envelope, sender_key_uri, size, received_at, expires_at) ` +
+      'SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::int8[], $7::int8[]) ' +
+      'AS x(id, mailbox, envelope, sender_key_uri, size, received_at, expires_at) WHERE x.mailbox IN (SELECT mailbox FROM upd)) ' +
+      'SELECT mailbox, pg_backend_pid() AS pid, pg_notify($15, mailbox)::text AS n FROM upd',
+    // One statement: the usage row is locked first (the initplan runs before the delete), as every writer does.
     ack:
-      `WITH d AS (DELETE FROM ${s}.messages WHERE mailbox = $1 AND id = ANY($2::text[]) RETURNING size), ` +
+      `WITH l AS (SELECT 1 FROM ${s}.usage WHERE mailbox = $1 FOR UPDATE), ` +
+      `d AS (DELETE FROM ${s}.messages WHERE mailbox = $1 AND id = ANY($2::text[]) AND EXISTS (SELECT 1 FROM l) RETURNING size), ` +
       'a AS (SELECT count(*)::int8 AS n, coalesce(sum(size), 0)::int8 AS b FROM d), ' +
       `upd AS (UPDATE ${s}.usage AS u SET count = u.count - a.n, bytes = u.bytes - a.b FROM a ` +
       'WHERE u.mailbox = $1 AND a.n > 0) SELECT n FROM a',
@@ -161,7 +190,124 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
     secretGet: `SELECT value FROM ${s}.meta WHERE key = 'deployment_secret'`,
   }
 
+  function notePid(pid: number | undefined): void {
+    if (pid === undefined) return
+    if (ownPids.size > 4096) ownPids.clear()
+    ownPids.add(pid)
+  }
+
+  /**
+   * The common case in one round trip: every mailbox whose items all fit and whose usage row exists
+   * commits in one statement; the items of the other mailboxes go through {@link writeSlow}.
+   */
   async function writeGroup(group: readonly Pending[]): Promise<DepositResult[][]> {
+    interface Box {
+      n: number
+      b: number
+      capN: number
+      capB: number
+      firstId: string
+      lastId: string
+    }
+    const boxes = new Map<string, Box>()
+    const ids: string[][] = []
+    const cols: [string[], string[], string[], string[], number[], number[], number[]] = [
+      [],
+      [],
+      [],
+      [],
+      [],
+      [],
+      [],
+    ]
+    for (const p of group) {
+      const row: string[] = []
+      for (const item of p.items) {
+        // Ids made here increase within this process; the statement checks them against `last_id`.
+        const id = newMessageId()
+        row.push(id)
+        let box = boxes.get(item.mailbox)
+        if (box === undefined) {
+          box = {
+            n: 0,
+            b: 0,
+            capN: Number.MAX_SAFE_INTEGER,
+            capB: Number.MAX_SAFE_INTEGER,
+            firstId: id,
+            lastId: id,
+          }
+          boxes.set(item.mailbox, box)
+        }
+        box.n += 1
+        box.b += item.size
+        box.lastId = id
+        // Item k of a mailbox fits iff count + k <= its maxCount and bytes + (bytes of items 1..k) <= its maxBytes.
+        box.capN = Math.min(box.capN, p.quota.maxCount - box.n)
+        box.capB = Math.min(box.capB, p.quota.maxBytes - box.b)
+        cols[0].push(id)
+        cols[1].push(item.mailbox)
+        cols[2].push(item.envelope)
+        cols[3].push(item.senderKeyUri)
+        cols[4].push(item.size)
+        cols[5].push(item.receivedAt)
+        cols[6].push(item.expiresAt)
+      }
+      ids.push(row)
+    }
+    const v: [string[], number[], number[], number[], number[], string[], string[]] = [
+      [],
+      [],
+      [],
+      [],
+      [],
+      [],
+      [],
+    ]
+    for (const [m, box] of boxes) {
+      v[0].push(m)
+      v[1].push(box.n)
+      v[2].push(box.b)
+      v[3].push(box.capN)
+      v[4].push(box.capB)
+      v[5].push(box.firstId)
+      v[6].push(box.lastId)
+    }
+    const { rows } = await retrying(() =>
+      pool.query<{ mailbox: string; pid: number }>(sql.fastDeposit, [...cols, ...v, channel]),
+    )
+    notePid(rows[0]?.pid)
+    const landed = new Set(rows.map((r) => r.mailbox))
+    const results: DepositResult[][] = group.map((p, i) =>
+      p.items.map((item, j) =>
+        landed.has(item.mailbox) ? { id: ids[i]![j]! } : { id: null, error: 'quota' },
+      ),
+    )
+    if (landed.size === boxes.size) return results
+    // The rest: one transaction with row locks, expired-room reclaim and ids made after `last_id`.
+    const parts: Array<{ items: DepositInput[]; quota: Quota; at: number[] }> = []
+    for (const p of group) {
+      const part = { items: [] as DepositInput[], quota: p.quota, at: [] as number[] }
+      p.items.forEach((item, j) => {
+        if (!landed.has(item.mailbox)) {
+          part.items.push(item)
+          part.at.push(j)
+        }
+      })
+      parts.push(part)
+    }
+    const slow = await writeSlow(parts)
+    parts.forEach((part, i) => {
+      part.at.forEach((j, k) => {
+        results[i]![j] = slow[i]![k]!
+      })
+    })
+    return results
+  }
+
+  /** A batch as one transaction: lock the usage rows in sorted order, reclaim, decide, write. */
+  async function writeSlow(
+    group: Readonly<Array<{ readonly items: readonly DepositInput[]; readonly quota: Quota }>>,
+  ): Promise<DepositResult[][]> {
     const mailboxes = [...new Set(group.flatMap((p) => p.items.map((i) => i.mailbox)))].sort()
     return inTransaction(pool, async (client) => {
       const locked = await client.query<{
@@ -270,11 +416,7 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
         channel,
         [...touched],
       ])
-      const pid = w.rows[0]?.pid
-      if (pid !== undefined) {
-        if (ownPids.size > 4096) ownPids.clear()
-        ownPids.add(pid)
-      }
+      notePid(w.rows[0]?.pid)
       return results
     })
   }
@@ -394,11 +536,8 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
       const unique = checkIds(ids)
       check()
       if (unique.length === 0) return 0
-      return inTransaction(pool, async (client) => {
-        await client.query(sql.lockOne, [mailbox])
-        const { rows } = await client.query<{ n: string }>(sql.ack, [mailbox, unique])
-        return Number(rows[0]?.n ?? 0)
-      })
+      const { rows } = await retrying(() => pool.query<{ n: string }>(sql.ack, [mailbox, unique]))
+      return Number(rows[0]?.n ?? 0)
     },
 
     async usage(mailbox, now) {
