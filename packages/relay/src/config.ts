@@ -58,7 +58,9 @@ export const USAGE = `Usage: kilt-relay [options]
   --token-ttl-ms <n>    bearer token lifetime (default 15 min; KILT_RELAY_TOKEN_TTL_MS)
   --deployment-id <id>  name bound into tokens (KILT_RELAY_DEPLOYMENT_ID)
   --resolver-url <url>  HTTP DID resolver for full-DID logins (KILT_RELAY_RESOLVER_URL);
-                        without it only light DIDs can log in (resolved offline)
+                        without it only light DIDs can log in (resolved offline) and
+                        deposits for full-DID receivers are refused (400 ERR_ENVELOPE_INVALID):
+                        the relay could not see a full DID's key rotation
   -h, --help            this text
 
 Limits by environment: KILT_RELAY_LIMIT_<NAME> with NAME in upper snake case, e.g.

@@ -16,7 +16,8 @@ export { RELAY_SERVICE_TYPE } from '@kilt-messaging/core'
  * `GET /readyz`, `GET /metrics`, `GET /v1/openapi.json`. Every rejection is
  * `{ error: { code, message } }`. Calls `store.init()`; the caller closes the store after `app.close()`.
  *
- * @param options - `store` (required), `resolver` (default: offline light DIDs), `limits`, `clock`,
+ * @param options - `store` (required), `resolver` (default: offline light DIDs; without a full-DID
+ *   resolver, deposits for full-DID receivers are refused), `resolvesFullDids`, `limits`, `clock`,
  *   `logger`, `tokenTtlMs` (15 min), `challengeTtlMs` (2 min), `messageTtlMs` (7 days),
  *   `expireIntervalMs` (60 s), `heartbeatMs` (30 s), `deploymentId`, `cors`, `trustProxy`,
  *   `publicUrl` (the origins login challenges are bound to; default: the listen address's origins,

@@ -204,6 +204,13 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
         batch = true
       } else items = [body]
       const checked = items.map((item) => checkEnvelope(item, now, limits.maxEnvelopeBytes))
+      // Mailbox = DID subject. Without a full-DID resolver a light-DID login proves only the key the
+      // address encodes, not that the full DID still authenticates with it: refuse full-DID mail.
+      if (!opts.resolvesFullDids && checked.some((c) => c.receiverFullDid))
+        throw new RelayError(
+          'ERR_ENVELOPE_INVALID',
+          'this relay cannot authenticate full DIDs; configure --resolver-url',
+        )
       const perSender = new Map<string, number>()
       for (const c of checked) perSender.set(c.senderKeyUri, (perSender.get(c.senderKeyUri) ?? 0) + 1)
       for (const [sender, n] of perSender)

@@ -19,6 +19,8 @@ export interface CheckedEnvelope {
   /** Mailbox key: the receiver DID's subject. */
   readonly mailbox: string
   readonly senderKeyUri: string
+  /** True when `receiverKeyUri` names a full DID (`did:kilt:<address>`), false for a light DID. */
+  readonly receiverFullDid: boolean
   /** The envelope JSON as stored, with the relay's `receivedAt`. */
   readonly json: string
   /** UTF-8 byte length of `json`. */
@@ -97,5 +99,6 @@ export function checkEnvelope(input: unknown, receivedAt: number, maxBytes: numb
   const json = JSON.stringify({ ciphertext, nonce, senderKeyUri, receiverKeyUri, receivedAt })
   const size = Buffer.byteLength(json, 'utf8')
   if (size > maxBytes) throw new RelayError('ERR_MESSAGE_TOO_LARGE', `envelope exceeds ${maxBytes} bytes`)
-  return { mailbox, senderKeyUri, json, size }
+  const receiverFullDid = !receiverKeyUri.startsWith('did:kilt:light:')
+  return { mailbox, senderKeyUri, receiverFullDid, json, size }
 }

@@ -97,7 +97,9 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         summary: 'Deposit one envelope, or a batch { messages: [...] }',
         description:
           'Answers 201 only after the store committed the envelope durably. A batch is refused as a whole (400/413/429) ' +
-          'when any item is malformed; quota failures are per item.',
+          'when any item is malformed; quota failures are per item. A relay without a full-DID resolver (--resolver-url) ' +
+          'refuses envelopes whose receiverKeyUri is a full DID (ERR_ENVELOPE_INVALID): it cannot authenticate full DIDs ' +
+          '(a light-DID login could not see that the full DID rotated its authentication key).',
         requestBody: {
           required: true,
           content: json({
@@ -129,7 +131,9 @@ export const OPENAPI_DOCUMENT = Object.freeze({
               ],
             }),
           },
-          '400': error('Bad JSON (ERR_REQUEST_INVALID) or malformed envelope (ERR_ENVELOPE_INVALID).'),
+          '400': error(
+            'Bad JSON (ERR_REQUEST_INVALID); malformed envelope, or a full-DID receiver on a relay without a full-DID resolver (ERR_ENVELOPE_INVALID).',
+          ),
           '507': error("Receiver's mailbox full (ERR_QUOTA_EXCEEDED)."),
           ...COMMON_ERRORS,
         },

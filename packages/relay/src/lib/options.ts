@@ -57,6 +57,13 @@ export interface RelayOptions {
   readonly store: MailboxStore
   /** Resolves login keys. Default: the offline light-DID resolver (full DIDs cannot log in). */
   readonly resolver?: DidResolver
+  /**
+   * Whether `resolver` resolves full DIDs (on chain, over HTTP, from a registry). Default: true
+   * when `resolver` is given, false otherwise. Without one, deposits for a full-DID receiver are
+   * refused (400 ERR_ENVELOPE_INVALID): the relay could not tell that the full DID rotated or
+   * removed the authentication key its address encodes, so an old key would read the mailbox.
+   */
+  readonly resolvesFullDids?: boolean
   /** Overrides of {@link DEFAULT_LIMITS}. */
   readonly limits?: Partial<Limits>
   /** Current time in ms. Default `Date.now`. */
@@ -100,6 +107,8 @@ export interface ResolvedRelayOptions {
   readonly expireIntervalMs: number
   readonly heartbeatMs: number
   readonly deploymentId: string
+  /** Whether full DIDs are resolvable (deposits for full-DID receivers accepted). */
+  readonly resolvesFullDids: boolean
   /** Normalized `publicUrl` origins; undefined: derived from the listen address. */
   readonly publicOrigins: readonly string[] | undefined
 }
@@ -112,6 +121,15 @@ function positive(value: unknown, name: string, fallback: number, allowZero = fa
 }
 
 const ZERO_ALLOWED = new Set<keyof Limits>(['ipRequestsPerMinute', 'senderDepositsPerMinute'])
+
+function resolvesFullDids(options: RelayOptions): boolean {
+  const v = options.resolvesFullDids
+  if (v === undefined) return options.resolver !== undefined
+  if (typeof v !== 'boolean') throw new TypeError('"resolvesFullDids" must be a boolean')
+  if (v && options.resolver === undefined)
+    throw new TypeError('"resolvesFullDids" needs a "resolver" that resolves full DIDs')
+  return v
+}
 
 /**
  * Applies defaults and checks every option.
@@ -139,6 +157,7 @@ export function resolveOptions(options: RelayOptions): ResolvedRelayOptions {
     expireIntervalMs: positive(options.expireIntervalMs, 'expireIntervalMs', 60_000, true),
     heartbeatMs: positive(options.heartbeatMs, 'heartbeatMs', 30_000),
     deploymentId,
+    resolvesFullDids: resolvesFullDids(options),
     publicOrigins: options.publicUrl === undefined ? undefined : publicOrigins(options.publicUrl),
   }
 }

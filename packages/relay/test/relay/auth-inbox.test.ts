@@ -1,4 +1,4 @@
-import { relayLoginChallengeValid } from '@kilt-messaging/core'
+import { createRegistryResolver, relayLoginChallengeValid, toFullDid } from '@kilt-messaging/core'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createRelay } from '../../src/index.js'
@@ -166,6 +166,38 @@ describe('login', () => {
       await expect(
         createRelay({ store, logger: false, expireIntervalMs: 0, publicUrl: publicUrl as string }),
       ).rejects.toThrow(TypeError)
+  })
+
+  it('with a full-DID resolver, refuses a light-DID login of an upgraded DID (the full DID may have rotated keys)', async () => {
+    // The full DID of alice's address authenticates with another key now.
+    const rotated = makeIdentity('ed25519')
+    const registry = createRegistryResolver([
+      {
+        uri: toFullDid(alice.did),
+        authentication: [{ id: '#0x01', type: 'ed25519', publicKey: rotated.auth.publicKey }],
+      },
+    ])
+    const resolved = await createRelay({
+      store,
+      logger: false,
+      clock: () => now,
+      expireIntervalMs: 0,
+      publicUrl: INJECT_URL,
+      resolver: registry,
+    })
+    const c = await challenge(resolved, alice.did)
+    const res = await tokenRequest(resolved, {
+      did: alice.did,
+      challenge: c,
+      keyUri: alice.authKeyUri,
+      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
+    })
+    expect(res.statusCode).toBe(401)
+    expect(res.json().error.code).toBe('ERR_SIGNATURE_INVALID')
+    expect(res.json().error.message).toContain('ERR_DID_UPGRADED')
+    // bob (not upgraded) still logs in with his light DID through the same resolver.
+    expect(await login(bob, resolved)).toMatch(/^v1\./)
+    await resolved.close()
   })
 
   it('refuses a reused challenge', async () => {
@@ -367,17 +399,32 @@ describe('inbox', () => {
     expect(store.messages.has(id)).toBe(false)
   })
 
-  it('a light DID and its full DID share one mailbox', async () => {
+  it('a light DID and its full DID share one mailbox (with a full-DID resolver)', async () => {
+    const fullDid = toFullDid(alice.did)
+    const fullKeyUri = `${fullDid}#0x1234` as const
+    // The light DID was upgraded; its full DID authenticates with the same key.
+    const registry = createRegistryResolver([
+      { uri: fullDid, authentication: [{ id: '#0x1234', type: 'sr25519', publicKey: alice.auth.publicKey }] },
+    ])
+    const resolved = await createRelay({
+      store,
+      logger: false,
+      clock: () => now,
+      expireIntervalMs: 0,
+      publicUrl: INJECT_URL,
+      resolver: registry,
+    })
     const id = await deposit(bob, alice)
-    const fullKeyUri = `did:kilt:${alice.did.slice(17, 65)}#0x1234`
-    const res = await app.inject({
+    const res = await resolved.inject({
       method: 'POST',
       url: '/v1/messages',
       payload: { ...envelope(bob, alice), receiverKeyUri: fullKeyUri },
     })
     expect(res.statusCode).toBe(201)
-    const page = (await inbox(await login(alice))).json()
+    const asFull = { ...alice, did: fullDid, authKeyUri: fullKeyUri }
+    const page = (await inbox(await login(asFull, resolved))).json()
     expect(page.messages.map((m: { id: string }) => m.id)).toEqual([id, res.json().id])
+    await resolved.close()
   })
 
   it.each([['?limit=0'], ['?limit=501'], ['?limit=abc'], ['?after=a%20b'], ['?foo=1'], ['?limit=1&limit=2']])(

@@ -1,4 +1,4 @@
-import { didSubject } from '@kilt-messaging/core'
+import { createLightResolver, createRegistryResolver, didSubject, toFullDid } from '@kilt-messaging/core'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createRelay } from '../../src/index.js'
@@ -173,6 +173,47 @@ describe('POST /v1/messages', () => {
     const other = await tiny.inject({ method: 'POST', url: '/v1/messages', payload: envelope(bob, alice) })
     expect(other.statusCode).toBe(201)
     await tiny.close()
+  })
+
+  it('refuses full-DID receivers without a full-DID resolver (400), accepts them with one', async () => {
+    const full = `${toFullDid(bob.did)}#0x${'ab'.repeat(32)}` as const
+    const toFull = { ...envelope(alice, bob), receiverKeyUri: full }
+    const res = await post(toFull)
+    expect(res.statusCode).toBe(400)
+    expect(res.json().error).toEqual({
+      code: 'ERR_ENVELOPE_INVALID',
+      message: 'this relay cannot authenticate full DIDs; configure --resolver-url',
+    })
+    // A batch holding one is refused as a whole.
+    expect((await post({ messages: [envelope(alice, bob), toFull] })).statusCode).toBe(400)
+    expect(store.calls.deposit).toBe(0)
+    // A full-DID sender to a light-DID receiver is fine (the receiver's login is what matters).
+    expect(
+      (await post({ ...envelope(alice, bob), senderKeyUri: `${toFullDid(alice.did)}#0x01` })).statusCode,
+    ).toBe(201)
+    const withResolver = await createRelay({
+      store,
+      logger: false,
+      expireIntervalMs: 0,
+      resolver: createRegistryResolver(),
+    })
+    const ok = await withResolver.inject({ method: 'POST', url: '/v1/messages', payload: toFull })
+    expect(ok.statusCode).toBe(201)
+    expect(store.messages.get(ok.json().id)?.mailbox).toBe(didSubject(bob.did))
+    await withResolver.close()
+    // A resolver declared light-only refuses them too.
+    const lightOnly = await createRelay({
+      store,
+      logger: false,
+      expireIntervalMs: 0,
+      resolver: createLightResolver(),
+      resolvesFullDids: false,
+    })
+    expect(
+      (await lightOnly.inject({ method: 'POST', url: '/v1/messages', payload: toFull })).statusCode,
+    ).toBe(400)
+    await lightOnly.close()
+    await expect(createRelay({ store, logger: false, resolvesFullDids: true })).rejects.toThrow(TypeError)
   })
 
   it('rate-limits deposits per sender key with 429', async () => {
