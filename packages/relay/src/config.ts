@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { DEFAULT_LIMITS, type Limits } from './lib/options.js'
+import { DEFAULT_LIMITS, LIMIT_ALIASES, type Limits, limitName } from './lib/options.js'
 import { publicOrigins } from './lib/public-origins.js'
 
 /** The complete configuration of a relay process. */
@@ -20,7 +20,8 @@ export interface RelayConfig {
   readonly postgresSchema?: string
   readonly synchronous?: 'FULL' | 'NORMAL'
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
-  readonly limits: Partial<Limits>
+  /** Limit overrides; may hold deprecated alias names (see `LIMIT_ALIASES`), resolved by `createRelay`. */
+  readonly limits: Partial<Limits> & { readonly senderDepositsPerMinute?: number }
   readonly tokenTtlMs?: number
   readonly challengeTtlMs?: number
   readonly messageTtlMs?: number
@@ -65,6 +66,9 @@ export const USAGE = `Usage: kilt-relay [options]
 
 Limits by environment: KILT_RELAY_LIMIT_<NAME> with NAME in upper snake case, e.g.
 KILT_RELAY_LIMIT_MAX_ENVELOPE_BYTES=262144, KILT_RELAY_LIMIT_MAILBOX_MAX_COUNT=10000.
+Deposit rate limits (per instance, per minute; 0 disables): IP_REQUESTS_PER_MINUTE (6000, every
+route), IP_MAILBOX_DEPOSITS_PER_MINUTE (60, one client IP into one mailbox; old name
+SENDER_DEPOSITS_PER_MINUTE), MAILBOX_DEPOSITS_PER_MINUTE (600, one mailbox from all senders).
 `
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -150,7 +154,7 @@ function apply(target: Mutable, source: Record<string, unknown>, origin: string)
       throw new Error(`${origin} limits must be an object`)
     const limits: Record<string, number> = { ...(target.limits ?? {}) }
     for (const [k, v] of Object.entries(s.limits)) {
-      if (!(k in DEFAULT_LIMITS)) throw new Error(`${origin} unknown limit "${k}"`)
+      if (limitName(k) === undefined) throw new Error(`${origin} unknown limit "${k.slice(0, 40)}"`)
       limits[k] = int(v, `${origin} limits.${k}`, 0)
     }
     target.limits = limits
@@ -233,7 +237,7 @@ export function loadConfig(
   for (const [name, key] of Object.entries(map))
     if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name]
   const envLimits: Record<string, unknown> = {}
-  for (const k of Object.keys(DEFAULT_LIMITS)) {
+  for (const k of [...Object.keys(DEFAULT_LIMITS), ...Object.keys(LIMIT_ALIASES)]) {
     const v = env[`KILT_RELAY_LIMIT_${snake(k)}`]
     if (v !== undefined && v !== '') envLimits[k] = v
   }

@@ -26,7 +26,7 @@ import { RelayMetrics } from './metrics.js'
 import { OPENAPI_DOCUMENT } from './openapi.js'
 import { type RelayOptions, resolveOptions } from './options.js'
 import { MAX_ORIGIN_LENGTH, matchOrigin, originsOfAddress } from './public-origins.js'
-import { SenderLimiter } from './sender-limiter.js'
+import { DepositLimiter } from './sender-limiter.js'
 import { mintToken, verifyToken } from './token.js'
 
 const MAX_DID_LENGTH = 4096
@@ -83,7 +83,11 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
     throw new TypeError('"store" must be a MailboxStore')
   const resolver: DidResolver = options.resolver ?? createLightResolver()
   const metrics = new RelayMetrics()
-  const senderLimiter = new SenderLimiter(limits.senderDepositsPerMinute, 60_000)
+  const depositLimiter = new DepositLimiter(
+    limits.ipMailboxDepositsPerMinute,
+    limits.mailboxDepositsPerMinute,
+    60_000,
+  )
   const quota = { maxCount: limits.mailboxMaxCount, maxBytes: limits.mailboxMaxBytes }
 
   // The configured public origins, or (once listening) the listen address's.
@@ -211,11 +215,18 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
           'ERR_ENVELOPE_INVALID',
           'this relay cannot authenticate full DIDs; configure --resolver-url',
         )
-      const perSender = new Map<string, number>()
-      for (const c of checked) perSender.set(c.senderKeyUri, (perSender.get(c.senderKeyUri) ?? 0) + 1)
-      for (const [sender, n] of perSender)
-        if (!senderLimiter.take(sender, n, now))
-          throw new RelayError('ERR_RATE_LIMITED', 'too many deposits from this sender key')
+      // Keyed by what a sender cannot choose freely (its IP) and what it targets (the mailbox); never
+      // by the unauthenticated senderKeyUri.
+      const perMailbox = new Map<string, number>()
+      for (const c of checked) perMailbox.set(c.mailbox, (perMailbox.get(c.mailbox) ?? 0) + 1)
+      const refused = depositLimiter.take(request.ip, perMailbox, now)
+      if (refused !== null)
+        throw new RelayError(
+          'ERR_RATE_LIMITED',
+          refused === 'mailbox'
+            ? "too many deposits into the receiver's mailbox, retry later"
+            : "too many deposits from this address into the receiver's mailbox",
+        )
       const inputs: DepositInput[] = checked.map((c) => ({
         mailbox: c.mailbox,
         envelope: c.json,

@@ -22,7 +22,7 @@ export const RELAY_ERROR_STATUS = {
   ERR_MESSAGE_TOO_LARGE: 413,
   /** The request's content type is not `application/json`. */
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
-  /** Too many requests from this IP or deposits from this sender key. */
+  /** Too many requests from this IP, deposits from this IP into a mailbox, or deposits into a mailbox. */
   ERR_RATE_LIMITED: 429,
   /** The receiver's mailbox is full (count or bytes). */
   ERR_QUOTA_EXCEEDED: 507,

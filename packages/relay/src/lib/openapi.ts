@@ -99,7 +99,8 @@ export const OPENAPI_DOCUMENT = Object.freeze({
           'Answers 201 only after the store committed the envelope durably. A batch is refused as a whole (400/413/429) ' +
           'when any item is malformed; quota failures are per item. A relay without a full-DID resolver (--resolver-url) ' +
           'refuses envelopes whose receiverKeyUri is a full DID (ERR_ENVELOPE_INVALID): it cannot authenticate full DIDs ' +
-          '(a light-DID login could not see that the full DID rotated its authentication key).',
+          '(a light-DID login could not see that the full DID rotated its authentication key). Rate limits (429): requests ' +
+          'per client IP, deposits per client IP into one mailbox, deposits into one mailbox from all senders.',
         requestBody: {
           required: true,
           content: json({

@@ -27,8 +27,14 @@ export interface Limits {
   readonly maxAckIds: number
   /** Requests per IP per minute (0 disables). Default 6,000. */
   readonly ipRequestsPerMinute: number
-  /** Deposits per sender key URI per minute, per instance (0 disables). Default 600. */
-  readonly senderDepositsPerMinute: number
+  /**
+   * Deposits per client IP into one receiver mailbox per minute, per instance (0 disables).
+   * Default 60 (a mailbox's 10,000-message quota takes one IP about three hours).
+   * Alias (deprecated): `senderDepositsPerMinute`.
+   */
+  readonly ipMailboxDepositsPerMinute: number
+  /** Deposits into one receiver mailbox per minute from all senders, per instance (0 disables). Default 600. */
+  readonly mailboxDepositsPerMinute: number
   /** Most open live WebSocket sessions per instance. Default 10,000. */
   readonly maxLiveConnections: number
   /** Most envelopes in flight un-acked on one live session. Default 256. */
@@ -46,7 +52,8 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxPageSize: 500,
   maxAckIds: 1000,
   ipRequestsPerMinute: 6000,
-  senderDepositsPerMinute: 600,
+  ipMailboxDepositsPerMinute: 60,
+  mailboxDepositsPerMinute: 600,
   maxLiveConnections: 10_000,
   liveWindow: 256,
 })
@@ -64,8 +71,8 @@ export interface RelayOptions {
    * removed the authentication key its address encodes, so an old key would read the mailbox.
    */
   readonly resolvesFullDids?: boolean
-  /** Overrides of {@link DEFAULT_LIMITS}. */
-  readonly limits?: Partial<Limits>
+  /** Overrides of {@link DEFAULT_LIMITS} (and the deprecated aliases of {@link LIMIT_ALIASES}). */
+  readonly limits?: Partial<Limits> & { readonly senderDepositsPerMinute?: number }
   /** Current time in ms. Default `Date.now`. */
   readonly clock?: () => number
   /** A pino logger, or false for none. Default: pino at level `info` on stdout. */
@@ -120,7 +127,25 @@ function positive(value: unknown, name: string, fallback: number, allowZero = fa
   return value
 }
 
-const ZERO_ALLOWED = new Set<keyof Limits>(['ipRequestsPerMinute', 'senderDepositsPerMinute'])
+const ZERO_ALLOWED = new Set<keyof Limits>([
+  'ipRequestsPerMinute',
+  'ipMailboxDepositsPerMinute',
+  'mailboxDepositsPerMinute',
+])
+
+/**
+ * Deprecated limit names still accepted, and the limit they set. `senderDepositsPerMinute` was
+ * keyed by the unauthenticated sender key URI; it now sets the per-(IP, mailbox) limit.
+ */
+export const LIMIT_ALIASES: Readonly<Record<string, keyof Limits>> = Object.freeze({
+  senderDepositsPerMinute: 'ipMailboxDepositsPerMinute',
+})
+
+/** The limit a name (or a deprecated alias) sets, or undefined for an unknown name. */
+export function limitName(name: string): keyof Limits | undefined {
+  if (Object.hasOwn(DEFAULT_LIMITS, name)) return name as keyof Limits
+  return Object.hasOwn(LIMIT_ALIASES, name) ? LIMIT_ALIASES[name] : undefined
+}
 
 function resolvesFullDids(options: RelayOptions): boolean {
   const v = options.resolvesFullDids
@@ -139,9 +164,15 @@ export function resolveOptions(options: RelayOptions): ResolvedRelayOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('"options" must be an object')
   const given = options.limits ?? {}
   const limits = { ...DEFAULT_LIMITS } as Record<keyof Limits, number>
-  for (const key of Object.keys(given) as (keyof Limits)[]) {
-    if (!(key in DEFAULT_LIMITS)) throw new TypeError(`unknown limit "${String(key)}"`)
-    limits[key] = positive(given[key], `limits.${key}`, DEFAULT_LIMITS[key], ZERO_ALLOWED.has(key))
+  const entries = Object.entries(given) as [string, unknown][]
+  // An alias never overrides the limit it stands for when both are given.
+  entries.sort(
+    ([a], [b]) => Number(Object.hasOwn(DEFAULT_LIMITS, a)) - Number(Object.hasOwn(DEFAULT_LIMITS, b)),
+  )
+  for (const [name, value] of entries) {
+    const key = limitName(name)
+    if (key === undefined) throw new TypeError(`unknown limit "${name.slice(0, 40)}"`)
+    limits[key] = positive(value, `limits.${name}`, DEFAULT_LIMITS[key], ZERO_ALLOWED.has(key))
   }
   if (options.clock !== undefined && typeof options.clock !== 'function')
     throw new TypeError('"clock" must be a function')

@@ -216,23 +216,77 @@ describe('POST /v1/messages', () => {
     await expect(createRelay({ store, logger: false, resolvesFullDids: true })).rejects.toThrow(TypeError)
   })
 
-  it('rate-limits deposits per sender key with 429', async () => {
+  it('rate-limits deposits per (client IP, mailbox), not per the unauthenticated senderKeyUri', async () => {
     const limited = await createRelay({
       store,
       logger: false,
-      limits: { senderDepositsPerMinute: 2 },
+      limits: { ipMailboxDepositsPerMinute: 2 },
+      expireIntervalMs: 0,
+    })
+    const from = (remoteAddress: string, payload: object) =>
+      limited.inject({ method: 'POST', url: '/v1/messages', remoteAddress, payload })
+    // Varying the sender key URI (any fragment, any sender) does not bypass the limit.
+    const codes: number[] = []
+    for (const sender of [alice, makeIdentity(), makeIdentity()])
+      codes.push((await from('10.0.0.1', envelope(sender, bob))).statusCode)
+    expect(codes).toEqual([201, 201, 429])
+    const refused = await from('10.0.0.1', { ...envelope(alice, bob), senderKeyUri: `${alice.did}#other` })
+    expect(refused.statusCode).toBe(429)
+    expect(refused.json().error.code).toBe('ERR_RATE_LIMITED')
+    // Naming alice's key from one address does not block alice (another address) ...
+    expect((await from('10.0.0.2', envelope(alice, bob))).statusCode).toBe(201)
+    // ... and another mailbox from the same address is not affected.
+    expect((await from('10.0.0.1', envelope(alice, makeIdentity()))).statusCode).toBe(201)
+    // A batch beyond the budget is refused whole and takes nothing.
+    const batch = await from('10.0.0.3', {
+      messages: [envelope(alice, bob), envelope(alice, bob), envelope(alice, bob)],
+    })
+    expect(batch.statusCode).toBe(429)
+    expect(
+      (await from('10.0.0.3', { messages: [envelope(alice, bob), envelope(alice, bob)] })).statusCode,
+    ).toBe(201)
+    await limited.close()
+  })
+
+  it('rate-limits deposits into one mailbox from all addresses together', async () => {
+    const limited = await createRelay({
+      store,
+      logger: false,
+      limits: { mailboxDepositsPerMinute: 3 },
       expireIntervalMs: 0,
     })
     const codes: number[] = []
-    for (let i = 0; i < 3; i++)
+    for (let i = 0; i < 4; i++)
       codes.push(
-        (await limited.inject({ method: 'POST', url: '/v1/messages', payload: envelope(alice, bob) }))
-          .statusCode,
+        (
+          await limited.inject({
+            method: 'POST',
+            url: '/v1/messages',
+            remoteAddress: `10.0.1.${i}`,
+            payload: envelope(makeIdentity(), bob),
+          })
+        ).statusCode,
       )
-    expect(codes).toEqual([201, 201, 429])
+    expect(codes).toEqual([201, 201, 201, 429])
     const other = await limited.inject({ method: 'POST', url: '/v1/messages', payload: envelope(bob, alice) })
     expect(other.statusCode).toBe(201)
     await limited.close()
+  })
+
+  it('accepts the old senderDepositsPerMinute as an alias of ipMailboxDepositsPerMinute', async () => {
+    const limited = await createRelay({
+      store,
+      logger: false,
+      limits: { senderDepositsPerMinute: 1 },
+      expireIntervalMs: 0,
+    })
+    const post1 = () =>
+      limited.inject({ method: 'POST', url: '/v1/messages', payload: envelope(makeIdentity(), bob) })
+    expect([(await post1()).statusCode, (await post1()).statusCode]).toEqual([201, 429])
+    await limited.close()
+    await expect(createRelay({ store, logger: false, limits: { nope: 1 } as never })).rejects.toThrow(
+      TypeError,
+    )
   })
 
   it('rate-limits per IP with 429 and the JSON error shape', async () => {

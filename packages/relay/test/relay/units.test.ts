@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js'
 import { checkEnvelope } from '../../src/lib/envelope.js'
 import { RelayError } from '../../src/lib/errors.js'
 import { defaultPublicOrigins } from '../../src/lib/public-origins.js'
-import { SenderLimiter } from '../../src/lib/sender-limiter.js'
+import { DepositLimiter, WindowLimiter } from '../../src/lib/sender-limiter.js'
 import { mintToken, verifyToken } from '../../src/lib/token.js'
 import { envelope, makeIdentity } from '../helpers/identities.js'
 
@@ -86,15 +86,47 @@ describe('checkEnvelope', () => {
   })
 })
 
-describe('SenderLimiter', () => {
-  it('counts per sender and resets each window', () => {
-    const l = new SenderLimiter(3, 1000)
+describe('WindowLimiter', () => {
+  it('counts per key and resets each window', () => {
+    const l = new WindowLimiter(3, 1000)
     expect(l.take('a', 2, 0)).toBe(true)
     expect(l.take('a', 2, 10)).toBe(false)
     expect(l.take('a', 1, 10)).toBe(true)
     expect(l.take('b', 3, 10)).toBe(true)
     expect(l.take('a', 1, 999)).toBe(false)
     expect(l.take('a', 3, 1000)).toBe(true)
+  })
+
+  it('tracks at most maxEntries keys per window (untracked keys pass)', () => {
+    const l = new WindowLimiter(1, 1000, 2)
+    expect(l.take('a', 1, 0)).toBe(true)
+    expect(l.take('b', 1, 0)).toBe(true)
+    expect(l.take('c', 1, 0)).toBe(true)
+    expect(l.take('c', 1, 0)).toBe(true)
+    expect(l.take('a', 1, 0)).toBe(false)
+  })
+})
+
+describe('DepositLimiter', () => {
+  it('limits per (ip, mailbox) and per mailbox, all or nothing', () => {
+    const l = new DepositLimiter(2, 3, 1000)
+    expect(l.take('ip1', new Map([['m', 2]]), 0)).toBeNull()
+    expect(l.take('ip1', new Map([['m', 1]]), 0)).toBe('ip-mailbox')
+    expect(l.take('ip2', new Map([['m', 2]]), 0)).toBe('mailbox')
+    // Refused as a whole: 'n' took nothing.
+    expect(
+      l.take(
+        'ip2',
+        new Map([
+          ['n', 1],
+          ['m', 2],
+        ]),
+        0,
+      ),
+    ).toBe('mailbox')
+    expect(l.take('ip3', new Map([['n', 2]]), 0)).toBeNull()
+    expect(l.take('ip2', new Map([['m', 1]]), 0)).toBeNull()
+    expect(l.take('ip2', new Map([['m', 1]]), 1000)).toBeNull()
   })
 })
 
@@ -135,6 +167,19 @@ describe('loadConfig', () => {
     expect(loadConfig([], {}).postgresSchema).toBeUndefined()
     for (const bad of ['Upper', '1x', 'a-b', 'x'.repeat(49)])
       expect(() => loadConfig(['--postgres-schema', bad], env)).toThrow(/postgresSchema/)
+  })
+
+  it('takes deposit limits from the environment, the old sender limit name too', () => {
+    const c = loadConfig([], {
+      KILT_RELAY_LIMIT_IP_MAILBOX_DEPOSITS_PER_MINUTE: '5',
+      KILT_RELAY_LIMIT_MAILBOX_DEPOSITS_PER_MINUTE: '0',
+      KILT_RELAY_LIMIT_SENDER_DEPOSITS_PER_MINUTE: '0',
+    })
+    expect(c.limits).toEqual({
+      ipMailboxDepositsPerMinute: 5,
+      mailboxDepositsPerMinute: 0,
+      senderDepositsPerMinute: 0,
+    })
   })
 
   it('takes public URLs from --public-url or KILT_RELAY_PUBLIC_URL as origins, checked', () => {
