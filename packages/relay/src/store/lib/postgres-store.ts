@@ -2,8 +2,10 @@
  * @module store/lib/postgres-store
  * The PostgreSQL mailbox store for many relay instances on one database.
  *
- * Deposits are batched without a timer: at most two batches are in flight per instance; deposits that
- * arrive meanwhile wait and go together into the next one. The common case is one statement (its
+ * Deposits are batched without a timer: at most two batches are in flight per instance (up to four
+ * when the extra ones touch mailboxes no batch in flight holds); deposits that arrive meanwhile wait
+ * and go together into the next one. What waits is bounded (items and bytes): past the bound a
+ * deposit is rejected at once with `ERR_TRANSPORT` rather than queued. The common case is one statement (its
  * own transaction, one round trip): lock the usage rows of the batch's mailboxes in sorted order (so
  * concurrent batches cannot deadlock), add the counters of the mailboxes whose items all fit and whose
  * new ids sort after `last_id` (the newest id the mailbox ever held), insert those messages with
@@ -35,7 +37,15 @@ import {
 } from './validate.js'
 
 const MAX_GROUP_ITEMS = 4096
-const MAX_IN_FLIGHT = 2
+const MAX_GROUP_BYTES = 32 * 1024 * 1024
+/** Batches in flight at once; beyond {@link SHARED_IN_FLIGHT} only for mailboxes no batch in flight holds. */
+const MAX_IN_FLIGHT = 4
+/** Batches in flight that may share mailboxes (they serialize on the usage row locks). */
+const SHARED_IN_FLIGHT = 2
+/** Default bound of deposit items held (queued or in flight) per instance. */
+export const DEFAULT_MAX_QUEUED_ITEMS = 10_000
+/** Default bound of envelope bytes held (queued or in flight) per instance. */
+export const DEFAULT_MAX_QUEUED_BYTES = 256 * 1024 * 1024
 const EXPIRE_CHUNK = 1000
 const RETRIES = 4
 /** deadlock_detected, serialization_failure */
@@ -45,6 +55,10 @@ type DepositResult = { id: string } | { id: null; error: 'quota' }
 
 interface Pending {
   readonly items: readonly DepositInput[]
+  /** The distinct mailboxes of `items`. */
+  readonly mailboxes: readonly string[]
+  /** Sum of the items' sizes. */
+  readonly bytes: number
   readonly quota: Quota
   readonly resolve: (r: DepositResult[]) => void
   readonly reject: (e: unknown) => void
@@ -55,6 +69,14 @@ export interface PostgresStoreConfig {
   readonly connectionString: string
   readonly schema: string
   readonly poolSize: number
+  /**
+   * Deposit items held at once (queued or in flight), default {@link DEFAULT_MAX_QUEUED_ITEMS}; a
+   * deposit that would exceed it (or `maxQueuedBytes`) is rejected at once with `ERR_TRANSPORT`
+   * (the relay answers 503), unless nothing is held.
+   */
+  readonly maxQueuedItems?: number
+  /** Envelope bytes held at once (queued or in flight), default {@link DEFAULT_MAX_QUEUED_BYTES}. */
+  readonly maxQueuedBytes?: number
 }
 
 /** The PostgreSQL store with its pool exposed (for the replay store sharing the database). */
@@ -103,6 +125,12 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
 
 /** Builds the store; nothing connects before `init()`. */
 export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStoreImpl {
+  const maxQueuedItems = config.maxQueuedItems ?? DEFAULT_MAX_QUEUED_ITEMS
+  const maxQueuedBytes = config.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES
+  if (!Number.isSafeInteger(maxQueuedItems) || maxQueuedItems < 1)
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"maxQueuedItems" expected a positive integer')
+  if (!Number.isSafeInteger(maxQueuedBytes) || maxQueuedBytes < 1)
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"maxQueuedBytes" expected a positive integer')
   const s = quoteIdent(config.schema)
   const channel = `kilt_relay_${config.schema}`
   const pool = new pg.Pool({
@@ -120,6 +148,11 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
   let closed = false
   let queue: Pending[] = []
   let inFlight = 0
+  /** Items and bytes held by unsettled deposits (queued or in flight). */
+  let heldItems = 0
+  let heldBytes = 0
+  /** Mailbox → number of batches in flight that hold it. */
+  const busy = new Map<string, number>()
   let pumpScheduled = false
   const drained: Array<() => void> = []
   let secret: Uint8Array | undefined
@@ -421,20 +454,64 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
     })
   }
 
+  /**
+   * The next batch from the queue. Up to {@link SHARED_IN_FLIGHT} batches in flight, deposits are
+   * taken in order; beyond, only deposits whose mailboxes no batch in flight holds (and no skipped
+   * earlier deposit names, so a mailbox's deposits keep their order).
+   */
+  function takeGroup(): Pending[] {
+    const exclusive = inFlight >= SHARED_IN_FLIGHT
+    const group: Pending[] = []
+    const rest: Pending[] = []
+    const blocked = new Set<string>()
+    let items = 0
+    let bytes = 0
+    for (let i = 0; i < queue.length; i++) {
+      const p = queue[i]!
+      if (
+        group.length > 0 &&
+        (items + p.items.length > MAX_GROUP_ITEMS || bytes + p.bytes > MAX_GROUP_BYTES)
+      ) {
+        for (let k = i; k < queue.length; k++) rest.push(queue[k]!)
+        break
+      }
+      if (exclusive && p.mailboxes.some((m) => busy.has(m) || blocked.has(m))) {
+        for (const m of p.mailboxes) blocked.add(m)
+        rest.push(p)
+        continue
+      }
+      group.push(p)
+      items += p.items.length
+      bytes += p.bytes
+    }
+    queue = rest
+    return group
+  }
+
+  function release(p: Pending): void {
+    heldItems -= p.items.length
+    heldBytes -= p.bytes
+  }
+
   function pump(): void {
     pumpScheduled = false
     while (inFlight < MAX_IN_FLIGHT && queue.length > 0) {
-      let n = 0
-      let items = 0
-      while (n < queue.length && (n === 0 || items + queue[n]!.items.length <= MAX_GROUP_ITEMS)) {
-        items += queue[n]!.items.length
-        n++
-      }
-      const group = queue.slice(0, n)
-      queue = queue.slice(n)
+      const group = takeGroup()
+      if (group.length === 0) break
+      const mailboxes = new Set(group.flatMap((p) => p.mailboxes))
+      for (const m of mailboxes) busy.set(m, (busy.get(m) ?? 0) + 1)
       inFlight++
+      const done = () => {
+        for (const m of mailboxes) {
+          const n = busy.get(m)! - 1
+          if (n === 0) busy.delete(m)
+          else busy.set(m, n)
+        }
+        for (const p of group) release(p)
+      }
       writeGroup(group).then(
         (results) => {
+          done()
           const touched = new Set<string>()
           for (let i = 0; i < group.length; i++) {
             const p = group[i]!
@@ -446,6 +523,7 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
           settle()
         },
         (e: unknown) => {
+          done()
           for (const p of group) p.reject(e)
           settle()
         },
@@ -494,8 +572,22 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
         const q = checkQuota(quota)
         check()
         if (items.length === 0) return Promise.resolve([])
+        let bytes = 0
+        for (const item of items) bytes += item.size
+        if (
+          heldItems > 0 &&
+          (heldItems + items.length > maxQueuedItems || heldBytes + bytes > maxQueuedBytes)
+        ) {
+          throw new MessagingError(
+            'ERR_TRANSPORT',
+            'the store is overloaded: too many deposits are waiting for the database, retry later',
+          )
+        }
+        const mailboxes = [...new Set(items.map((i) => i.mailbox))]
+        heldItems += items.length
+        heldBytes += bytes
         return new Promise((resolve, reject) => {
-          queue.push({ items: items.slice(), quota: q, resolve, reject })
+          queue.push({ items: items.slice(), mailboxes, bytes, quota: q, resolve, reject })
           if (!pumpScheduled) {
             pumpScheduled = true
             // Deposits made in the same tick share a batch; no timer.
@@ -639,8 +731,10 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
         })
       }
       closed = true
-      for (const p of queue.splice(0))
+      for (const p of queue.splice(0)) {
+        release(p)
         p.reject(new MessagingError('ERR_ARGUMENT_INVALID', 'the store is closed'))
+      }
       listeners.clear()
       await listener?.stop()
       if (initPromise !== undefined) await initPromise.catch(() => undefined)
