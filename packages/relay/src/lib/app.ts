@@ -37,6 +37,8 @@ const CURSOR_RE = /^[0-9A-Za-z_-]{1,128}$/
 const AUTH_TIMEOUT_MS = 10_000
 const WS_MAX_PAYLOAD = 128 * 1024
 const WS_HIGH_WATER = 1024 * 1024
+/** Most client frames of one live session waiting to be processed. */
+const MAX_QUEUED_FRAMES = 64
 const TEXT = new TextEncoder()
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -406,6 +408,10 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
   })
 
   // ---- live -------------------------------------------------------------------------------------
+  // Only authenticated sessions count against maxLiveConnections; sockets still waiting for their
+  // auth frame are capped per client IP (they last AUTH_TIMEOUT_MS at most).
+  const pendingByIp = new Map<string, number>()
+  const liveFull = () => liveCount >= limits.maxLiveConnections
   app.get(
     '/v1/inbox/live',
     {
@@ -415,18 +421,39 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
         const q = (request.query ?? {}) as Record<string, unknown>
         const token = bearer(request) ?? (typeof q.token === 'string' ? q.token : undefined)
         if (token !== undefined) authenticate(token)
-        if (liveCount >= limits.maxLiveConnections)
-          throw new RelayError('ERR_RATE_LIMITED', 'too many live connections')
+        if (liveFull()) throw new RelayError('ERR_RATE_LIMITED', 'too many live connections')
+        if (token === undefined && (pendingByIp.get(request.ip) ?? 0) >= limits.maxUnauthenticatedLivePerIp)
+          throw new RelayError(
+            'ERR_RATE_LIMITED',
+            'too many unauthenticated live connections from this address',
+          )
       },
     },
     (socket: WebSocket, request: FastifyRequest) => {
       const q = (request.query ?? {}) as Record<string, unknown>
       const given = bearer(request) ?? (typeof q.token === 'string' ? q.token : undefined)
-      liveCount++
-      metrics.liveConnections = liveCount
+      const ip = request.ip
+      let pending = false
+      const endPending = (): void => {
+        if (!pending) return
+        pending = false
+        const n = (pendingByIp.get(ip) ?? 1) - 1
+        if (n <= 0) pendingByIp.delete(ip)
+        else pendingByIp.set(ip, n)
+      }
+      if (given === undefined) {
+        pending = true
+        pendingByIp.set(ip, (pendingByIp.get(ip) ?? 0) + 1)
+      }
       let session: LiveSession | undefined
       let tokenTimer: NodeJS.Timeout | undefined
       let alive = true
+      // Frames of one session run one at a time, at most liveFramesPerSecond, at most
+      // MAX_QUEUED_FRAMES waiting.
+      let chain: Promise<void> = Promise.resolve()
+      let queued = 0
+      let frameWindowStart = 0
+      let framesInWindow = 0
       const heartbeat = setInterval(() => {
         if (!alive) {
           socket.terminate()
@@ -445,12 +472,17 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
       }, AUTH_TIMEOUT_MS)
 
       const start = (token: string): void => {
+        endPending()
         const v = verifyToken(secret, opts.deploymentId, token, clock())
         if (v === null) {
           socket.send(
             JSON.stringify({ type: 'error', error: { code: 'ERR_UNAUTHORIZED', message: 'invalid token' } }),
           )
           socket.close(4401, 'unauthorized')
+          return
+        }
+        if (liveFull()) {
+          socket.close(1013, 'too many live connections')
           return
         }
         clearTimeout(authTimer)
@@ -461,8 +493,11 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
           log: request.log,
           window: limits.liveWindow,
           maxAckIds: limits.maxAckIds,
-          highWaterMark: WS_HIGH_WATER,
+          highWaterMark: Math.min(WS_HIGH_WATER, limits.liveMaxBufferedBytes),
+          maxBuffered: limits.liveMaxBufferedBytes,
         })
+        liveCount++
+        metrics.liveConnections = liveCount
         let set = sessions.get(v.subject)
         if (set === undefined) {
           set = new Set()
@@ -493,18 +528,36 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
           else socket.close(4401, 'first frame must be {"type":"auth","token":…}')
           return
         }
-        session.onFrame(text).catch((e: unknown) => {
-          request.log.warn({ err: e }, 'live frame failed')
-          session?.sendError('ERR_UNAVAILABLE', 'the store is unavailable')
-        })
+        if (session.closed) return
+        const now = Date.now()
+        if (now - frameWindowStart >= 1000 || now < frameWindowStart) {
+          frameWindowStart = now
+          framesInWindow = 0
+        }
+        if (++framesInWindow > limits.liveFramesPerSecond || queued >= MAX_QUEUED_FRAMES) {
+          session.close(1008, 'too many frames')
+          return
+        }
+        const s = session
+        queued++
+        chain = chain
+          .then(() => s.onFrame(text))
+          .catch((e: unknown) => {
+            request.log.warn({ err: e }, 'live frame failed')
+            s.sendError('ERR_UNAVAILABLE', 'the store is unavailable')
+          })
+          .finally(() => {
+            queued--
+          })
       })
       socket.on('close', () => {
         clearInterval(heartbeat)
         clearTimeout(authTimer)
         if (tokenTimer !== undefined) clearTimeout(tokenTimer)
-        liveCount--
-        metrics.liveConnections = liveCount
+        endPending()
         if (session !== undefined) {
+          liveCount--
+          metrics.liveConnections = liveCount
           session.markClosed()
           const set = sessions.get(session.mailbox)
           set?.delete(session)

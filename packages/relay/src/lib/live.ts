@@ -27,6 +27,8 @@ export interface LiveDeps {
   readonly maxAckIds: number
   /** Bytes buffered on the socket above which sending waits for the socket to drain. */
   readonly highWaterMark: number
+  /** Bytes buffered on the socket above which it is closed with 1013 (the client does not read). */
+  readonly maxBuffered: number
 }
 
 const PAGE = 200
@@ -160,7 +162,26 @@ export class LiveSession {
     return this.#send(`{"type":"message","id":${JSON.stringify(id)},"envelope":${envelope}}`)
   }
 
+  /**
+   * Sends a reply frame (pong, acked, error) without waiting. A client that floods frames and never
+   * reads would grow the send buffer without bound: past `maxBuffered` the socket is closed (1013).
+   * @returns false when the socket is not open or was closed for it
+   */
+  #reply(data: string): boolean {
+    if (this.#closed || this.#socket.readyState !== this.#socket.OPEN) return false
+    if (this.#socket.bufferedAmount + data.length > this.#deps.maxBuffered) {
+      this.close(1013, 'client too slow')
+      return false
+    }
+    this.#socket.send(data)
+    return true
+  }
+
   #send(data: string): Promise<void> {
+    if (this.#socket.bufferedAmount + data.length > this.#deps.maxBuffered) {
+      this.close(1013, 'client too slow')
+      return Promise.resolve()
+    }
     return new Promise((resolve) => {
       let waited = false
       this.#socket.send(data, () => {
@@ -171,8 +192,12 @@ export class LiveSession {
     })
   }
 
-  /** Handles one frame from the client (already authenticated). */
+  /**
+   * Handles one frame from the client (already authenticated). The caller runs the frames of one
+   * session one at a time (never two `store.ack` of one socket concurrently).
+   */
   async onFrame(raw: string): Promise<void> {
+    if (this.#closed) return
     let frame: unknown
     try {
       frame = JSON.parse(raw)
@@ -190,23 +215,22 @@ export class LiveSession {
       const deleted = await this.#deps.store.ack(this.mailbox, ids)
       this.#deps.metrics.acks += deleted
       for (const id of ids) this.#sent.delete(id)
-      this.#socket.send(JSON.stringify({ type: 'acked', ids, deleted }))
+      if (!this.#reply(JSON.stringify({ type: 'acked', ids, deleted }))) return
       // Room in the window: what follows the cursor. Still full: slots may be held by ids acked
       // elsewhere, which only a full rescan finds.
       void this.#run(this.#sent.size >= this.#deps.window)
       return
     }
     if (f.type === 'ping') {
-      this.#socket.send('{"type":"pong"}')
+      this.#reply('{"type":"pong"}')
       return
     }
     this.sendError('ERR_REQUEST_INVALID', 'unknown frame type')
   }
 
-  /** Sends an error frame. */
+  /** Sends an error frame (closing the socket instead when its send buffer is over `maxBuffered`). */
   sendError(code: string, message: string): void {
-    if (this.#socket.readyState === this.#socket.OPEN)
-      this.#socket.send(JSON.stringify({ type: 'error', error: { code, message } }))
+    this.#reply(JSON.stringify({ type: 'error', error: { code, message } }))
   }
 
   /** Closes the socket. */

@@ -270,11 +270,16 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         description:
           'Token in the Authorization header, a ?token= query, or a first frame {"type":"auth","token":…}. ' +
           'Server frames: {"type":"ready"}, {"type":"message","id","envelope"}, {"type":"acked","ids","deleted"}, {"type":"error","error"}. ' +
-          'Client frames: {"type":"ack","ids":[…]}. Un-acked envelopes stay queued. Close 4401: unauthorized or token expired.',
+          'Client frames: {"type":"ack","ids":[…]}, {"type":"ping"}, processed one at a time. Un-acked envelopes stay queued. ' +
+          'Close 4401: unauthorized or token expired; 1008: more client frames per second than the relay allows (default 50); ' +
+          '1013: the client does not read (more than 4 MiB buffered by default) or too many live sessions. ' +
+          'Only authenticated sessions count against the connection limit; sockets awaiting their auth frame are capped per client IP (default 20, 429).',
         responses: {
           '101': { description: 'Switching protocols.' },
           ...AUTH_ERRORS,
-          '429': error('Too many connections (ERR_RATE_LIMITED).'),
+          '429': error(
+            'Too many live sessions, or too many unauthenticated sockets from this address (ERR_RATE_LIMITED).',
+          ),
         },
       },
     },

@@ -35,8 +35,14 @@ export interface Limits {
   readonly ipMailboxDepositsPerMinute: number
   /** Deposits into one receiver mailbox per minute from all senders, per instance (0 disables). Default 600. */
   readonly mailboxDepositsPerMinute: number
-  /** Most open live WebSocket sessions per instance. Default 10,000. */
+  /** Most authenticated live WebSocket sessions per instance. Default 10,000. */
   readonly maxLiveConnections: number
+  /** Most live WebSockets of one client IP still waiting for their auth frame (10 s at most). Default 20. */
+  readonly maxUnauthenticatedLivePerIp: number
+  /** Most client frames per second on one live socket; more closes it with 1008. Default 50. */
+  readonly liveFramesPerSecond: number
+  /** Bytes buffered unsent on one live socket above which it is closed with 1013 (a client not reading). Default 4 MiB. */
+  readonly liveMaxBufferedBytes: number
   /** Most envelopes in flight un-acked on one live session. Default 256. */
   readonly liveWindow: number
 }
@@ -55,6 +61,9 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   ipMailboxDepositsPerMinute: 60,
   mailboxDepositsPerMinute: 600,
   maxLiveConnections: 10_000,
+  maxUnauthenticatedLivePerIp: 20,
+  liveFramesPerSecond: 50,
+  liveMaxBufferedBytes: 4 * 1024 * 1024,
   liveWindow: 256,
 })
 
