@@ -29,8 +29,9 @@ export interface DecryptMessageOptions {
   /** Tolerated clock skew into the future, in ms (default 1 000). */
   readonly maxFutureSkewMs?: number
   /**
-   * The replay guard. Default: one in-memory guard per `keys` object (per receiving identity) with
-   * this call's window. `false` disables replay protection (then the caller must deduplicate).
+   * The replay guard. Default: a process-wide in-memory guard (bounded to 100k ids, keyed by receiver,
+   * sender and messageId) per freshness window. `false` disables replay protection (then the caller
+   * must deduplicate). Pass your own guard with a durable store (SQLite, PostgreSQL) for servers.
    */
   readonly replay?: ReplayGuard | false
   /** Upper bound on the summed length of the envelope's strings (default 1 MiB). */
@@ -40,7 +41,8 @@ export interface DecryptMessageOptions {
   /**
    * Relaxations for peers on old SDKs; each relaxes one check, every default is strict:
    * - `receiverCheck: true` — accept a plaintext `receiver` that does not own `receiverKeyUri` (SDK l01).
-   * - `freshness: true` — accept any `createdAt`, or none (SDK l04–l06); replay ids are then kept `maxAgeMs` from now.
+   * - `freshness: true` — accept any `createdAt`, or none (SDK l04–l06); replay ids are then kept 7 days (or
+   *   `maxAgeMs` if longer) from now: a replay after that is accepted again, the price of no window.
    * - `bodyValidation: true` — skip body validation and the owner check; `'sdk'` — validate exactly as SDK 0.35.2 `Message.verify`.
    * - `hex: true` — accept upper-case hex and a missing `0x` in `ciphertext`/`nonce` (SDK l10; non-hex characters stay rejected).
    * - `sameSubjectSender` — default `true`: the plaintext `sender` must be the same DID subject as the owner of
@@ -96,7 +98,7 @@ export async function decryptMessage(
     (typeof replay !== 'object' || replay === null || typeof replay.check !== 'function')
   )
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"replay" expected a ReplayGuard or false')
-  return decrypt(envelope, o.keys as object, {
+  return decrypt(envelope, {
     source,
     resolver: resolverOption(o.resolver),
     now: functionOption(o.now, 'now', Date.now),

@@ -53,6 +53,8 @@ export interface ReplayGuardOptions {
 export interface ReplayCheckInput {
   /** The sender DID (keyed by subject: the light and full forms of one DID are the same sender). */
   readonly sender: string
+  /** The receiver DID, when known (keyed by subject: one guard can serve several receivers). */
+  readonly receiver?: string
   readonly messageId?: string
   readonly createdAt?: number
 }

@@ -1,8 +1,11 @@
 import { blake2AsHex } from '@polkadot/util-crypto'
 import { describe, expect, it } from 'vitest'
+import { createLightDid } from '../../src/did/index.js'
 import type { DidResourceUri } from '../../src/did/types.js'
+import { randomX25519 } from '../../src/keys/index.js'
 import { createKeyring } from '../../src/keys/keyring.js'
 import type { EncryptCallback } from '../../src/keys/types.js'
+import { fromHex } from '../../src/lib/bytes.js'
 import { createMessage } from '../../src/message/create-message.js'
 import { decryptMessage } from '../../src/message/decrypt-message.js'
 import { encryptMessage } from '../../src/message/encrypt-message.js'
@@ -124,6 +127,34 @@ describe('encryptMessage', () => {
     expect(
       await codeOf(encryptMessage(message, { keys: alice.keyring(), receiverKeyUri: carol.keyUri })),
     ).toBe('ERR_RECEIVER_MISMATCH')
+  })
+
+  it("a forged receiver key (Bob's address, Mallory's x25519 key) → ERR_RECEIVER_MISMATCH", async () => {
+    const mallory = randomX25519()
+    const forged = createLightDid({
+      authentication: [{ publicKey: fromHex(vectors.dids.bob.authentication.publicKey), type: 'ed25519' }],
+      keyAgreement: [{ publicKey: mallory.publicKey, type: 'x25519' }],
+    })
+    const receiverKeyUri = `${forged.uri}#encryption` as DidResourceUri
+    expect(await codeOf(encryptMessage(message, { keys: alice.keyring(), receiverKeyUri }))).toBe(
+      'ERR_RECEIVER_MISMATCH',
+    )
+    const toShort = createMessage(body, { sender: alice.did, receiver: vectors.dids.bob.shortUri })
+    expect(await codeOf(encryptMessage(toShort, { keys: alice.keyring(), receiverKeyUri }))).toBe(
+      'ERR_RECEIVER_MISMATCH',
+    )
+  })
+
+  it("a keyring key under a forged DID of the sender's address → ERR_SENDER_MISMATCH", async () => {
+    const mallory = randomX25519()
+    const forged = createLightDid({
+      authentication: [{ publicKey: fromHex(vectors.dids.alice.authentication.publicKey), type: 'sr25519' }],
+      keyAgreement: [{ publicKey: mallory.publicKey, type: 'x25519' }],
+    })
+    const keys = createKeyring([
+      { keyUri: `${forged.uri}#encryption` as DidResourceUri, secretKey: mallory.secretKey },
+    ])
+    expect(await codeOf(encryptMessage(message, { keys }))).toBe('ERR_SENDER_MISMATCH')
   })
 
   it('receiver without key agreement key → ERR_KEY_NOT_FOUND, with and without receiverKeyUri', async () => {

@@ -4,11 +4,15 @@
  */
 import nacl from 'tweetnacl'
 import { describe, expect, it } from 'vitest'
+import { createLightDid, toFullDid } from '../../src/did/index.js'
+import { randomX25519 } from '../../src/keys/index.js'
 import { createKeyring } from '../../src/keys/keyring.js'
 import type { DecryptCallback } from '../../src/keys/types.js'
+import { fromHex } from '../../src/lib/bytes.js'
 import { type DecryptMessageOptions, decryptMessage } from '../../src/message/decrypt-message.js'
 import { createMemoryReplayStore } from '../../src/replay/create-memory-replay-store.js'
 import { createReplayGuard } from '../../src/replay/create-replay-guard.js'
+import { composeResolvers, createRegistryResolver } from '../../src/resolver/index.js'
 import { anchor, CTYPE_HASH, codeOf, errorOf, type Identity, vectors } from './helpers.js'
 
 const NOW = 1_800_000_000_000
@@ -265,15 +269,59 @@ describe('decryptMessage: 5. field types', () => {
   })
 })
 
-describe('decryptMessage: 6. sender owns senderKeyUri (by subject)', () => {
+describe('decryptMessage: 6. sender owns senderKeyUri', () => {
   it('another DID as sender → ERR_SENDER_MISMATCH', async () => {
     const e = await errorOf(decryptMessage(seal(plaintext({ sender: carol.did })), opts()))
     expect([e.code, e.sdkError]).toEqual(['ERR_SENDER_MISMATCH', 'IdentityMismatchError'])
   })
-  it('the short form of the same light DID is the same party; sameSubjectSender: false requires the exact string', async () => {
+  it('the short form of the same light DID has no key agreement key: not the owner (as the SDK, n08)', async () => {
     const p = plaintext({ sender: vectors.dids.alice.shortUri })
-    expect(await codeOf(decryptMessage(seal(p), opts()))).toBeUndefined()
+    expect(await codeOf(decryptMessage(seal(p), opts()))).toBe('ERR_SENDER_MISMATCH')
     expect(await codeOf(decryptMessage(seal(p), opts({ relax: { sameSubjectSender: false } })))).toBe(
+      'ERR_SENDER_MISMATCH',
+    )
+  })
+  it("a forged light DID (Alice's address, Mallory's x25519 key) cannot pass as any form of Alice", async () => {
+    const mallory = randomX25519()
+    const forged = createLightDid({
+      authentication: [{ publicKey: fromHex(vectors.dids.alice.authentication.publicKey), type: 'sr25519' }],
+      keyAgreement: [{ publicKey: mallory.publicKey, type: 'x25519' }],
+    })
+    const forger: Identity = {
+      ...alice,
+      did: forged.uri,
+      keyUri: `${forged.uri}#encryption`,
+      publicKey: mallory.publicKey,
+      secretKey: mallory.secretKey,
+    }
+    for (const sender of [alice.did, vectors.dids.alice.shortUri, toFullDid(alice.did)]) {
+      const e = await errorOf(decryptMessage(seal(plaintext({ sender }), forger), opts()))
+      expect([sender, e.code]).toEqual([sender, 'ERR_SENDER_MISMATCH'])
+    }
+    // Under its own (forged) name the message is authentic: it is Mallory's DID, not Alice's.
+    const own = await decryptMessage(seal(plaintext({ sender: forged.uri }), forger), opts())
+    expect(own.message.sender).toBe(forged.uri)
+  })
+  it('the full DID of the same subject owns the key when its own document lists it; sameSubjectSender: false refuses', async () => {
+    const full = toFullDid(alice.did)
+    const registry = createRegistryResolver([
+      {
+        uri: full,
+        authentication: [
+          { id: '#0xaa', type: 'sr25519', publicKey: fromHex(vectors.dids.alice.authentication.publicKey) },
+        ],
+        keyAgreement: [{ id: '#0xbb', type: 'x25519', publicKey: alice.publicKey }],
+      },
+    ])
+    const resolver = composeResolvers({ resolvers: [registry], checkUpgrades: false })
+    const p = plaintext({ sender: full })
+    const ok = await decryptMessage(seal(p), opts({ resolver }))
+    expect(ok.message.sender).toBe(full)
+    expect(
+      await codeOf(decryptMessage(seal(p), opts({ resolver, relax: { sameSubjectSender: false } }))),
+    ).toBe('ERR_SENDER_MISMATCH')
+    // Without a resolver that knows the full DID, nothing vouches for it.
+    expect(await codeOf(decryptMessage(seal(plaintext({ sender: full })), opts()))).toBe(
       'ERR_SENDER_MISMATCH',
     )
   })
@@ -349,7 +397,7 @@ describe('decryptMessage: 9. freshness (injected clock)', () => {
 })
 
 describe('decryptMessage: 10. replay (last)', () => {
-  it('the same envelope twice → ERR_MESSAGE_REPLAYED (default guard of the key source)', async () => {
+  it('the same envelope twice → ERR_MESSAGE_REPLAYED (the default guard)', async () => {
     const keys = bob.keyring()
     const env = seal(plaintext())
     expect(await codeOf(decryptMessage(env, { keys, now }))).toBeUndefined()
@@ -358,6 +406,15 @@ describe('decryptMessage: 10. replay (last)', () => {
     const again = { ...env }
     expect(await codeOf(decryptMessage(again, { keys, now }))).toBe('ERR_MESSAGE_REPLAYED')
     expect(await codeOf(decryptMessage(env, { keys, now, replay: false }))).toBeUndefined()
+  })
+
+  it('the default guard also holds for KILT-style callers passing a new { decrypt } object per call', async () => {
+    const ring = bob.keyring()
+    const env = seal(plaintext())
+    const callbacks = () => ({ decrypt: (r: Parameters<DecryptCallback>[0]) => ring.decrypt(r) })
+    expect(await codeOf(decryptMessage(env, { keys: callbacks(), now }))).toBeUndefined()
+    expect(await codeOf(decryptMessage(env, { keys: callbacks(), now }))).toBe('ERR_MESSAGE_REPLAYED')
+    expect(await codeOf(decryptMessage(env, { keys: bob.keyring(), now }))).toBe('ERR_MESSAGE_REPLAYED')
   })
 
   it('two concurrent decrypts of one envelope: exactly one succeeds', async () => {

@@ -113,15 +113,42 @@ describe('createReplayGuard', () => {
     expect(await codeOf(g.check(m, { plaintext: b }))).toBeUndefined()
   })
 
-  it('freshness: false remembers the id for maxAgeMs from now', async () => {
+  it('freshness: false remembers the id for a week (or maxAgeMs when longer) from now', async () => {
+    const WEEK = 7 * 24 * 60 * 60 * 1000
     let now = T
     const g = createReplayGuard({ now: () => now, maxAgeMs: 1_000 })
     const m = { sender: alice, messageId: 'old' }
     expect(await codeOf(g.check(m, { freshness: false }))).toBeUndefined()
-    now = T + 1_000
-    expect(await codeOf(g.check(m, { freshness: false }))).toBe('ERR_MESSAGE_REPLAYED')
     now = T + 1_001
+    expect(await codeOf(g.check(m, { freshness: false }))).toBe('ERR_MESSAGE_REPLAYED')
+    now = T + WEEK
+    expect(await codeOf(g.check(m, { freshness: false }))).toBe('ERR_MESSAGE_REPLAYED')
+    now = T + WEEK + 1
     expect(await codeOf(g.check(m, { freshness: false }))).toBeUndefined()
+  })
+
+  it('a fractional createdAt is kept until the integer ms after its window', async () => {
+    let now = T
+    const g = createReplayGuard({ now: () => now, maxAgeMs: 1_000 })
+    const m = { sender: alice, messageId: 'frac', createdAt: T - 0.5 }
+    expect(await codeOf(g.check(m))).toBeUndefined()
+    now = T + 0.2
+    expect(await codeOf(g.check(m))).toBe('ERR_MESSAGE_REPLAYED')
+  })
+
+  it('one guard serves several receivers: the same message id to two receivers is not a replay', async () => {
+    const g = createReplayGuard({ now: () => T })
+    const bob = v.dids.bob.uri
+    const carol = v.dids.carol.uri
+    expect(
+      await codeOf(g.check({ sender: alice, receiver: bob, messageId: 'm', createdAt: T })),
+    ).toBeUndefined()
+    expect(
+      await codeOf(g.check({ sender: alice, receiver: carol, messageId: 'm', createdAt: T })),
+    ).toBeUndefined()
+    expect(await codeOf(g.check({ sender: alice, receiver: bob, messageId: 'm', createdAt: T }))).toBe(
+      'ERR_MESSAGE_REPLAYED',
+    )
   })
 
   it('long message ids are hashed into bounded keys', async () => {

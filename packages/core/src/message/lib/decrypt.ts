@@ -10,18 +10,19 @@ import { isMessagingError, MessagingError } from '../../errors.js'
 import { createReplayGuard } from '../../replay/create-replay-guard.js'
 import { assertFresh } from '../../replay/lib/freshness.js'
 import type { ReplayGuard } from '../../replay/types.js'
-import type { ResolvedKey } from '../../resolver/types.js'
+import type { DidResolver, ResolvedKey } from '../../resolver/types.js'
 import type { Message, MessageBody } from '../types.js'
 import { ensureOwnerIsSender } from '../verify.js'
 import { verifyBody } from './body/body.js'
 import type { BodyRegistry } from './create.js'
-import { didPartOf, subjectOf } from './did-checks.js'
+import { didPartOf } from './did-checks.js'
 import { readEnvelope } from './envelope.js'
 import { checkMessageFields, PLAINTEXT_KEYS } from './fields.js'
 import { parsePlaintext } from './json.js'
 import { agreementKey } from './key-cache.js'
 import type { SourceKind } from './key-source.js'
 import type { ResolverChoice } from './options.js'
+import { ownsAgreementKey } from './party.js'
 
 /** Relaxations of single checks, for peers running old SDKs. Every one defaults to strict. */
 export interface DecryptRelax {
@@ -65,22 +66,20 @@ const OWNER_TYPES: ReadonlySet<string> = new Set([
   'submit-credential',
 ])
 
-// One default guard per key source (i.e. per receiving identity) and window.
-const defaultGuards = new WeakMap<object, Map<string, ReplayGuard>>()
+// The default guard: one per freshness window for the whole process, shared by every receiving
+// identity (the replay key includes the receiver's subject). Keying it by the key source object
+// would lose replay protection for KILT-style callers who pass a new `{ decrypt }` object per call.
+const defaultGuards = new Map<string, ReplayGuard>()
 
-function guardFor(input: DecryptInput, keys: object): ReplayGuard | undefined {
+function guardFor(input: DecryptInput): ReplayGuard | undefined {
   if (input.replay === false) return undefined
   if (input.replay !== undefined) return input.replay
-  let byWindow = defaultGuards.get(keys)
-  if (byWindow === undefined) {
-    byWindow = new Map()
-    defaultGuards.set(keys, byWindow)
-  }
   const id = `${input.maxAgeMs}/${input.maxFutureSkewMs}`
-  let guard = byWindow.get(id)
+  let guard = defaultGuards.get(id)
   if (guard === undefined) {
+    if (defaultGuards.size >= 16) defaultGuards.delete(defaultGuards.keys().next().value as string)
     guard = createReplayGuard({ maxAgeMs: input.maxAgeMs, maxFutureSkewMs: input.maxFutureSkewMs })
-    byWindow.set(id, guard)
+    defaultGuards.set(id, guard)
   }
   return guard
 }
@@ -129,6 +128,16 @@ async function openBox(
   return data
 }
 
+/** The public key of our own receiver key (keyring), or as resolved (callback key sources). */
+async function receiverPublicKey(
+  source: SourceKind,
+  resolver: DidResolver,
+  keyUri: DidResourceUri,
+): Promise<Uint8Array> {
+  if (source.kind === 'keyring') return source.keyring.publicKey(keyUri)
+  return (await resolver.resolveKey(keyUri, 'keyAgreement')).publicKey
+}
+
 function mismatch(code: 'ERR_SENDER_MISMATCH' | 'ERR_RECEIVER_MISMATCH', text: string): MessagingError {
   return new MessagingError(code, text, { sdkError: 'IdentityMismatchError' })
 }
@@ -157,11 +166,7 @@ function toMessage(plain: Record<string, unknown>, unknownKeys: boolean): Messag
   return m as unknown as Message
 }
 
-export async function decrypt(
-  envelope: unknown,
-  keys: object,
-  input: DecryptInput,
-): Promise<DecryptedMessage> {
+export async function decrypt(envelope: unknown, input: DecryptInput): Promise<DecryptedMessage> {
   const { relax, resolver } = input
   const env = readEnvelope(envelope, input.maxEnvelopeBytes, relax.hex === true)
 
@@ -175,17 +180,28 @@ export async function decrypt(
   // its hash; a missing createdAt fails as stale at the freshness step), strict thread fields.
   checkMessageFields(message)
 
-  if (relax.sameSubjectSender === false) {
-    if (message.sender !== senderKey.controller || senderKey.controller !== didPartOf(env.senderKeyUri))
-      throw mismatch('ERR_SENDER_MISMATCH', 'Sender is not owner of the Encryption key')
-  } else {
-    const subject = subjectOf(env.senderKeyUri)
-    if (subjectOf(message.sender) !== subject || subjectOf(senderKey.controller) !== subject)
-      throw mismatch('ERR_SENDER_MISMATCH', 'Sender is not owner of the Encryption key')
+  // The sender owns senderKeyUri: the exact DID of the key URI, or — unless `sameSubjectSender` is
+  // false — another form of the same subject whose own document lists the same key (lib/party).
+  const senderKeyDid = didPartOf(env.senderKeyUri)
+  if (senderKey.controller !== senderKeyDid)
+    throw mismatch('ERR_SENDER_MISMATCH', 'Sender is not owner of the Encryption key')
+  if (message.sender !== senderKeyDid) {
+    const owns =
+      relax.sameSubjectSender !== false &&
+      (await ownsAgreementKey(resolver.resolver, message.sender, senderKeyDid, () => senderKey.publicKey))
+    if (!owns) throw mismatch('ERR_SENDER_MISMATCH', 'Sender is not owner of the Encryption key')
   }
 
-  if (relax.receiverCheck !== true && subjectOf(message.receiver) !== subjectOf(env.receiverKeyUri))
-    throw mismatch('ERR_RECEIVER_MISMATCH', 'Receiver is not owner of the receiver key')
+  if (relax.receiverCheck !== true) {
+    const receiverKeyDid = didPartOf(env.receiverKeyUri)
+    if (
+      message.receiver !== receiverKeyDid &&
+      !(await ownsAgreementKey(resolver.resolver, message.receiver, receiverKeyDid, () =>
+        receiverPublicKey(input.source, resolver.resolver, env.receiverKeyUri),
+      ))
+    )
+      throw mismatch('ERR_RECEIVER_MISMATCH', 'Receiver is not owner of the receiver key')
+  }
 
   if (relax.bodyValidation !== true) {
     const opts: { registry?: BodyRegistry; sdkCompatible?: boolean } = {}
@@ -203,7 +219,7 @@ export async function decrypt(
   const fresh = relax.freshness !== true
   if (fresh) assertFresh(message.createdAt, now, input.maxAgeMs, input.maxFutureSkewMs)
 
-  const guard = guardFor(input, keys)
+  const guard = guardFor(input)
   if (guard !== undefined) {
     try {
       await guard.check(message, { now, plaintext: bytes, freshness: fresh })

@@ -7,7 +7,7 @@ import type { DidResourceUri, DidUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
 import type { DidResolver } from '../../resolver/types.js'
 import type { EncryptedMessage, Message } from '../types.js'
-import { resourceUri, subjectOf } from './did-checks.js'
+import { didPartOf, resourceUri } from './did-checks.js'
 import { checkBodyShape, checkMessageFields } from './fields.js'
 import { hexEncode } from './hex.js'
 import { agreementKey, resolving } from './key-cache.js'
@@ -15,6 +15,7 @@ import type { SourceKind } from './key-source.js'
 import { freshNonce } from './nonce.js'
 import type { ResolverChoice } from './options.js'
 import { ownBodyJson } from './own.js'
+import { ownsAgreementKey } from './party.js'
 import { plaintextBytes } from './serialize.js'
 
 const RESOLUTION_CODES = {
@@ -77,10 +78,21 @@ function senderMismatch(): MessagingError {
   })
 }
 
-function checkSenderKeyUri(keyUri: unknown, sender: DidUri): DidResourceUri {
+/** The sender must own its key: the exact DID of the key URI, or another form holding the same key. */
+function checkSenderKeyUri(
+  keyUri: unknown,
+  sender: DidUri,
+  resolver: DidResolver,
+  publicKey: () => Uint8Array | Promise<Uint8Array>,
+): DidResourceUri | Promise<DidResourceUri> {
   const uri = resourceUri(keyUri)
-  if (subjectOf(uri) !== subjectOf(sender)) throw senderMismatch()
-  return uri
+  const owns = ownsAgreementKey(resolver, sender, didPartOf(uri), publicKey)
+  if (owns === true) return uri
+  if (owns === false) throw senderMismatch()
+  return owns.then((ok) => {
+    if (!ok) throw senderMismatch()
+    return uri
+  })
 }
 
 export async function encrypt(message: unknown, input: EncryptInput): Promise<EncryptedMessage> {
@@ -90,7 +102,15 @@ export async function encrypt(message: unknown, input: EncryptInput): Promise<En
   const receiverKeyUri = input.receiverKeyUri ?? (await firstAgreementKeyUri(resolver, m.receiver))
   const pending = agreementKey(resolver, receiverKeyUri, 'receiver', cacheable)
   const receiverKey = pending instanceof Promise ? await pending : pending
-  if (subjectOf(receiverKey.controller) !== subjectOf(m.receiver))
+  // The receiver must own the key: the exact DID of the key URI, or another form of the same
+  // subject whose own document lists the same key (lib/party) — never just the same address.
+  const receiverOwns = ownsAgreementKey(
+    resolver,
+    m.receiver,
+    receiverKey.controller,
+    () => receiverKey.publicKey,
+  )
+  if (receiverOwns !== true && !(await receiverOwns))
     throw new MessagingError('ERR_RECEIVER_MISMATCH', 'receiver is not owner of the receiver public key', {
       sdkError: 'IdentityMismatchError',
     })
@@ -103,7 +123,8 @@ export async function encrypt(message: unknown, input: EncryptInput): Promise<En
     const own = keyring.keyUriFor(m.sender)
     if (own === undefined)
       throw new MessagingError('ERR_KEY_UNAVAILABLE', 'The keyring holds no key agreement key of the sender')
-    senderKeyUri = checkSenderKeyUri(own, m.sender)
+    const checked = checkSenderKeyUri(own, m.sender, resolver, () => keyring.publicKey(own))
+    senderKeyUri = typeof checked === 'string' ? checked : await checked
     nonce = input.nonce ?? freshNonce()
     const sealed = keyring.sealFor(senderKeyUri, receiverKey.publicKey, data, nonce)
     box = sealed instanceof Uint8Array ? sealed : await sealed
@@ -137,7 +158,12 @@ export async function encrypt(message: unknown, input: EncryptInput): Promise<En
         cause,
       })
     }
-    senderKeyUri = checkSenderKeyUri(keyUri, m.sender)
+    senderKeyUri = await checkSenderKeyUri(
+      keyUri,
+      m.sender,
+      resolver,
+      async () => (await resolver.resolveKey(keyUri, 'keyAgreement')).publicKey,
+    )
     box = r.data
     nonce = r.nonce
   }

@@ -20,9 +20,14 @@ function subjectOf(sender: string): string {
   }
 }
 
-/** The store key of a message: `<sender address>|<messageId>` or `<sender address>#<plaintext hash>`. */
+/**
+ * The store key of a message: `<receiver address>><sender address>|<messageId>`, or
+ * `…#<plaintext hash>` without a messageId. The receiver is part of the key so that one guard can
+ * serve several receiving identities (the default guard of `decryptMessage` does).
+ */
 export function replayKey(message: ReplayCheckInput, plaintext: Uint8Array | undefined): string {
-  const subject = subjectOf(message.sender)
+  const receiver = typeof message.receiver === 'string' ? `${subjectOf(message.receiver)}>` : ''
+  const subject = `${receiver}${subjectOf(message.sender)}`
   const id = message.messageId
   if (typeof id === 'string' && id.length > 0) {
     if (id.length <= MAX_RAW_ID_LENGTH) return `${subject}|${id}`
@@ -35,6 +40,12 @@ export function replayKey(message: ReplayCheckInput, plaintext: Uint8Array | und
     )
   return `${subject}#${toHex(blake2b(bytes, { dkLen: 32 }))}`
 }
+
+/**
+ * How long ids are kept when the freshness check is relaxed: the window no longer bounds how old an
+ * accepted message may be, so ids must outlive it (a week, or the window when that is longer).
+ */
+export const RELAXED_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
 
 export function guard(
   store: ReplayStore,
@@ -53,11 +64,12 @@ export function guard(
         throw new MessagingError('ERR_ARGUMENT_INVALID', '"context.now" expected a finite number')
       let expiresAt: number
       if (context.freshness === false) {
-        expiresAt = now + maxAgeMs + 1
+        expiresAt = Math.ceil(now) + Math.max(maxAgeMs, RELAXED_RETENTION_MS) + 1
       } else {
         assertFresh(message.createdAt, now, maxAgeMs, maxFutureSkewMs)
-        // Live exactly as long as the window would still accept this createdAt.
-        expiresAt = (message.createdAt as number) + maxAgeMs + 1
+        // Live exactly as long as the window would still accept this createdAt (integer ms: stores
+        // keep integers, and a fractional createdAt from a peer must not turn into an options error).
+        expiresAt = Math.ceil(message.createdAt as number) + maxAgeMs + 1
       }
       const key = replayKey(message, context.plaintext)
       const fresh = await store.markIfNew(key, expiresAt, now)
