@@ -22,6 +22,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -68,7 +69,8 @@ const log = JSON_OUT ? (...a) => process.stderr.write(`${a.join(' ')}\n`) : (...
 /** The relay's limits for the bench: no rate limits, mailbox quotas out of reach. */
 const BENCH_LIMITS = {
   ipRequestsPerMinute: 0,
-  senderDepositsPerMinute: 0,
+  ipMailboxDepositsPerMinute: 0,
+  mailboxDepositsPerMinute: 0,
   mailboxMaxCount: 1_000_000_000,
   mailboxMaxBytes: 1_000_000_000_000,
 }
@@ -78,6 +80,19 @@ const limitEnv = Object.fromEntries(
     String(v),
   ]),
 )
+
+/** A DID resolution driver on loopback that answers 404 notFound for every DID; closed at exit. */
+let resolverServer
+async function emptyResolver() {
+  if (resolverServer === undefined) {
+    resolverServer = createServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"notFound"}')
+    })
+    await new Promise((resolve) => resolverServer.listen(0, '127.0.0.1', resolve))
+    resolverServer.unref()
+  }
+  return `http://127.0.0.1:${resolverServer.address().port}`
+}
 
 const tmp = mkdtempSync(join(tmpdir(), 'kilt-relay-bench-'))
 const profDir = flags['cpu-prof'] ? mkdtempSync(join(tmpdir(), 'kilt-relay-bench-prof-')) : undefined
@@ -205,7 +220,15 @@ async function main() {
   const sqlite = await start({
     script: join(repo, 'packages/relay/dist/bin.js'),
     args: ['--db', join(tmp, 'relay.db'), '--port', '0', '--log-level', 'warn'],
-    env: { ...limitEnv, KILT_RELAY_CONFIG: '', KILT_RELAY_POSTGRES: '', KILT_RELAY_SYNCHRONOUS: 'FULL' },
+    env: {
+      ...limitEnv,
+      KILT_RELAY_CONFIG: '',
+      KILT_RELAY_POSTGRES: '',
+      KILT_RELAY_SYNCHRONOUS: 'FULL',
+      // Deposits go to full DIDs, which a relay accepts only with a full-DID resolver: a stand-in
+      // driver that knows no DID (so the light-DID receiver of the delivery pass is not upgraded).
+      KILT_RELAY_RESOLVER_URL: await emptyResolver(),
+    },
     nodeArgs,
   })
   await relayCases('sqlite', sqlite, deposit.json, ceiling, delivery)

@@ -35,6 +35,7 @@ async function relay(kind) {
   const { createRelay, createPostgresStore, createSqliteStore } = await import(
     '../../../packages/relay/dist/index.js'
   )
+  const { createRegistryResolver } = await import('../../../packages/core/dist/index.js')
   const store =
     kind === 'postgres'
       ? createPostgresStore({ connectionString: config.connectionString, schema: config.schema })
@@ -43,6 +44,8 @@ async function relay(kind) {
     store,
     logger: pino({ level: 'warn' }),
     limits: config.limits ?? {},
+    // Deposits go to full DIDs: the relay accepts them only with a full-DID resolver (never called here).
+    resolver: createRegistryResolver([]),
   })
   return { app, close: () => store.close() }
 }
