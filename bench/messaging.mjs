@@ -10,18 +10,33 @@
  * - limit: sodium-native on the same plaintext bytes; cold = `crypto_box_easy` + `crypto_box_open_easy`
  *   (two X25519 per op), warm = the same with the precomputed key (`crypto_secretbox_easy` +
  *   `crypto_secretbox_open_easy`, i.e. `crypto_box_easy_afternm`).
- * Cold = a new sender (new DID and key) for every message, pre-generated outside the timed loop.
+ * Cold = a new sender (new DID and key) for every timed message, never seen before by that process.
  * Warm = the same pair for every message.
  *
+ * Method (fair, not flattering):
+ * - Each implementation runs in **its own child process** (bench/lib/messaging/worker.mjs, forked with
+ *   this process's Node flags), which loads only its own code: the SDK's heap (polkadot wasm, etc.)
+ *   and GC never weigh on ours, nor ours on the SDK's. Children stay alive for the whole run.
+ * - This process builds every input once and sends it to all three: the peers (keys derived from
+ *   fixed labels with BLAKE2b, so every run uses the same DIDs), the receiver, the body and the raw
+ *   limit's plaintext bytes (those of a real message of ours).
+ * - Per case, each child builds its state and warms up (peers 0..99 cold, the fixed pair warm;
+ *   timed cold ops use peers 100.. only, each once), then 5 rounds alternate the processes
+ *   (round r: SDK, ours, limit; the order rotates by one each round). Only one child works at a
+ *   time; the others wait on IPC, idle.
+ * - Each round is timed in the child on its own CPU time (user + system, `process.cpuUsage`), which
+ *   other processes on the shared machine cannot inflate (`--wall`: wall-clock time). The reported
+ *   figure per case and implementation is the **median** of its 5 rounds.
+ * - The memory check (bounded caches under 100,000 messages from 10,000 peers) runs ours alone, in
+ *   this process, after the timed cases.
+ *
  * Usage: `npm run bench` (builds core first), `npm run bench -- --json` (one JSON object on stdout),
- * `--quick` (shorter runs), `--no-memory` (skip the memory check).
+ * `--quick` (shorter runs), `--no-memory` (skip the memory check), `--wall` (wall-clock time).
  */
-import * as Kilt from '@kiltprotocol/sdk-js'
-import { cryptoWaitReady } from '@polkadot/util-crypto'
-import sodium from 'sodium-native'
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import {
   createKeyring,
-  createLightDid,
   createMemoryReplayStore,
   createMessage,
   createReplayGuard,
@@ -33,205 +48,98 @@ import {
 // internal counters, for the memory check only
 import { didMemoSize } from '../packages/core/dist/message/lib/did-checks.js'
 import { KEY_CACHE_SIZE, keyCacheSize } from '../packages/core/dist/message/lib/key-cache.js'
+import { bodyOfSize, makePeer, plaintextOf, revivePeer } from './lib/messaging/setup.mjs'
 
 const args = new Set(process.argv.slice(2))
 const JSON_OUT = args.has('--json')
 const QUICK = args.has('--quick')
 const MEMORY = !args.has('--no-memory')
+const CLOCK = args.has('--wall') ? 'wall' : 'cpu'
+const ROUNDS = 5
 const log = JSON_OUT ? (...a) => process.stderr.write(`${a.join(' ')}\n`) : (...a) => console.log(...a)
 
-const CTYPE_HASH = '0xf7ac9c4babe1da8a0b1d70bebf7cb36fc147e365d7055694f94318c8f11fd4d5'
-
-/** A request-terms body whose JSON is exactly `size` bytes (valid for the SDK's verify and ours). */
-function bodyOfSize(size) {
-  const base = { type: 'request-terms', content: { cTypeHash: CTYPE_HASH, contents: { note: '' } } }
-  const pad = size - JSON.stringify(base).length
-  if (pad < 0) throw new Error('body too small')
-  return { type: 'request-terms', content: { cTypeHash: CTYPE_HASH, contents: { note: 'a'.repeat(pad) } } }
-}
-
 // ---------------------------------------------------------------------------------------------
-// Identities: keys from sodium (fast, setup only); the same light DID URIs for the SDK and ours.
+// Children
 
-function makePeer() {
-  const seed = new Uint8Array(32)
-  sodium.randombytes_buf(seed)
-  const authPub = new Uint8Array(32)
-  const authSec = new Uint8Array(64)
-  sodium.crypto_sign_seed_keypair(authPub, authSec, seed)
-  const encSecret = new Uint8Array(32)
-  sodium.randombytes_buf(encSecret)
-  const encPub = new Uint8Array(32)
-  sodium.crypto_scalarmult_base(encPub, encSecret)
-  const doc = createLightDid({
-    authentication: [{ type: 'ed25519', publicKey: authPub }],
-    keyAgreement: [{ type: 'x25519', publicKey: encPub }],
+const WORKER = fileURLToPath(new URL('./lib/messaging/worker.mjs', import.meta.url))
+
+/** Forks the worker for `impl` and returns `call(msg) → Promise<reply>` (one request at a time). */
+async function startChild(impl) {
+  const child = fork(WORKER, [impl], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  let pending = null
+  let failed = null
+  child.on('message', (m) => {
+    const p = pending
+    pending = null
+    if (!p) return
+    if (m.error) p.reject(new Error(`${impl}: ${m.error}`))
+    else p.resolve(m)
   })
-  const keyUri = `${doc.uri}#encryption`
-  return { did: doc.uri, keyUri, encSecret, encPub }
-}
-
-// ---------------------------------------------------------------------------------------------
-// SDK side
-
-async function sdkResolveKey(keyUri, relationship) {
-  const { did, fragment } = Kilt.Did.parse(keyUri)
-  const document = Kilt.Did.parseDocumentFromLightDid(did, false)
-  const keys = relationship
-    ? (document[relationship] ?? [])
-    : [...document.authentication, ...(document.keyAgreement ?? [])]
-  const key = keys.find((k) => k.id === fragment)
-  if (!key) throw new Error(`no key ${keyUri}`)
-  return { controller: did, id: keyUri, publicKey: key.publicKey, type: key.type }
-}
-
-function sdkEncryptCallback(peer) {
-  return async ({ data, peerPublicKey }) => {
-    const { box, nonce } = Kilt.Utils.Crypto.encryptAsymmetric(data, peerPublicKey, peer.encSecret)
-    return { data: box, nonce, keyUri: peer.keyUri }
-  }
-}
-
-function sdkDecryptCallback(peer) {
-  return async ({ data, nonce, peerPublicKey }) => {
-    const opened = Kilt.Utils.Crypto.decryptAsymmetric({ box: data, nonce }, peerPublicKey, peer.encSecret)
-    if (opened === false) throw new Error('decryption failed')
-    return { data: opened }
-  }
-}
-
-async function sdkOp(body, sender, receiver, senderCb, receiverCb) {
-  const message = Kilt.Message.fromBody(body, sender.did, receiver.did)
-  const encrypted = await Kilt.Message.encrypt(message, senderCb, receiver.keyUri, {
-    resolveKey: sdkResolveKey,
+  child.on('exit', (code) => {
+    failed = new Error(`${impl} child exited (${code})`)
+    pending?.reject(failed)
+    pending = null
   })
-  const decrypted = await Kilt.Message.decrypt(encrypted, receiverCb, { resolveKey: sdkResolveKey })
-  Kilt.Message.verify(decrypted)
+  const call = (msg) =>
+    new Promise((resolve, reject) => {
+      if (failed) return reject(failed)
+      pending = { resolve, reject }
+      child.send(msg)
+    })
+  await new Promise((resolve, reject) => {
+    pending = { resolve, reject }
+  })
+  return { impl, call, child }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Ours
-
-async function oursOp(body, sender, receiver, senderKeys, receiverKeys, replay) {
-  const message = createMessage(body, { sender: sender.did, receiver: receiver.did })
-  const envelope = await encryptMessage(message, { keys: senderKeys, receiverKeyUri: receiver.keyUri })
-  await decryptMessage(envelope, { keys: receiverKeys, replay })
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
-// ---------------------------------------------------------------------------------------------
-// Raw limit
-
-function plaintextOf(body, sender, receiver) {
-  const m = createMessage(body, { sender: sender.did, receiver: receiver.did })
-  return new TextEncoder().encode(
-    JSON.stringify({
-      body: m.body,
-      createdAt: m.createdAt,
-      sender: m.sender,
-      receiver: m.receiver,
-      messageId: m.messageId,
-    }),
-  )
-}
-
-function rawColdOp(plaintext, senderSecret, senderPub, receiverSecret, receiverPub) {
-  const nonce = new Uint8Array(24)
-  sodium.randombytes_buf(nonce)
-  const box = new Uint8Array(plaintext.length + 16)
-  sodium.crypto_box_easy(box, plaintext, nonce, receiverPub, senderSecret)
-  const out = new Uint8Array(plaintext.length)
-  if (!sodium.crypto_box_open_easy(out, box, nonce, senderPub, receiverSecret))
-    throw new Error('raw open failed')
-}
-
-function rawWarmOp(plaintext, key) {
-  const nonce = new Uint8Array(24)
-  sodium.randombytes_buf(nonce)
-  const box = new Uint8Array(plaintext.length + 16)
-  sodium.crypto_secretbox_easy(box, plaintext, nonce, key)
-  const out = new Uint8Array(plaintext.length)
-  if (!sodium.crypto_secretbox_open_easy(out, box, nonce, key)) throw new Error('raw open failed')
-}
-
-// ---------------------------------------------------------------------------------------------
-
-const CLOCK = args.has('--wall') ? 'wall' : 'cpu'
-
-/**
- * Runs `fn(i)` for i in [from, from + n) and returns ops/s. By default the time is this process's
- * CPU time (user + system): the benchmark machine is shared, and CPU time is what other processes
- * cannot inflate. `--wall` uses wall-clock time instead.
- */
-async function timeIt(from, n, fn) {
-  const c0 = process.cpuUsage()
-  const t0 = process.hrtime.bigint()
-  for (let i = from; i < from + n; i++) await fn(i)
-  const wallNs = Number(process.hrtime.bigint() - t0)
-  const c = process.cpuUsage(c0)
-  const ns = CLOCK === 'wall' ? wallNs : (c.user + c.system) * 1000
-  return (n * 1e9) / Math.max(ns, 1)
-}
-
-/** Interleaves the implementations over `rounds` rounds (so load changes hit all of them) and keeps each one's best round. */
-async function interleaved(rounds, runs) {
-  const best = runs.map(() => 0)
-  for (let r = 0; r < rounds; r++)
-    for (let k = 0; k < runs.length; k++) {
-      const { n, fn } = runs[k]
-      const per = Math.max(1, Math.floor(n / rounds))
-      best[k] = Math.max(best[k], await timeIt(r * per, per, fn))
-    }
-  return best
-}
-
-function bigGuard() {
-  return createReplayGuard({ store: createMemoryReplayStore({ maxEntries: 2_000_000 }) })
-}
-
-async function runCase(name, size, cold, receiver) {
+async function runCase(children, name, size, cold, receiver) {
   const body = bodyOfSize(size)
   const scale = QUICK ? 0.25 : 1
-  const nSdk = Math.max(20, Math.round((size > 1000 ? 150 : 300) * scale))
-  const nOurs = Math.max(200, Math.round((cold ? 3000 : 20000) * (size > 1000 ? 0.5 : 1) * scale))
-  const nRaw = Math.max(200, Math.round((cold ? 4000 : 50000) * scale))
-  const nPeers = cold ? Math.max(nSdk, nOurs, nRaw) + 200 : 1
-  const peers = Array.from({ length: nPeers }, makePeer)
-  const fixed = peers[0]
-  const receiverDecryptCb = sdkDecryptCallback(receiver)
-  const receiverRing = createKeyring([{ keyUri: receiver.keyUri, secretKey: receiver.encSecret }])
-  const rings = peers.map((p) => createKeyring([{ keyUri: p.keyUri, secretKey: p.encSecret }]))
-  const sdkCbs = peers.map(sdkEncryptCallback)
-  const peer = (i) => (cold ? (i % (nPeers - 100)) + 100 : 0)
-
-  const guard = bigGuard()
-  const plaintext = plaintextOf(body, fixed, receiver)
-  const key = nobleBackend.beforenm(receiver.encPub, fixed.encSecret)
-  const rawCold = (i) => {
-    const p = peers[peer(i) % peers.length]
-    rawColdOp(plaintext, p.encSecret, p.encPub, receiver.encSecret, receiver.encPub)
+  const total = {
+    sdk: Math.max(20, Math.round((size > 1000 ? 150 : 300) * scale)),
+    ours: Math.max(200, Math.round((cold ? 3000 : 20000) * (size > 1000 ? 0.5 : 1) * scale)),
+    limit: Math.max(200, Math.round((cold ? 4000 : 50000) * scale)),
   }
-  const rawWarm = () => rawWarmOp(plaintext, key)
-
-  // Warm-up on peers 0..99, which the timed cold runs never use.
-  for (let i = 0; i < 5; i++)
-    await sdkOp(body, peers[cold ? i : 0], receiver, sdkCbs[cold ? i : 0], receiverDecryptCb)
-  for (let i = 0; i < 100; i++)
-    await oursOp(body, peers[cold ? i : 0], receiver, rings[cold ? i : 0], receiverRing, guard)
-  for (let i = 0; i < 100; i++) (cold ? rawCold : rawWarm)(i)
-
-  const [sdk, ours, limit] = await interleaved(3, [
-    { n: nSdk, fn: (i) => sdkOp(body, peers[peer(i)], receiver, sdkCbs[peer(i)], receiverDecryptCb) },
-    { n: nOurs, fn: (i) => oursOp(body, peers[peer(i)], receiver, rings[peer(i)], receiverRing, guard) },
-    { n: nRaw, fn: cold ? rawCold : rawWarm },
-  ])
-  for (const r of rings) r.destroy()
-  receiverRing.destroy()
+  const per = Object.fromEntries(
+    Object.entries(total).map(([k, n]) => [k, Math.max(1, Math.floor(n / ROUNDS))]),
+  )
+  const nPeers = cold ? Math.max(...Object.values(per)) * ROUNDS + 200 : 1
+  const peers = Array.from({ length: nPeers }, (_, i) => makePeer(`peer/${i}`))
+  const plaintext = plaintextOf(body, revivePeer(peers[0]), revivePeer(receiver))
+  // the fixed pair's precomputed box key (crypto_box_beforenm), for the warm limit
+  const sharedKey = Buffer.from(
+    nobleBackend.beforenm(revivePeer(receiver).encPub, revivePeer(peers[0]).encSecret),
+  ).toString('hex')
+  const spec = {
+    body,
+    cold,
+    peers,
+    receiver,
+    plaintext,
+    sharedKey,
+    warmup: { sdk: 5, ours: 100, limit: 100 },
+  }
+  for (const c of children) await c.call({ cmd: 'setup', case: { ...spec, warmup: spec.warmup[c.impl] } })
+  const rates = Object.fromEntries(children.map((c) => [c.impl, []]))
+  for (let r = 0; r < ROUNDS; r++)
+    for (let k = 0; k < children.length; k++) {
+      const c = children[(k + r) % children.length]
+      const { opsPerSec } = await c.call({ cmd: 'round', round: r, n: per[c.impl], clock: CLOCK })
+      rates[c.impl].push(opsPerSec)
+    }
   return {
     case: name,
-    sdkOpsPerSec: sdk,
-    oursOpsPerSec: ours,
-    limitOpsPerSec: limit,
-    plaintextBytes: plaintext.length,
+    sdkOpsPerSec: median(rates.sdk),
+    oursOpsPerSec: median(rates.ours),
+    limitOpsPerSec: median(rates.limit),
+    rounds: rates,
+    plaintextBytes: plaintext.length / 2,
   }
 }
 
@@ -242,7 +150,7 @@ async function memoryCheck(receiver) {
   log(
     `\nmemory check: ${MESSAGES} messages from ${PEERS} distinct peers (simulated clock, +1 ms per message)`,
   )
-  const peers = Array.from({ length: PEERS }, makePeer)
+  const peers = Array.from({ length: PEERS }, (_, i) => revivePeer(makePeer(`memory/${i}`)))
   const rings = peers.map((p) =>
     createKeyring([{ keyUri: p.keyUri, secretKey: p.encSecret }], { cacheSize: 16 }),
   )
@@ -287,12 +195,13 @@ async function memoryCheck(receiver) {
 }
 
 async function main() {
-  await cryptoWaitReady()
   const backend = await getBoxBackend()
   log(
-    `box backend: ${backend.name}; node ${process.version}; timing: ${CLOCK} time, best of 3 interleaved rounds`,
+    `box backend (ours): ${backend.name}; node ${process.version}; timing: ${CLOCK} time, one child process per implementation, median of ${ROUNDS} alternated rounds`,
   )
-  const receiver = makePeer()
+  const children = []
+  for (const impl of ['sdk', 'ours', 'limit']) children.push(await startChild(impl))
+  const receiver = makePeer('receiver')
   const results = []
   for (const [name, size, cold] of [
     ['200B-cold', 200, true],
@@ -300,7 +209,7 @@ async function main() {
     ['10KB-cold', 10240, true],
     ['10KB-warm', 10240, false],
   ]) {
-    const r = await runCase(name, size, cold, receiver)
+    const r = await runCase(children, name, size, cold, receiver)
     results.push(r)
     log(
       `${name.padEnd(10)} sdk ${r.sdkOpsPerSec.toFixed(0).padStart(7)} ops/s | ours ${r.oursOpsPerSec
@@ -312,7 +221,8 @@ async function main() {
       )}x | ours/limit ${((100 * r.oursOpsPerSec) / r.limitOpsPerSec).toFixed(0)}% (${r.plaintextBytes} B plaintext)`,
     )
   }
-  if (MEMORY) await memoryCheck(receiver)
+  for (const c of children) c.child.send({ cmd: 'exit' })
+  if (MEMORY) await memoryCheck(revivePeer(receiver))
   if (JSON_OUT)
     process.stdout.write(
       `${JSON.stringify({
