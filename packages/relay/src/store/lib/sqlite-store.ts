@@ -238,6 +238,9 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
     return new Promise<void>((resolve, reject) => {
       const w = new Worker(WORKER_URL, {
         workerData: { file: config.file, synchronous: config.synchronous } satisfies WriterData,
+        // The writer only moves batches into SQLite: a small young generation keeps its heap (and the
+        // relay's RSS) small; the old generation stays roomy for large batches.
+        resourceLimits: { maxYoungGenerationSizeMb: 4 },
       })
       let started = false
       w.on('message', (m: FromWriter) => {
