@@ -72,7 +72,9 @@ export function guard(
         expiresAt = Math.ceil(message.createdAt as number) + maxAgeMs + 1
       }
       const key = replayKey(message, context.plaintext)
-      const fresh = await store.markIfNew(key, expiresAt, now)
+      // A synchronous store (the memory store) answers a boolean: no await, no extra microtask.
+      const marked = store.markIfNew(key, expiresAt, now)
+      const fresh = typeof marked === 'boolean' ? marked : await marked
       if (fresh !== true) throw new MessagingError('ERR_MESSAGE_REPLAYED', 'The message was already received')
     },
   }
