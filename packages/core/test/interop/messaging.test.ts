@@ -16,6 +16,7 @@ import { encryptMessage } from '../../src/message/encrypt-message.js'
 import type { EncryptedMessage, Message } from '../../src/message/types.js'
 import { verifyPresentationIntegrity } from '../../src/message/verify.js'
 import { createReplayGuard } from '../../src/replay/create-replay-guard.js'
+import { SDK_TO_CODE } from '../helpers/sdk-errors.js'
 import { loadVectors, type Vectors } from '../helpers/vectors.js'
 
 const v = loadVectors()
@@ -88,24 +89,6 @@ describe('messages[]: decrypt, and re-encrypt byte for byte', () => {
     expect(JSON.stringify(again)).toBe(JSON.stringify(m.encrypted))
   })
 })
-
-/**
- * The SDK error class recorded for a negative vector → the code(s) of ours that stand for it.
- * (`sdkError` on our error must also name the recorded class, see below.)
- */
-const SDK_TO_CODE: Record<string, readonly string[]> = {
-  DecodingMessageError: ['ERR_DECRYPTION_FAILED'],
-  IdentityMismatchError: ['ERR_SENDER_MISMATCH', 'ERR_OWNER_MISMATCH'],
-  // n09: key not under keyAgreement; n11: receiverKeyUri without fragment (an envelope check here)
-  DidError: ['ERR_KEY_RELATIONSHIP', 'ERR_ENVELOPE_INVALID'],
-  DidNotFoundError: ['ERR_KEY_NOT_FOUND'],
-  InvalidDidFormatError: ['ERR_ENVELOPE_INVALID'],
-  SyntaxError: ['ERR_MESSAGE_INVALID'],
-  HashMalformedError: ['ERR_BODY_INVALID'],
-  UnknownMessageBodyTypeError: ['ERR_BODY_TYPE_UNKNOWN'],
-  TypeError: ['ERR_MESSAGE_INVALID'],
-  SignatureMalformedError: ['ERR_BODY_INVALID'],
-}
 
 /** Negative vectors we deliberately accept by default, and the option that restores the SDK's rejection. */
 // None since n08: a different form of the sender's DID owns the key only when its own document lists
