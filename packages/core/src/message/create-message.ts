@@ -3,13 +3,12 @@
  * Creates a message (SDK `Message.fromBody`, validated).
  */
 import type { DidUri } from '../did/types.js'
-import { type BodyRegistry, buildMessage } from './lib/create.js'
-import type { RandomSource } from './lib/message-id.js'
-import { functionOption, optionsObject } from './lib/options.js'
+import { buildMessage, type MessageBuildOptions, readBuildOptions } from './lib/create.js'
+import { optionsObject } from './lib/options.js'
 import type { Message, MessageBody } from './types.js'
 
 /** Options of {@link createMessage}. */
-export interface CreateMessageOptions {
+export interface CreateMessageOptions extends MessageBuildOptions {
   /** The sending DID, without fragment. */
   readonly sender: DidUri
   /** The receiving DID, without fragment. */
@@ -18,12 +17,6 @@ export interface CreateMessageOptions {
   readonly inReplyTo?: string
   /** Ids of earlier messages of the thread. */
   readonly references?: readonly string[]
-  /** Clock for `createdAt`, ms since the epoch (default `Date.now`). */
-  readonly now?: () => number
-  /** Random source for the message id (default: `crypto.randomUUID`, else `crypto.getRandomValues`). */
-  readonly random?: RandomSource
-  /** Body validators (default: the built-in registry of `message/verify`). */
-  readonly registry?: BodyRegistry
 }
 
 /**
@@ -53,8 +46,6 @@ export function createMessage<B extends MessageBody = MessageBody>(
     receiver: o.receiver,
     inReplyTo: o.inReplyTo,
     references: o.references,
-    now: functionOption(o.now, 'now', Date.now),
-    random: functionOption<RandomSource | undefined>(o.random, 'random', undefined),
-    registry: o.registry,
+    ...readBuildOptions(o),
   }) as Message<B>
 }

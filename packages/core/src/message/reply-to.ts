@@ -2,20 +2,12 @@
  * @module message/reply-to
  * Creates the answer to a message.
  */
-import { type BodyRegistry, buildMessage, threadOf } from './lib/create.js'
-import type { RandomSource } from './lib/message-id.js'
-import { functionOption, optionsObject } from './lib/options.js'
+import { buildMessage, type MessageBuildOptions, readBuildOptions, threadOf } from './lib/create.js'
+import { optionsObject } from './lib/options.js'
 import type { Message, MessageBody } from './types.js'
 
-/** Options of {@link replyTo}. */
-export interface ReplyToOptions {
-  /** Clock for `createdAt`, ms since the epoch (default `Date.now`). */
-  readonly now?: () => number
-  /** Random source for the message id. */
-  readonly random?: RandomSource
-  /** Body validators (default: the built-in registry). */
-  readonly registry?: BodyRegistry
-}
+/** Options of {@link replyTo}: clock, random source and body validators. */
+export type ReplyToOptions = MessageBuildOptions
 
 /**
  * Creates a reply: sender and receiver swapped, `inReplyTo` = the parent's `messageId`, and
@@ -45,8 +37,6 @@ export function replyTo<B extends MessageBody = MessageBody>(
     receiver: message.sender,
     inReplyTo: thread.inReplyTo,
     references: thread.references,
-    now: functionOption(o.now, 'now', Date.now),
-    random: functionOption<RandomSource | undefined>(o.random, 'random', undefined),
-    registry: o.registry,
+    ...readBuildOptions(o),
   }) as Message<B>
 }

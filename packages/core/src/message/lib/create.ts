@@ -12,6 +12,7 @@ import { plainDid } from './did-checks.js'
 import { checkBodyShape, checkThreadFields } from './fields.js'
 import { deepFreeze } from './json.js'
 import { newMessageId, type RandomSource } from './message-id.js'
+import { functionOption } from './options.js'
 import { markOwn } from './own.js'
 
 export type BodyRegistry = BodyValidatorRegistry
@@ -24,6 +25,28 @@ export interface BuildInput {
   readonly now: () => number
   readonly random: RandomSource | undefined
   readonly registry: BodyRegistry | undefined
+}
+
+/** Options shared by every function that builds a message (`createMessage`, `replyTo`). */
+export interface MessageBuildOptions {
+  /** Clock for `createdAt`, ms since the epoch (default `Date.now`). */
+  readonly now?: () => number
+  /** Random source for the message id (default: `crypto.randomUUID`, else `crypto.getRandomValues`). */
+  readonly random?: RandomSource
+  /** Body validators (default: the built-in registry of `message/verify`). */
+  readonly registry?: BodyRegistry
+}
+
+/**
+ * Reads the shared build options of an options object already checked by `optionsObject`.
+ * @throws MessagingError ERR_ARGUMENT_INVALID when `now` or `random` is not a function
+ */
+export function readBuildOptions(o: MessageBuildOptions): Pick<BuildInput, 'now' | 'random' | 'registry'> {
+  return {
+    now: functionOption(o.now, 'now', Date.now),
+    random: functionOption<RandomSource | undefined>(o.random, 'random', undefined),
+    registry: o.registry,
+  }
 }
 
 /** A private JSON copy of the body (plain data only, owned and frozen by the message), and its JSON. */
