@@ -21,13 +21,13 @@ import { randomBytes } from 'node:crypto'
 import { MessagingError } from '@kilt-messaging/core'
 import pg from 'pg'
 import { newMessageId, newMessageIdAfter } from '../ids.js'
-import type { DepositInput, MailboxStore, Quota, StoredMessage } from '../types.js'
+import type { DepositInput, MailboxStore, Quota } from '../types.js'
 import { PgListener } from './pg-listener.js'
 import { migratePostgres, quoteIdent } from './postgres-schema.js'
+import { initOnce, type MessageRow, subscribe, toStoredMessage } from './store-common.js'
 import {
   checkDeposits,
   checkIds,
-  checkListener,
   checkListOptions,
   checkQuota,
   checkString,
@@ -50,6 +50,19 @@ const EXPIRE_CHUNK = 1000
 const RETRIES = 4
 /** deadlock_detected, serialization_failure */
 const RETRYABLE = new Set(['40P01', '40001'])
+
+/** Column arrays of rows of type `T` (the parameters of an `unnest` statement). */
+type Columns<T extends readonly unknown[]> = { [K in keyof T]: T[K][] }
+
+/** `n` empty columns; `n` must be the length of `T`. */
+function columns<T extends readonly unknown[]>(n: T['length']): Columns<T> {
+  return Array.from({ length: n }, () => []) as unknown as Columns<T>
+}
+
+/** Appends one row to its columns. */
+function pushRow<T extends readonly unknown[]>(cols: Columns<T>, row: T): void {
+  for (let i = 0; i < row.length; i++) (cols[i] as unknown[]).push(row[i])
+}
 
 type DepositResult = { id: string } | { id: null; error: 'quota' }
 
@@ -143,7 +156,7 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
   const listeners = new Set<(mailbox: string) => void>()
   const ownPids = new Set<number>()
   let listener: PgListener | undefined
-  let initPromise: Promise<void> | undefined
+  const init = initOnce()
   let ready = false
   let closed = false
   let queue: Pending[] = []
@@ -244,15 +257,7 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
     }
     const boxes = new Map<string, Box>()
     const ids: string[][] = []
-    const cols: [string[], string[], string[], string[], number[], number[], number[]] = [
-      [],
-      [],
-      [],
-      [],
-      [],
-      [],
-      [],
-    ]
+    const cols = columns<[string, string, string, string, number, number, number]>(7)
     for (const p of group) {
       const row: string[] = []
       for (const item of p.items) {
@@ -277,34 +282,20 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
         // Item k of a mailbox fits iff count + k <= its maxCount and bytes + (bytes of items 1..k) <= its maxBytes.
         box.capN = Math.min(box.capN, p.quota.maxCount - box.n)
         box.capB = Math.min(box.capB, p.quota.maxBytes - box.b)
-        cols[0].push(id)
-        cols[1].push(item.mailbox)
-        cols[2].push(item.envelope)
-        cols[3].push(item.senderKeyUri)
-        cols[4].push(item.size)
-        cols[5].push(item.receivedAt)
-        cols[6].push(item.expiresAt)
+        pushRow(cols, [
+          id,
+          item.mailbox,
+          item.envelope,
+          item.senderKeyUri,
+          item.size,
+          item.receivedAt,
+          item.expiresAt,
+        ])
       }
       ids.push(row)
     }
-    const v: [string[], number[], number[], number[], number[], string[], string[]] = [
-      [],
-      [],
-      [],
-      [],
-      [],
-      [],
-      [],
-    ]
-    for (const [m, box] of boxes) {
-      v[0].push(m)
-      v[1].push(box.n)
-      v[2].push(box.b)
-      v[3].push(box.capN)
-      v[4].push(box.capB)
-      v[5].push(box.firstId)
-      v[6].push(box.lastId)
-    }
+    const v = columns<[string, number, number, number, number, string, string]>(7)
+    for (const [m, box] of boxes) pushRow(v, [m, box.n, box.b, box.capN, box.capB, box.firstId, box.lastId])
     const { rows } = await retrying(() =>
       pool.query<{ mailbox: string; pid: number }>(sql.fastDeposit, [...cols, ...v, channel]),
     )
@@ -543,7 +534,7 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
 
     init() {
       if (closed) return Promise.reject(new MessagingError('ERR_ARGUMENT_INVALID', 'the store is closed'))
-      initPromise ??= (async () => {
+      return init.run(async () => {
         const client = await pool.connect()
         try {
           await migratePostgres(client, config.schema)
@@ -559,11 +550,7 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
         })
         await listener.start()
         ready = true
-      })()
-      initPromise.catch(() => {
-        initPromise = undefined
       })
-      return initPromise
     },
 
     deposit(items, quota) {
@@ -603,24 +590,8 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
       checkString('mailbox', mailbox, MAX_MAILBOX_LENGTH)
       const o = checkListOptions(options)
       check()
-      const { rows } = await pool.query<{
-        id: string
-        mailbox: string
-        envelope: string
-        size: number
-        received_at: string
-        expires_at: string
-      }>(sql.list, [mailbox, o.after, o.now, o.limit])
-      return rows.map(
-        (r): StoredMessage => ({
-          id: r.id,
-          mailbox: r.mailbox,
-          envelope: r.envelope,
-          size: r.size,
-          receivedAt: Number(r.received_at),
-          expiresAt: Number(r.expires_at),
-        }),
-      )
+      const { rows } = await pool.query<MessageRow>(sql.list, [mailbox, o.after, o.now, o.limit])
+      return rows.map(toStoredMessage)
     },
 
     async ack(mailbox, ids) {
@@ -673,12 +644,7 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
     },
 
     onDeposit(listener) {
-      checkListener(listener)
-      const entry = (mailbox: string) => listener(mailbox)
-      listeners.add(entry)
-      return () => {
-        listeners.delete(entry)
-      }
+      return subscribe(listeners, listener)
     },
 
     async putChallenge(challenge, did, expiresAt) {
@@ -737,7 +703,7 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
       }
       listeners.clear()
       await listener?.stop()
-      if (initPromise !== undefined) await initPromise.catch(() => undefined)
+      await init.settled()
       await listener?.stop()
       await pool.end()
     },

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { MessagingError } from '@kilt-messaging/core'
 import type Database from 'better-sqlite3'
-import type { MailboxStore, StoredMessage } from '../types.js'
+import type { MailboxStore } from '../types.js'
 import { openSqliteDatabase } from './sqlite-db.js'
 import { migrateSqlite } from './sqlite-schema.js'
 import type { FromWriter, ToWriter, WriterData } from './sqlite-worker.js'
@@ -31,10 +31,10 @@ import {
   type WriteOutcome,
   type WriteValue,
 } from './sqlite-writer.js'
+import { initOnce, type MessageRow, subscribe, toStoredMessage } from './store-common.js'
 import {
   checkDeposits,
   checkIds,
-  checkListener,
   checkListOptions,
   checkQuota,
   checkString,
@@ -52,15 +52,6 @@ interface Job {
   readonly op: WriteOp
   readonly resolve: (v: WriteValue) => void
   readonly reject: (e: unknown) => void
-}
-
-interface MessageRow {
-  id: string
-  mailbox: string
-  envelope: string
-  size: number
-  received_at: number
-  expires_at: number
 }
 
 /** Options of the SQLite store (checked by the public factory). */
@@ -105,7 +96,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
   let ready = false
   let closing = false
   let closed = false
-  let initPromise: Promise<void> | undefined
+  const init = initOnce()
   const listeners = new Set<(mailbox: string) => void>()
   let secret: Uint8Array | undefined
 
@@ -273,17 +264,13 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
 
     init() {
       if (closed || closing) return Promise.reject(closedError())
-      initPromise ??= (async () => {
+      return init.run(async () => {
         migrateSqlite(db)
         stmts = prepare()
         if (useWorker) await startWorker()
         else inline = createSqliteWriter(db)
         ready = true
-      })()
-      initPromise.catch(() => {
-        initPromise = undefined
       })
-      return initPromise
     },
 
     deposit(items, quota) {
@@ -301,18 +288,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
     async list(mailbox, options) {
       checkString('mailbox', mailbox, MAX_MAILBOX_LENGTH)
       const o = checkListOptions(options)
-      return s()
-        .listAfter.all(mailbox, o.after, o.now, o.limit)
-        .map(
-          (r): StoredMessage => ({
-            id: r.id,
-            mailbox: r.mailbox,
-            envelope: r.envelope,
-            size: r.size,
-            receivedAt: r.received_at,
-            expiresAt: r.expires_at,
-          }),
-        )
+      return s().listAfter.all(mailbox, o.after, o.now, o.limit).map(toStoredMessage)
     },
 
     async ack(mailbox, ids) {
@@ -347,12 +323,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
     },
 
     onDeposit(listener) {
-      checkListener(listener)
-      const entry = (mailbox: string) => listener(mailbox)
-      listeners.add(entry)
-      return () => {
-        listeners.delete(entry)
-      }
+      return subscribe(listeners, listener)
     },
 
     async putChallenge(challenge, did, expiresAt) {
@@ -399,7 +370,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
     async close() {
       if (closed || closing) return
       closing = true
-      if (initPromise !== undefined) await initPromise.catch(() => undefined)
+      await init.settled()
       if (ready) {
         // Write what is queued, then stop the writer.
         if (inline !== undefined) while (outbox.length > 0) dispatch()
