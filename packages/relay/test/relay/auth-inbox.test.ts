@@ -1,7 +1,7 @@
 import { createRegistryResolver, relayLoginChallengeValid, toFullDid } from '@kilt-messaging/core'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createRelay } from '../../src/index.js'
+import { createRelay, type RelayOptions } from '../../src/index.js'
 import { envelope, hex, type Identity, makeIdentity } from '../helpers/identities.js'
 import { createMemoryStore, type MemoryStore } from '../helpers/memory-store.js'
 
@@ -17,17 +17,23 @@ beforeEach(async () => {
   now = 1_700_000_000_000
   store = createMemoryStore()
   // inject() requests carry `Host: localhost:80`: the relay is served at http://localhost.
-  app = await createRelay({
+  app = await relay()
+})
+afterEach(async () => {
+  await app.close()
+})
+
+/** A relay on `store` (unless overridden) at {@link INJECT_URL}, on the test clock. */
+function relay(extra: Partial<RelayOptions> = {}): Promise<FastifyInstance> {
+  return createRelay({
     store,
     logger: false,
     clock: () => now,
     expireIntervalMs: 0,
     publicUrl: INJECT_URL,
+    ...extra,
   })
-})
-afterEach(async () => {
-  await app.close()
-})
+}
 
 async function challenge(a: FastifyInstance, did: string): Promise<string> {
   const res = await a.inject({ method: 'POST', url: '/v1/auth/challenge', payload: { did } })
@@ -39,14 +45,37 @@ function tokenRequest(a: FastifyInstance, body: Record<string, unknown>) {
   return a.inject({ method: 'POST', url: '/v1/auth/token', payload: body })
 }
 
-async function login(who: Identity, a: FastifyInstance = app): Promise<string> {
-  const c = await challenge(a, who.did)
-  const res = await tokenRequest(a, {
+interface TokenPatch {
+  /** Key URI sent (default: `who`'s authentication key). */
+  keyUri?: string
+  /** Who signs (default `who`). */
+  signer?: Identity
+  /** The text signed, from the challenge (default: the challenge itself). */
+  signed?: (challenge: string) => string
+}
+
+/** A token request body of `who` answering challenge `c`. */
+function tokenBody(who: Identity, c: string, patch: TokenPatch = {}) {
+  return {
     did: who.did,
     challenge: c,
-    keyUri: who.authKeyUri,
-    signature: hex(who.auth.sign(new TextEncoder().encode(c))),
-  })
+    keyUri: patch.keyUri ?? who.authKeyUri,
+    signature: hex((patch.signer ?? who).auth.sign(new TextEncoder().encode(patch.signed?.(c) ?? c))),
+  }
+}
+
+function expectError(
+  res: { statusCode: number; json(): { error: { code: string } } },
+  status: number,
+  code: string,
+) {
+  expect(res.statusCode).toBe(status)
+  expect(res.json().error.code).toBe(code)
+}
+
+async function login(who: Identity, a: FastifyInstance = app): Promise<string> {
+  const c = await challenge(a, who.did)
+  const res = await tokenRequest(a, tokenBody(who, c))
   expect(res.statusCode).toBe(200)
   return res.json().token
 }
@@ -55,6 +84,15 @@ async function deposit(from: Identity, to: Identity): Promise<string> {
   const res = await app.inject({ method: 'POST', url: '/v1/messages', payload: envelope(from, to) })
   expect(res.statusCode).toBe(201)
   return res.json().id
+}
+
+function ack(token: string | undefined, payload: unknown) {
+  return app.inject({
+    method: 'POST',
+    url: '/v1/inbox/ack',
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    payload: payload as Record<string, unknown>,
+  })
 }
 
 function inbox(token: string | undefined, query = '') {
@@ -78,13 +116,7 @@ describe('login', () => {
   })
 
   it('binds the challenge only to a configured origin the client reached (core signs only such challenges)', async () => {
-    const multi = await createRelay({
-      store,
-      logger: false,
-      clock: () => now,
-      expireIntervalMs: 0,
-      publicUrl: 'http://relay.example:8443/some/path, https://relay.example',
-    })
+    const multi = await relay({ publicUrl: 'http://relay.example:8443/some/path, https://relay.example' })
     const ask = (host: string) =>
       multi.inject({
         method: 'POST',
@@ -103,9 +135,7 @@ describe('login', () => {
     expect(relayLoginChallengeValid(proxied, 'https://relay.example')).toBe(true)
     // A Host the relay is not configured to serve: refused, never echoed into a challenge.
     for (const host of ['evil.example', 'relay.example:9999', 'bad host/']) {
-      const bad = await ask(host)
-      expect(bad.statusCode).toBe(400)
-      expect(bad.json().error.code).toBe('ERR_REQUEST_INVALID')
+      expectError(await ask(host), 400, 'ERR_REQUEST_INVALID')
     }
     expect((await ask('evil.example')).json().error.message).toMatch(
       /not served at http:\/\/evil\.example; configure --public-url/,
@@ -120,8 +150,7 @@ describe('login', () => {
       headers: { host: 'evil.example' },
       payload: { did: alice.did },
     })
-    expect(res.statusCode).toBe(400)
-    expect(res.json().error.code).toBe('ERR_REQUEST_INVALID')
+    expectError(res, 400, 'ERR_REQUEST_INVALID')
     expect(store.calls.putChallenge).toBe(0)
   })
 
@@ -135,13 +164,7 @@ describe('login', () => {
 
   it('refuses a token for a challenge bound to an origin this relay does not serve', async () => {
     // Another instance on the same store, served at another origin, issued it.
-    const other = await createRelay({
-      store,
-      logger: false,
-      clock: () => now,
-      expireIntervalMs: 0,
-      publicUrl: 'https://other.example',
-    })
+    const other = await relay({ publicUrl: 'https://other.example' })
     const c = (
       await other.inject({
         method: 'POST',
@@ -151,14 +174,7 @@ describe('login', () => {
       })
     ).json().challenge as string
     await other.close()
-    const res = await tokenRequest(app, {
-      did: alice.did,
-      challenge: c,
-      keyUri: alice.authKeyUri,
-      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
-    })
-    expect(res.statusCode).toBe(401)
-    expect(res.json().error.code).toBe('ERR_CHALLENGE_INVALID')
+    expectError(await tokenRequest(app, tokenBody(alice, c)), 401, 'ERR_CHALLENGE_INVALID')
   })
 
   it('rejects malformed publicUrl options', async () => {
@@ -177,23 +193,9 @@ describe('login', () => {
         authentication: [{ id: '#0x01', type: 'ed25519', publicKey: rotated.auth.publicKey }],
       },
     ])
-    const resolved = await createRelay({
-      store,
-      logger: false,
-      clock: () => now,
-      expireIntervalMs: 0,
-      publicUrl: INJECT_URL,
-      resolver: registry,
-    })
-    const c = await challenge(resolved, alice.did)
-    const res = await tokenRequest(resolved, {
-      did: alice.did,
-      challenge: c,
-      keyUri: alice.authKeyUri,
-      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
-    })
-    expect(res.statusCode).toBe(401)
-    expect(res.json().error.code).toBe('ERR_SIGNATURE_INVALID')
+    const resolved = await relay({ resolver: registry })
+    const res = await tokenRequest(resolved, tokenBody(alice, await challenge(resolved, alice.did)))
+    expectError(res, 401, 'ERR_SIGNATURE_INVALID')
     expect(res.json().error.message).toContain('ERR_DID_UPGRADED')
     // bob (not upgraded) still logs in with his light DID through the same resolver.
     expect(await login(bob, resolved)).toMatch(/^v1\./)
@@ -201,97 +203,38 @@ describe('login', () => {
   })
 
   it('refuses a reused challenge', async () => {
-    const c = await challenge(app, alice.did)
-    const body = {
-      did: alice.did,
-      challenge: c,
-      keyUri: alice.authKeyUri,
-      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
-    }
+    const body = tokenBody(alice, await challenge(app, alice.did))
     expect((await tokenRequest(app, body)).statusCode).toBe(200)
-    const again = await tokenRequest(app, body)
-    expect(again.statusCode).toBe(401)
-    expect(again.json().error.code).toBe('ERR_CHALLENGE_INVALID')
+    expectError(await tokenRequest(app, body), 401, 'ERR_CHALLENGE_INVALID')
   })
 
   it('refuses an expired challenge', async () => {
     const c = await challenge(app, alice.did)
     now += 2 * 60_000 + 1
-    const res = await tokenRequest(app, {
-      did: alice.did,
-      challenge: c,
-      keyUri: alice.authKeyUri,
-      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
-    })
-    expect(res.statusCode).toBe(401)
-    expect(res.json().error.code).toBe('ERR_CHALLENGE_INVALID')
-  })
-
-  it('refuses a challenge issued to another DID', async () => {
-    const c = await challenge(app, bob.did)
-    const res = await tokenRequest(app, {
-      did: alice.did,
-      challenge: c,
-      keyUri: alice.authKeyUri,
-      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
-    })
-    expect(res.statusCode).toBe(401)
-    expect(res.json().error.code).toBe('ERR_CHALLENGE_INVALID')
+    expectError(await tokenRequest(app, tokenBody(alice, c)), 401, 'ERR_CHALLENGE_INVALID')
   })
 
   it('refuses a forged signature and burns the challenge', async () => {
     const c = await challenge(app, alice.did)
-    const forged = await tokenRequest(app, {
-      did: alice.did,
-      challenge: c,
-      keyUri: alice.authKeyUri,
-      signature: hex(bob.auth.sign(new TextEncoder().encode(c))),
-    })
-    expect(forged.statusCode).toBe(401)
-    expect(forged.json().error.code).toBe('ERR_SIGNATURE_INVALID')
-    const retry = await tokenRequest(app, {
-      did: alice.did,
-      challenge: c,
-      keyUri: alice.authKeyUri,
-      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
-    })
-    expect(retry.json().error.code).toBe('ERR_CHALLENGE_INVALID')
+    expectError(await tokenRequest(app, tokenBody(alice, c, { signer: bob })), 401, 'ERR_SIGNATURE_INVALID')
+    expect((await tokenRequest(app, tokenBody(alice, c))).json().error.code).toBe('ERR_CHALLENGE_INVALID')
   })
 
-  it('refuses a signature over other bytes', async () => {
-    const c = await challenge(app, alice.did)
-    const res = await tokenRequest(app, {
-      did: alice.did,
-      challenge: c,
-      keyUri: alice.authKeyUri,
-      signature: hex(alice.auth.sign(new TextEncoder().encode(`${c}x`))),
-    })
-    expect(res.json().error.code).toBe('ERR_SIGNATURE_INVALID')
-  })
-
-  it('refuses the key agreement key instead of the authentication key', async () => {
-    const c = await challenge(app, alice.did)
-    const res = await tokenRequest(app, {
-      did: alice.did,
-      challenge: c,
-      keyUri: alice.encKeyUri,
-      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
-    })
-    expect(res.statusCode).toBe(401)
-    expect(res.json().error.code).toBe('ERR_SIGNATURE_INVALID')
-    expect(res.json().error.message).toContain('ERR_KEY_RELATIONSHIP')
-  })
-
-  it("refuses another DID's key", async () => {
-    const c = await challenge(app, alice.did)
-    const res = await tokenRequest(app, {
-      did: alice.did,
-      challenge: c,
-      keyUri: bob.authKeyUri,
-      signature: hex(bob.auth.sign(new TextEncoder().encode(c))),
-    })
-    expect(res.statusCode).toBe(401)
-    expect(res.json().error.code).toBe('ERR_SIGNATURE_INVALID')
+  it.each<[string, { challengeOf?: Identity } & TokenPatch, string, string | undefined]>([
+    ['a challenge issued to another DID', { challengeOf: bob }, 'ERR_CHALLENGE_INVALID', undefined],
+    ['a signature over other bytes', { signed: (c) => `${c}x` }, 'ERR_SIGNATURE_INVALID', undefined],
+    [
+      'the key agreement key instead of the authentication key',
+      { keyUri: alice.encKeyUri },
+      'ERR_SIGNATURE_INVALID',
+      'ERR_KEY_RELATIONSHIP',
+    ],
+    ["another DID's key", { keyUri: bob.authKeyUri, signer: bob }, 'ERR_SIGNATURE_INVALID', undefined],
+  ])('refuses %s (401)', async (_n, { challengeOf, ...patch }, code, inMessage) => {
+    const c = await challenge(app, (challengeOf ?? alice).did)
+    const res = await tokenRequest(app, tokenBody(alice, c, patch))
+    expectError(res, 401, code)
+    if (inMessage !== undefined) expect(res.json().error.message).toContain(inMessage)
   })
 
   it.each([
@@ -302,8 +245,7 @@ describe('login', () => {
     ['a numeric did', { did: 5 }],
   ])('refuses a challenge request with %s (400)', async (_n, body) => {
     const res = await app.inject({ method: 'POST', url: '/v1/auth/challenge', payload: body })
-    expect(res.statusCode).toBe(400)
-    expect(res.json().error.code).toBe('ERR_REQUEST_INVALID')
+    expectError(res, 400, 'ERR_REQUEST_INVALID')
     expect(store.calls.putChallenge).toBe(0)
   })
 
@@ -314,13 +256,7 @@ describe('login', () => {
     ['a long challenge', { challenge: 'x'.repeat(200) }],
     ['an extra field', { extra: true }],
   ])('refuses a token request with %s (400) without consuming the challenge', async (_n, patch) => {
-    const c = await challenge(app, alice.did)
-    const good = {
-      did: alice.did,
-      challenge: c,
-      keyUri: alice.authKeyUri,
-      signature: hex(alice.auth.sign(new TextEncoder().encode(c))),
-    }
+    const good = tokenBody(alice, await challenge(app, alice.did))
     const res = await tokenRequest(app, { ...good, ...patch })
     expect(res.statusCode).toBe(400)
     expect(store.calls.takeChallenge).toBe(0)
@@ -328,18 +264,10 @@ describe('login', () => {
 
   it('refuses a token from another deployment (other secret)', async () => {
     const otherStore = createMemoryStore()
-    const other = await createRelay({
-      store: otherStore,
-      logger: false,
-      clock: () => now,
-      expireIntervalMs: 0,
-      publicUrl: INJECT_URL,
-    })
+    const other = await relay({ store: otherStore })
     const foreign = await login(alice, other)
     await other.close()
-    const res = await inbox(foreign)
-    expect(res.statusCode).toBe(401)
-    expect(res.json().error.code).toBe('ERR_UNAUTHORIZED')
+    expectError(await inbox(foreign), 401, 'ERR_UNAUTHORIZED')
   })
 
   it('refuses an expired token, a tampered token and a missing token', async () => {
@@ -352,9 +280,7 @@ describe('login', () => {
     expect((await inbox(undefined)).statusCode).toBe(401)
     expect((await inbox('garbage')).statusCode).toBe(401)
     now += 15 * 60_000
-    const expired = await inbox(token)
-    expect(expired.statusCode).toBe(401)
-    expect(expired.json().error.code).toBe('ERR_UNAUTHORIZED')
+    expectError(await inbox(token), 401, 'ERR_UNAUTHORIZED')
   })
 })
 
@@ -380,22 +306,10 @@ describe('inbox', () => {
   it("acks only own messages: B's token cannot delete A's", async () => {
     const id = await deposit(bob, alice)
     const bobToken = await login(bob)
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/inbox/ack',
-      headers: { authorization: `Bearer ${bobToken}` },
-      payload: { ids: [id] },
-    })
-    expect(res.json()).toEqual({ deleted: 0 })
+    expect((await ack(bobToken, { ids: [id] })).json()).toEqual({ deleted: 0 })
     expect(store.messages.has(id)).toBe(true)
     const aliceToken = await login(alice)
-    const own = await app.inject({
-      method: 'POST',
-      url: '/v1/inbox/ack',
-      headers: { authorization: `Bearer ${aliceToken}` },
-      payload: { ids: [id] },
-    })
-    expect(own.json()).toEqual({ deleted: 1 })
+    expect((await ack(aliceToken, { ids: [id] })).json()).toEqual({ deleted: 1 })
     expect(store.messages.has(id)).toBe(false)
   })
 
@@ -406,14 +320,7 @@ describe('inbox', () => {
     const registry = createRegistryResolver([
       { uri: fullDid, authentication: [{ id: '#0x1234', type: 'sr25519', publicKey: alice.auth.publicKey }] },
     ])
-    const resolved = await createRelay({
-      store,
-      logger: false,
-      clock: () => now,
-      expireIntervalMs: 0,
-      publicUrl: INJECT_URL,
-      resolver: registry,
-    })
+    const resolved = await relay({ resolver: registry })
     const id = await deposit(bob, alice)
     const res = await resolved.inject({
       method: 'POST',
@@ -431,9 +338,7 @@ describe('inbox', () => {
     'refuses the query %s (400)',
     async (q) => {
       const token = await login(alice)
-      const res = await inbox(token, q)
-      expect(res.statusCode).toBe(400)
-      expect(res.json().error.code).toBe('ERR_REQUEST_INVALID')
+      expectError(await inbox(token, q), 400, 'ERR_REQUEST_INVALID')
       expect(store.calls.list).toBe(0)
     },
   )
@@ -445,19 +350,12 @@ describe('inbox', () => {
     ['too many', { ids: Array(1001).fill('A') }],
   ])('refuses an ack with %s (400)', async (_n, payload) => {
     const token = await login(alice)
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/inbox/ack',
-      headers: { authorization: `Bearer ${token}` },
-      payload,
-    })
-    expect(res.statusCode).toBe(400)
+    expect((await ack(token, payload)).statusCode).toBe(400)
     expect(store.calls.ack).toBe(0)
   })
 
   it('refuses unauthenticated ack', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/inbox/ack', payload: { ids: ['A'] } })
-    expect(res.statusCode).toBe(401)
+    expect((await ack(undefined, { ids: ['A'] })).statusCode).toBe(401)
     expect(store.calls.ack).toBe(0)
   })
 
@@ -481,8 +379,7 @@ describe('operations', () => {
     expect(missing.json()).toEqual({ error: { code: 'ERR_NOT_FOUND', message: 'not found' } })
     store.failing = true
     const notReady = await app.inject({ url: '/readyz' })
-    expect(notReady.statusCode).toBe(503)
-    expect(notReady.json().error.code).toBe('ERR_UNAVAILABLE')
+    expectError(notReady, 503, 'ERR_UNAVAILABLE')
   })
 
   it('exposes Prometheus metrics that count deposits, deliveries, acks and rejects', async () => {
@@ -490,12 +387,7 @@ describe('operations', () => {
     await app.inject({ method: 'POST', url: '/v1/messages', payload: { nope: 1 } })
     const token = await login(alice)
     await inbox(token)
-    await app.inject({
-      method: 'POST',
-      url: '/v1/inbox/ack',
-      headers: { authorization: `Bearer ${token}` },
-      payload: { ids: [id] },
-    })
+    await ack(token, { ids: [id] })
     const res = await app.inject({ url: '/metrics' })
     expect(res.headers['content-type']).toContain('text/plain')
     const text = res.body
@@ -557,13 +449,7 @@ describe('operations', () => {
     const lines: string[] = []
     const pino = (await import('pino')).default
     const logger = pino({ level: 'debug' }, { write: (l: string) => lines.push(l) })
-    const logged = await createRelay({
-      store,
-      logger,
-      clock: () => now,
-      expireIntervalMs: 0,
-      publicUrl: INJECT_URL,
-    })
+    const logged = await relay({ logger })
     const env = envelope(bob, alice)
     await logged.inject({ method: 'POST', url: '/v1/messages', payload: env })
     const token = await login(alice, logged)
