@@ -10,12 +10,10 @@ import { createRelay } from '../../src/index.js'
 import { createPostgresStore, type PostgresMailboxStore } from '../../src/store/index.js'
 import { envelope, makeIdentity } from '../helpers/identities.js'
 import { buildRelay, startRelayProcess } from '../helpers/process.js'
+import { pgAvailable } from '../store/helpers.js'
 
 const url = process.env.KILT_TEST_POSTGRES_URL
-if (url === undefined || url === '')
-  console.warn(
-    'postgres.test.ts skipped: set KILT_TEST_POSTGRES_URL=postgres://… to run the cross-instance tests',
-  )
+const hasPg = pgAvailable('relay/postgres.test.ts')
 
 const schema = `relay_live_${process.pid}`
 const apps: FastifyInstance[] = []
@@ -38,7 +36,7 @@ async function instance(): Promise<string> {
   return `http://127.0.0.1:${address.port}`
 }
 
-describe.skipIf(url === undefined || url === '')('two relay instances on one PostgreSQL database', () => {
+describe.skipIf(!hasPg)('two relay instances on one PostgreSQL database', () => {
   it('pushes a deposit made on instance B to a live socket on instance A; tokens work on both', async () => {
     const [a, b] = [await instance(), await instance()]
     const receiver = makeIdentity('sr25519')
@@ -69,7 +67,7 @@ describe.skipIf(url === undefined || url === '')('two relay instances on one Pos
   })
 })
 
-describe.skipIf(url === undefined || url === '')('kilt-relay bin on PostgreSQL', () => {
+describe.skipIf(!hasPg)('kilt-relay bin on PostgreSQL', () => {
   it('creates its tables in the schema given by --postgres-schema', async () => {
     buildRelay()
     const binSchema = `relay_bin_${process.pid}`

@@ -15,6 +15,9 @@ export const PG_URL = process.env.KILT_TEST_POSTGRES_URL
 /** Prints a visible notice when the PostgreSQL tests of `file` are skipped; returns whether they run. */
 export function pgAvailable(file: string): boolean {
   if (PG_URL !== undefined && PG_URL !== '') return true
+  // CI sets CI_REQUIRE_POSTGRES: there a missing database is a failure, never a silent skip.
+  if (process.env.CI_REQUIRE_POSTGRES)
+    throw new Error(`KILT_TEST_POSTGRES_URL is not set but CI_REQUIRE_POSTGRES is: ${file} must run`)
   console.warn(`KILT_TEST_POSTGRES_URL is not set: the PostgreSQL tests in ${file} are SKIPPED`)
   return false
 }
