@@ -1,3 +1,4 @@
+import { fromHex, toHex } from '@kilt-messaging/core'
 /**
  * @module web/credential
  * Builds a self-issued KILT credential (SDK 0.35.2 `Credential.fromClaim` hashing: salted
@@ -5,7 +6,6 @@
  * `request-attestation` and `submit-credential` pass the library's integrity and owner checks.
  */
 import { blake2b } from '@noble/hashes/blake2.js'
-import { fromHex, toHex } from './hex.js'
 
 const enc = new TextEncoder()
 const hash = (bytes: Uint8Array): string => toHex(blake2b(bytes, { dkLen: 32 }))

@@ -18,9 +18,9 @@ import {
   RelayResponseError,
   replyTo,
   type Subscription,
+  toHex,
   validateDidUri,
 } from '@kilt-messaging/core'
-import { toHex } from './hex.js'
 import { type Identity, identityFrom } from './identity.js'
 import { drawQr } from './qr.js'
 import { indexedDbSeenStore, memorySeenStore, type SeenStore } from './seen-store.js'

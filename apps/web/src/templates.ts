@@ -4,8 +4,8 @@
  * user's and the peer's DIDs. Every template passes `createMessage` (see `test/templates.test.ts`).
  */
 import type { MessageBodyType } from '@kilt-messaging/core'
+import { fromHex, toHex } from '@kilt-messaging/core'
 import { buildCredential, DEMO_CTYPE_HASH } from './credential.js'
-import { fromHex, toHex } from './hex.js'
 
 /** What templates are filled with. */
 export interface TemplateContext {

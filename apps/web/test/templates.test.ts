@@ -8,9 +8,9 @@ import {
   encryptMessage,
   MESSAGE_BODY_TYPES,
   type MessageBody,
+  toHex,
 } from '@kilt-messaging/core'
 import { describe, expect, it } from 'vitest'
-import { toHex } from '../src/hex.js'
 import { templateFor } from '../src/templates.js'
 import { party } from './helpers/party.js'
 

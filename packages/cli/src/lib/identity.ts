@@ -17,12 +17,12 @@ import {
   RELAY_SERVICE_TYPE,
   type SigningKeyPair,
   sr25519FromSecretKey,
+  toHex,
   type X25519KeyPair,
   x25519FromSeed,
 } from '@kilt-messaging/core'
 import { CliError } from './errors.js'
 import { writeFileAtomic } from './files.js'
-import { toHex } from './hex.js'
 import {
   checkScrypt,
   DEFAULT_SCRYPT,
