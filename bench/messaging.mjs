@@ -20,8 +20,11 @@
  * - This process builds every input once and sends it to all three: the peers (keys derived from
  *   fixed labels with BLAKE2b, so every run uses the same DIDs), the receiver, the body and the raw
  *   limit's plaintext bytes (those of a real message of ours).
- * - Per case, each child builds its state and warms up (peers 0..99 cold, the fixed pair warm;
- *   timed cold ops use peers 100.. only, each once), then 5 rounds alternate the processes
+ * - Per case, each child builds its state and warms up until both a number of operations and a
+ *   time (1 s, `--quick`: 0.25 s) have passed, so that every implementation is measured in its
+ *   steady state (JIT tiers settled), not while compiling (cold: on the first 1,000 peers only,
+ *   cycled if needed; the fixed pair warm). Timed cold ops use the other peers, each once per
+ *   process (the raw limit, which caches nothing, cycles through them). Then 5 rounds alternate the processes
  *   (round r: SDK, ours, limit; the order rotates by one each round). Only one child works at a
  *   time; the others wait on IPC, idle.
  * - Each round is timed in the child on its own CPU time (user + system, `process.cpuUsage`), which
@@ -56,6 +59,7 @@ const QUICK = args.has('--quick')
 const MEMORY = !args.has('--no-memory')
 const CLOCK = args.has('--wall') ? 'wall' : 'cpu'
 const ROUNDS = 5
+const WARMUP_PEERS = 1000
 const log = JSON_OUT ? (...a) => process.stderr.write(`${a.join(' ')}\n`) : (...a) => console.log(...a)
 
 // ---------------------------------------------------------------------------------------------
@@ -101,15 +105,17 @@ const median = (xs) => {
 async function runCase(children, name, size, cold, receiver) {
   const body = bodyOfSize(size)
   const scale = QUICK ? 0.25 : 1
+  // ~0.2–0.5 s per round and implementation on a 2-core cloud machine
   const total = {
-    sdk: Math.max(20, Math.round((size > 1000 ? 150 : 300) * scale)),
-    ours: Math.max(200, Math.round((cold ? 3000 : 20000) * (size > 1000 ? 0.5 : 1) * scale)),
-    limit: Math.max(200, Math.round((cold ? 4000 : 50000) * scale)),
+    sdk: Math.max(20, Math.round((size > 1000 ? 300 : 500) * scale)),
+    ours: Math.max(200, Math.round((cold ? 6000 : 50000) * (size > 1000 ? 0.5 : 1) * scale)),
+    limit: Math.max(200, Math.round((cold ? 15000 : 150000) * (size > 1000 ? 0.5 : 1) * scale)),
   }
   const per = Object.fromEntries(
     Object.entries(total).map(([k, n]) => [k, Math.max(1, Math.floor(n / ROUNDS))]),
   )
-  const nPeers = cold ? Math.max(...Object.values(per)) * ROUNDS + 200 : 1
+  // cold: WARMUP_PEERS for the warm-up, then one fresh peer per timed op of the SDK and ours
+  const nPeers = cold ? Math.max(per.sdk, per.ours) * ROUNDS + WARMUP_PEERS : 1
   const peers = Array.from({ length: nPeers }, (_, i) => makePeer(`peer/${i}`))
   const plaintext = plaintextOf(body, revivePeer(peers[0]), revivePeer(receiver))
   // the fixed pair's precomputed box key (crypto_box_beforenm), for the warm limit
@@ -123,7 +129,9 @@ async function runCase(children, name, size, cold, receiver) {
     receiver,
     plaintext,
     sharedKey,
-    warmup: { sdk: 5, ours: 100, limit: 100 },
+    warmupPeers: cold ? WARMUP_PEERS : 0,
+    warmup: { sdk: 20, ours: 1000, limit: 1000 },
+    warmupMs: QUICK ? 250 : 1000,
   }
   for (const c of children) await c.call({ cmd: 'setup', case: { ...spec, warmup: spec.warmup[c.impl] } })
   const rates = Object.fromEntries(children.map((c) => [c.impl, []]))

@@ -136,19 +136,18 @@ async function handle(msg) {
       receiver: revivePeer(s.receiver),
       plaintext: new Uint8Array(Buffer.from(s.plaintext, 'hex')),
       sharedKey: new Uint8Array(Buffer.from(s.sharedKey, 'hex')),
-      // cold: timed ops use peers 100.., warm-up uses 0..99; warm: always peer 0
-      peerOf: s.cold ? (i) => (i % (peers.length - 100)) + 100 : () => 0,
+      // cold: timed ops use peers warmupPeers.. (each once; the limit cycles), the warm-up uses
+      // 0..warmupPeers-1; warm: always peer 0
+      peerOf: s.cold ? (i) => (i % (peers.length - s.warmupPeers)) + s.warmupPeers : () => 0,
     }
     current = build(c)
-    const warmPeers = s.cold ? (i) => i : () => 0
-    const warmOp = current.op
-    for (let i = 0; i < s.warmup; i++) {
-      // warm-up bypasses peerOf so cold runs never meet a timed peer before their own op
-      const saved = c.peerOf
-      c.peerOf = warmPeers
-      await warmOp(i)
-      c.peerOf = saved
-    }
+    // Warm up on the warm-up peers only (cold runs never meet a timed peer before its own op),
+    // until both `warmup` ops and `warmupMs` have passed: steady state, not JIT compilation.
+    const timedPeerOf = c.peerOf
+    c.peerOf = s.cold ? (i) => i % s.warmupPeers : () => 0
+    const until = performance.now() + s.warmupMs
+    for (let i = 0; i < s.warmup || performance.now() < until; i++) await current.op(i)
+    c.peerOf = timedPeerOf
     globalThis.gc?.()
     return { ok: true }
   }
