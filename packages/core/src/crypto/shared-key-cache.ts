@@ -30,11 +30,13 @@ class LruSharedKeyCache implements SharedKeyCache {
   readonly #keys = new Map<string, Slot>()
   readonly #pending = new Map<string, Promise<SharedKey>>()
   #generation = 0
-  // The hex of the last peer key seen, for the warm path (the same key object on every call);
-  // reused only while the key still holds the same bytes.
+  // The map id of the last (own id, peer key) seen, for the warm path (the same key object on
+  // every call): reused only while the key still holds the same bytes. Reusing the string object
+  // also reuses its hash, so the hit costs one Map probe.
   #lastPeer: Uint8Array | undefined
   readonly #lastBytes = new Uint8Array(32)
-  #lastHex = ''
+  #lastOwnId = ''
+  #lastId = ''
 
   constructor(maxEntries: number) {
     this.maxEntries = maxEntries
@@ -53,7 +55,7 @@ class LruSharedKeyCache implements SharedKeyCache {
     if (typeof ownId !== 'string' || ownId.length === 0)
       throw new MessagingError('ERR_ARGUMENT_INVALID', '"ownId" expected a non-empty string')
     checkKey(peerPublicKey, 'peerPublicKey')
-    const id = `${ownId}\u0000${this.#peerHex(peerPublicKey)}`
+    const id = this.#idOf(ownId, peerPublicKey)
     const hit = this.#keys.get(id)
     if (hit !== undefined) {
       hit.used = true
@@ -87,18 +89,19 @@ class LruSharedKeyCache implements SharedKeyCache {
     return p
   }
 
-  #peerHex(peer: Uint8Array): string {
-    if (peer === this.#lastPeer) {
+  #idOf(ownId: string, peer: Uint8Array): string {
+    if (peer === this.#lastPeer && ownId === this.#lastOwnId) {
       const last = this.#lastBytes
       let diff = 0
       for (let i = 0; i < 32; i++) diff |= peer[i]! ^ last[i]!
-      if (diff === 0) return this.#lastHex
+      if (diff === 0) return this.#lastId
     }
-    const hex = toHex(peer)
+    const id = `${ownId}\u0000${toHex(peer)}`
     this.#lastPeer = peer
     this.#lastBytes.set(peer)
-    this.#lastHex = hex
-    return hex
+    this.#lastOwnId = ownId
+    this.#lastId = id
+    return id
   }
 
   clear(): void {

@@ -9,6 +9,7 @@ import type { DidResourceUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
 import { createReplayGuard } from '../../replay/create-replay-guard.js'
 import { assertFresh } from '../../replay/lib/freshness.js'
+import { inlineCheckOf } from '../../replay/lib/guard.js'
 import type { ReplayGuard } from '../../replay/types.js'
 import type { DidResolver, ResolvedKey } from '../../resolver/types.js'
 import type { Message, MessageBody } from '../types.js'
@@ -90,28 +91,42 @@ function failed(cause?: unknown): MessagingError {
     : new MessagingError('ERR_DECRYPTION_FAILED', DECRYPTION_FAILED, { cause })
 }
 
-async function openBox(
+function opened(r: Uint8Array | null): Uint8Array {
+  if (!(r instanceof Uint8Array)) throw failed()
+  return r
+}
+
+/** Opens the box: synchronously with a keyring whose shared key is cached (the warm path). */
+function openBox(
   source: SourceKind,
   receiverKeyUri: DidResourceUri,
   senderPublicKey: Uint8Array,
   box: Uint8Array,
   nonce: Uint8Array,
-): Promise<Uint8Array> {
+): Uint8Array | Promise<Uint8Array> {
   if (box.length < 16) throw failed()
   if (source.kind === 'keyring') {
     const { keyring } = source
     if (!keyring.has(receiverKeyUri))
       throw new MessagingError('ERR_KEY_UNAVAILABLE', 'The keyring holds no secret for receiverKeyUri')
-    let opened: Uint8Array | null
+    let r: Uint8Array | null | Promise<Uint8Array | null>
     try {
-      const r = keyring.openFor(receiverKeyUri, senderPublicKey, box, nonce)
-      opened = r instanceof Uint8Array || r === null ? r : await r
+      r = keyring.openFor(receiverKeyUri, senderPublicKey, box, nonce)
     } catch {
       throw failed()
     }
-    if (!(opened instanceof Uint8Array)) throw failed()
-    return opened
+    return r instanceof Promise ? r.then(opened, () => Promise.reject(failed())) : opened(r)
   }
+  return openWithCallback(source, receiverKeyUri, senderPublicKey, box, nonce)
+}
+
+async function openWithCallback(
+  source: SourceKind & { kind: 'callbacks' },
+  receiverKeyUri: DidResourceUri,
+  senderPublicKey: Uint8Array,
+  box: Uint8Array,
+  nonce: Uint8Array,
+): Promise<Uint8Array> {
   let response: unknown
   try {
     response = await source.decrypt!({
@@ -173,7 +188,8 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
   const pending = agreementKey(resolver.resolver, env.senderKeyUri, 'sender', resolver.cacheable)
   const senderKey = pending instanceof Promise ? await pending : pending
 
-  const bytes = await openBox(input.source, env.receiverKeyUri, senderKey.publicKey, env.box, env.nonce)
+  const openedBox = openBox(input.source, env.receiverKeyUri, senderKey.publicKey, env.box, env.nonce)
+  const bytes = openedBox instanceof Promise ? await openedBox : openedBox
   const message = toMessage(parsePlaintext(bytes), relax.unknownKeys === true)
 
   // SDK `verifyMessageEnvelope` semantics for presence (a message without messageId is keyed by
@@ -222,7 +238,11 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
   const guard = guardFor(input)
   if (guard !== undefined) {
     try {
-      await guard.check(message, { now, plaintext: bytes, freshness: fresh })
+      // Guards made by createReplayGuard answer synchronously with a synchronous store.
+      const inline = inlineCheckOf(guard)
+      const context = { now, plaintext: bytes, freshness: fresh }
+      const pending = inline === undefined ? guard.check(message, context) : inline(message, context)
+      if (pending !== undefined) await pending
     } catch (cause) {
       if (isMessagingError(cause)) throw cause
       throw new MessagingError(

@@ -47,35 +47,61 @@ export function replayKey(message: ReplayCheckInput, plaintext: Uint8Array | und
  */
 export const RELAXED_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
 
+/** The synchronous-when-possible check behind each guard made here (the message layer's fast path). */
+const inlineChecks = new WeakMap<object, InlineCheck>()
+
+/** Runs a check; returns `undefined` when it completed synchronously, else a promise. Throws like `check`. */
+export type InlineCheck = (message: ReplayCheckInput, context: ReplayCheckContext) => Promise<void> | undefined
+
+/** The inline check of a guard made by {@link guard}, or undefined for any other guard object. */
+export function inlineCheckOf(g: object): InlineCheck | undefined {
+  return inlineChecks.get(g)
+}
+
+function replayed(): MessagingError {
+  return new MessagingError('ERR_MESSAGE_REPLAYED', 'The message was already received')
+}
+
 export function guard(
   store: ReplayStore,
   maxAgeMs: number,
   maxFutureSkewMs: number,
   clock: () => number,
 ): ReplayGuard {
-  return {
+  const inline: InlineCheck = (message, context) => {
+    if (typeof message !== 'object' || message === null)
+      throw new MessagingError('ERR_ARGUMENT_INVALID', '"message" expected an object')
+    const now = context.now === undefined ? readClock(clock) : context.now
+    if (typeof now !== 'number' || !Number.isFinite(now))
+      throw new MessagingError('ERR_ARGUMENT_INVALID', '"context.now" expected a finite number')
+    let expiresAt: number
+    if (context.freshness === false) {
+      expiresAt = Math.ceil(now) + Math.max(maxAgeMs, RELAXED_RETENTION_MS) + 1
+    } else {
+      assertFresh(message.createdAt, now, maxAgeMs, maxFutureSkewMs)
+      // Live exactly as long as the window would still accept this createdAt (integer ms: stores
+      // keep integers, and a fractional createdAt from a peer must not turn into an options error).
+      expiresAt = Math.ceil(message.createdAt as number) + maxAgeMs + 1
+    }
+    const key = replayKey(message, context.plaintext)
+    // A synchronous store (the memory store) answers a boolean: no await, no extra microtask.
+    const marked = store.markIfNew(key, expiresAt, now)
+    if (typeof marked === 'boolean') {
+      if (!marked) throw replayed()
+      return undefined
+    }
+    return Promise.resolve(marked).then((fresh) => {
+      if (fresh !== true) throw replayed()
+    })
+  }
+  const g: ReplayGuard = {
     maxAgeMs,
     maxFutureSkewMs,
     async check(message: ReplayCheckInput, context: ReplayCheckContext = {}): Promise<void> {
-      if (typeof message !== 'object' || message === null)
-        throw new MessagingError('ERR_ARGUMENT_INVALID', '"message" expected an object')
-      const now = context.now === undefined ? readClock(clock) : context.now
-      if (typeof now !== 'number' || !Number.isFinite(now))
-        throw new MessagingError('ERR_ARGUMENT_INVALID', '"context.now" expected a finite number')
-      let expiresAt: number
-      if (context.freshness === false) {
-        expiresAt = Math.ceil(now) + Math.max(maxAgeMs, RELAXED_RETENTION_MS) + 1
-      } else {
-        assertFresh(message.createdAt, now, maxAgeMs, maxFutureSkewMs)
-        // Live exactly as long as the window would still accept this createdAt (integer ms: stores
-        // keep integers, and a fractional createdAt from a peer must not turn into an options error).
-        expiresAt = Math.ceil(message.createdAt as number) + maxAgeMs + 1
-      }
-      const key = replayKey(message, context.plaintext)
-      // A synchronous store (the memory store) answers a boolean: no await, no extra microtask.
-      const marked = store.markIfNew(key, expiresAt, now)
-      const fresh = typeof marked === 'boolean' ? marked : await marked
-      if (fresh !== true) throw new MessagingError('ERR_MESSAGE_REPLAYED', 'The message was already received')
+      const pending = inline(message, context ?? {})
+      if (pending !== undefined) await pending
     },
   }
+  inlineChecks.set(g, inline)
+  return g
 }
