@@ -51,7 +51,10 @@ export const RELAXED_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
 const inlineChecks = new WeakMap<object, InlineCheck>()
 
 /** Runs a check; returns `undefined` when it completed synchronously, else a promise. Throws like `check`. */
-export type InlineCheck = (message: ReplayCheckInput, context: ReplayCheckContext) => Promise<void> | undefined
+export type InlineCheck = (
+  message: ReplayCheckInput,
+  context: ReplayCheckContext,
+) => Promise<void> | undefined
 
 /** The inline check of a guard made by {@link guard}, or undefined for any other guard object. */
 export function inlineCheckOf(g: object): InlineCheck | undefined {
