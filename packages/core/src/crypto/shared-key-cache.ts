@@ -2,10 +2,10 @@
  * @module crypto/shared-key-cache
  * A bounded LRU of precomputed box keys (`crypto_box_beforenm`), keyed by (own key id, peer
  * public key hex). Secret bytes are never used as a map key; entries never exceed the bound.
- * Recency is tracked with second-chance (CLOCK) eviction, an LRU approximation whose hits cost a
- * flag write.
+ * The bound is kept by a two-generation LRU (lib/bounded-cache: O(1) insertion and eviction).
  */
 import { MessagingError } from '../errors.js'
+import { BoundedCache } from '../lib/bounded-cache.js'
 import { toHex } from '../lib/bytes.js'
 import { checkKey } from './lib/checks.js'
 import type { BoxBackend, SharedKey, SharedKeyCache } from './types.js'
@@ -16,18 +16,13 @@ const MAX_CACHE_SIZE = 1 << 24
 
 /** Options of {@link createSharedKeyCache}. */
 export interface SharedKeyCacheOptions {
-  /** Most keys kept (least recently used dropped first). Integer 1…16777216, default 4096. */
+  /** Most keys kept, least recently used dropped first (two generations: the newest ⌈maxEntries/2⌉ always stay). Integer 1…16777216, default 4096. */
   maxEntries?: number
-}
-
-interface Slot {
-  readonly key: SharedKey
-  used: boolean
 }
 
 class LruSharedKeyCache implements SharedKeyCache {
   readonly maxEntries: number
-  readonly #keys = new Map<string, Slot>()
+  readonly #keys: BoundedCache<SharedKey>
   readonly #pending = new Map<string, Promise<SharedKey>>()
   #generation = 0
   // The map id of the last (own id, peer key) seen, for the warm path (the same key object on
@@ -40,6 +35,7 @@ class LruSharedKeyCache implements SharedKeyCache {
 
   constructor(maxEntries: number) {
     this.maxEntries = maxEntries
+    this.#keys = new BoundedCache(maxEntries)
   }
 
   get size(): number {
@@ -57,10 +53,7 @@ class LruSharedKeyCache implements SharedKeyCache {
     checkKey(peerPublicKey, 'peerPublicKey')
     const id = this.#idOf(ownId, peerPublicKey)
     const hit = this.#keys.get(id)
-    if (hit !== undefined) {
-      hit.used = true
-      return hit.key
-    }
+    if (hit !== undefined) return hit
     const inFlight = this.#pending.get(id)
     if (inFlight !== undefined) return inFlight
     if (typeof backend !== 'object' || backend === null || typeof backend.beforenm !== 'function')
@@ -112,20 +105,7 @@ class LruSharedKeyCache implements SharedKeyCache {
   }
 
   #insert(id: string, key: SharedKey): void {
-    this.#keys.set(id, { key, used: false })
-    // Second-chance eviction (CLOCK): a hit only sets a flag, which keeps the warm path free of
-    // Map re-insertions; the oldest entry is evicted unless it was used since it was last passed,
-    // in which case it moves to the young end. Each pass clears flags, so this ends.
-    while (this.#keys.size > this.maxEntries) {
-      const oldest = this.#keys.entries().next()
-      if (oldest.done === true) break
-      const [oldId, slot] = oldest.value
-      this.#keys.delete(oldId)
-      if (slot.used && oldId !== id) {
-        slot.used = false
-        this.#keys.set(oldId, slot)
-      }
-    }
+    this.#keys.set(id, key)
   }
 
   toJSON(): { type: 'SharedKeyCache'; size: number; maxEntries: number } {

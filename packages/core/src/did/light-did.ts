@@ -5,8 +5,8 @@
  * with the secret-key leak of the SDK (§7.3 pitfall) closed on both sides.
  */
 import { MessagingError } from '../errors.js'
+import { BoundedCache } from '../lib/bounded-cache.js'
 import { assertBytes } from '../lib/bytes.js'
-import { BoundedCache } from './lib/bounded-cache.js'
 import { cloneDocument, makeDocument } from './lib/document.js'
 import { encodeLightDetails, MAX_DETAILS_LENGTH } from './lib/light-details.js'
 import { checkEncryptionKey, decodeLightDid } from './lib/light-document.js'
@@ -146,8 +146,15 @@ export function createLightDid(input: CreateLightDidInput): DidDocument {
 export function lightDidToDocument(uri: string, options: LightDidToDocumentOptions = {}): DidDocument {
   if (typeof options !== 'object' || options === null)
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"options" expected an object')
-  const allowFragment = options.allowFragment === true
-  const legacy = options.legacy === true
+  return cloneDocument(sharedLightDocument(uri, options.allowFragment === true, options.legacy === true))
+}
+
+/**
+ * {@link lightDidToDocument} without the defensive copy: the cached, frozen document itself (its key
+ * arrays are shared, so callers inside the library must copy any key bytes they hand out).
+ * @internal
+ */
+export function sharedLightDocument(uri: string, allowFragment: boolean, legacy: boolean): DidDocument {
   const parsed = parseDidShared(uri)
   if (parsed.type !== 'light')
     throw new MessagingError(
@@ -161,7 +168,7 @@ export function lightDidToDocument(uri: string, options: LightDidToDocumentOptio
     throw new MessagingError('ERR_DID_FRAGMENT', 'Cannot build a light DID from a URI that has a fragment')
   const cacheKey = legacy ? LEGACY_KEY + parsed.did : parsed.did
   const hit = documents.get(cacheKey) ?? (legacy ? documents.get(parsed.did) : undefined)
-  if (hit !== undefined) return cloneDocument(hit)
+  if (hit !== undefined) return hit
   const authType = authKeyTypeOf(parsed.authKeyTypeEncoding)
   if (authType === undefined)
     throw new MessagingError(
@@ -171,5 +178,5 @@ export function lightDidToDocument(uri: string, options: LightDidToDocumentOptio
     )
   const doc = decodeLightDid(parsed.did, authType, parsed.addressPublicKey, parsed.encodedDetails, legacy)
   documents.set(cacheKey, doc)
-  return cloneDocument(doc)
+  return doc
 }

@@ -32,7 +32,7 @@ export interface KeyringEntry {
 export interface KeyringOptions {
   /** The box backend. Default: {@link getBoxBackend} (chosen once, asynchronously). */
   backend?: BoxBackend
-  /** Most precomputed shared keys kept (LRU). Default 4096. */
+  /** Most precomputed shared keys kept (LRU of two generations: the newest half always stay). Default 4096. */
   cacheSize?: number
   /** Random source for nonces. Default: `randomBytes` (`crypto.getRandomValues`). */
   random?: (n: number) => Uint8Array

@@ -6,8 +6,8 @@
 import { base58 } from '@scure/base'
 import { blake2b } from '../../crypto/lib/blake2b.js'
 import { MessagingError } from '../../errors.js'
+import { BoundedCache } from '../../lib/bounded-cache.js'
 import { base58Decode } from './base58.js'
-import { BoundedCache } from './bounded-cache.js'
 
 /** KILT's SS58 network prefix. */
 export const SS58_FORMAT = 38

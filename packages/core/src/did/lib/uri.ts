@@ -4,8 +4,8 @@
  * plus the cached, address-checked parse used on the hot path.
  */
 import { MessagingError } from '../../errors.js'
+import { BoundedCache } from '../../lib/bounded-cache.js'
 import type { DidUri, ParsedDid, UriFragment } from '../types.js'
-import { BoundedCache } from './bounded-cache.js'
 import { ss58DecodeShared } from './ss58.js'
 
 // The exact regular expressions of the SDK (unchanged in 1.0.0).

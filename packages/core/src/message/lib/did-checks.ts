@@ -6,16 +6,17 @@
 import { didOf, didSubject } from '../../did/index.js'
 import type { DidResourceUri, DidUri } from '../../did/types.js'
 import { MessagingError } from '../../errors.js'
+import { BoundedCache } from '../../lib/bounded-cache.js'
 
 interface Parts {
   readonly did: DidUri
   readonly subject: string
 }
 
-// URI → its DID and subject. DID strings are immutable values, so a bounded FIFO memo is exact;
+// URI → its DID and subject. DID strings are immutable values, so a bounded memo is exact;
 // misses go through the DID layer, which validates (and throws for invalid URIs, never cached).
 const MEMO_SIZE = 4096
-const memo = new Map<string, Parts>()
+const memo = new BoundedCache<Parts>(MEMO_SIZE)
 
 // The fragment rule of the SDK's DID regular expressions.
 const FRAGMENT = /^#[^#\n]+$/
@@ -31,10 +32,7 @@ function partsOf(uri: string): Parts {
     base !== undefined && base.did.length === hash && FRAGMENT.test(uri.slice(hash))
       ? base
       : { did: didOf(uri), subject: didSubject(uri) }
-  if (uri.length <= 4096) {
-    if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string)
-    memo.set(uri, parts)
-  }
+  if (uri.length <= 4096) memo.set(uri, parts)
   return parts
 }
 

@@ -1,16 +1,18 @@
 /**
  * @module message/lib/key-cache
  * Key agreement keys resolved through the shared offline resolver. A light DID's keys are a pure
- * function of its URI, so these answers never go stale; the cache is bounded (FIFO). Answers of
+ * function of its URI, so these answers never go stale; the cache is bounded (LRU). Answers of
  * caller-supplied resolvers are never cached here (they may see upgrades and deletions).
  */
 import { isMessagingError, MessagingError } from '../../errors.js'
+import { BoundedCache } from '../../lib/bounded-cache.js'
+import { isLight, lightKeySync } from '../../resolver/lib/resolve-key.js'
 import type { DidResolver, ResolvedKey } from '../../resolver/types.js'
 
 /** Most keys remembered. */
 export const KEY_CACHE_SIZE = 4096
 
-const cache = new Map<string, ResolvedKey>()
+const cache = new BoundedCache<ResolvedKey>(KEY_CACHE_SIZE)
 
 /** Number of cached keys (for diagnostics and the memory check). */
 export function keyCacheSize(): number {
@@ -55,12 +57,19 @@ export function agreementKey(
   if (!cacheable) return resolveFresh(resolver, keyUri, name)
   const hit = cache.get(keyUri)
   if (hit !== undefined) return hit
+  if (isLight(keyUri)) {
+    // What the shared offline resolver would answer, without its promise: a fresh frozen object
+    // whose key bytes are a copy, kept as is (the message layer copies keys before handing them out).
+    const key = checkAgreementKey(lightKeySync(keyUri, 'keyAgreement'), name)
+    remember(keyUri, key)
+    return key
+  }
   return resolveFresh(resolver, keyUri, name).then((key) => {
-    if (cache.size >= KEY_CACHE_SIZE) {
-      const oldest = cache.keys().next()
-      if (!oldest.done) cache.delete(oldest.value)
-    }
-    cache.set(keyUri, Object.freeze({ ...key, publicKey: key.publicKey.slice() }))
+    remember(keyUri, Object.freeze({ ...key, publicKey: key.publicKey.slice() }))
     return key
   })
+}
+
+function remember(keyUri: string, key: ResolvedKey): void {
+  cache.set(keyUri, key)
 }

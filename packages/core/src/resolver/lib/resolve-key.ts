@@ -4,7 +4,8 @@
  * with our codes. Light DIDs are decoded here (the DID layer caches decodes) so that the hot path,
  * one light-DID key per message, needs no network and no extra Promise.
  */
-import { lightDidToDocument, parseDid } from '../../did/index.js'
+import { parseDid } from '../../did/index.js'
+import { sharedLightDocument } from '../../did/light-did.js'
 import type {
   DidDocument,
   DidKey,
@@ -14,8 +15,10 @@ import type {
   VerificationRelationship,
 } from '../../did/types.js'
 import { MessagingError } from '../../errors.js'
+import { BoundedCache } from '../../lib/bounded-cache.js'
 import type { DidResolutionResult, ResolvedKey, ResolveOptions } from '../types.js'
 import { callOptions } from './options.js'
+import { found } from './results.js'
 
 const LIGHT_PREFIX = 'did:kilt:light:'
 const RELATIONSHIPS: readonly VerificationRelationship[] = [
@@ -72,7 +75,8 @@ export function parseKeyUri(keyUri: unknown, legacy: boolean): KeyTarget {
   if (hash >= 0 && (fragment.length < 2 || fragment.indexOf('#', 1) >= 0 || fragment.includes('\n')))
     throw new MessagingError('ERR_DID_INVALID', 'Not a valid KILT DID resource URI')
   // Parse first, fragment second: the SDK reports a malformed DID before a missing fragment.
-  const lightDocument = isLight(did) ? lightDidToDocument(did, { legacy }) : undefined
+  // The cached document itself (no copy): it never leaves this module, resolved keys get copies.
+  const lightDocument = isLight(did) ? sharedLightDocument(did, false, legacy) : undefined
   if (lightDocument === undefined) parseDid(did)
   if (hash < 0)
     throw new MessagingError('ERR_DID_FRAGMENT', 'The key URI is not a valid DID resource (no fragment)')
@@ -82,18 +86,15 @@ export function parseKeyUri(keyUri: unknown, legacy: boolean): KeyTarget {
   // A light DID decodes to the same document forever: remember the checked target (bounded), so
   // that the per-message key URI costs one map lookup. The document never leaves this module
   // (resolved keys get copies of the key bytes).
-  if (keyUri.length <= MAX_CACHED_KEY_URI) {
-    if (targets.size >= MAX_CACHED_TARGETS) targets.delete(targets.keys().next().value as string)
-    targets.set(keyUri, light)
-  }
+  if (keyUri.length <= MAX_CACHED_KEY_URI) targets.set(keyUri, light)
   return light
 }
 
 /** Bounds of the cache of checked light-DID key URIs. */
 const MAX_CACHED_TARGETS = 1024
 const MAX_CACHED_KEY_URI = 4096
-const strictTargets = new Map<string, KeyTarget>()
-const legacyTargets = new Map<string, KeyTarget>()
+const strictTargets = new BoundedCache<KeyTarget>(MAX_CACHED_TARGETS)
+const legacyTargets = new BoundedCache<KeyTarget>(MAX_CACHED_TARGETS)
 
 function findKey(document: DidDocument, fragment: string): DidKey | undefined {
   for (const rel of RELATIONSHIPS) {
@@ -176,6 +177,18 @@ export async function resolveKeyWith(
   const pending = lookup(target, callOptions(options))
   const result = pending instanceof Promise ? await pending : pending
   return keyFromResult(target, result, rel)
+}
+
+/**
+ * What the offline light-DID resolver (`defaultResolver()`, no upgrade checks) answers for a light-DID
+ * key URI, synchronously: the message layer's path for a peer never seen before.
+ * @throws MessagingError as {@link parseKeyUri} and {@link keyFromResult}; ERR_DID_INVALID for a full DID
+ */
+export function lightKeySync(keyUri: string, relationship: VerificationRelationship): ResolvedKey {
+  const target = parseKeyUri(keyUri, false)
+  if (target.lightDocument === undefined)
+    throw new MessagingError('ERR_DID_INVALID', 'Not a light DID key URI')
+  return keyFromResult(target, found(target.lightDocument), relationship)
 }
 
 /** The SS58 address of an already validated DID (string slicing, no re-parse). */
