@@ -18,7 +18,7 @@ export interface ReplayStore {
 /** Options of `createMemoryReplayStore`. */
 export interface MemoryReplayStoreOptions {
   /**
-   * Upper bound on stored ids (default 100 000). When full, expired ids are purged first; if the
+   * Upper bound on stored ids (default 100 000). Expired ids are dropped about once a second; when full, expired ids are purged first; if the
    * store is still full, `markIfNew` throws `ERR_REPLAY_STORE_UNAVAILABLE` (fail closed: ids are never
    * forgotten early, because a forgotten id could be replayed).
    */

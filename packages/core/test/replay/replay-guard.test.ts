@@ -46,6 +46,21 @@ describe('createMemoryReplayStore', () => {
     expect(s.size).toBe(1)
   })
 
+  it('drops expired ids about once a second even when far from full, and keeps the live ones', () => {
+    const s = createMemoryReplayStore({ maxEntries: 1_000_000 })
+    for (let i = 0; i < 500; i++) expect(s.markIfNew(`old${i}`, T + 10 + i, T)).toBe(true)
+    for (let i = 0; i < 5; i++) expect(s.markIfNew(`live${i}`, T + 60_000, T)).toBe(true)
+    expect(s.size).toBe(505)
+    // 2 s later every old id has expired: the next mark files the new id and drops them
+    expect(s.markIfNew('new', T + 62_000, T + 2_000)).toBe(true)
+    expect(s.size).toBe(6)
+    for (let i = 0; i < 5; i++) expect(s.markIfNew(`live${i}`, T + 60_000, T + 2_001)).toBe(false)
+    // an explicit purge is exact to the millisecond, also inside the current second
+    s.purge(T + 60_000)
+    expect(s.size).toBe(1)
+    expect(s.markIfNew('new', T + 62_000, T + 60_001)).toBe(false)
+  })
+
   it('never exceeds maxEntries under churn', () => {
     const s = createMemoryReplayStore({ maxEntries: 100 })
     let t = T

@@ -2,26 +2,48 @@
  * @module replay/lib/memory-store
  * A bounded in-memory replay store. Check-and-set happens in one synchronous step, so two
  * concurrent checks of one id can never both succeed (JS runs one callback at a time).
+ *
+ * Ids are also filed in one-second buckets by expiry, so expired ids are dropped a bucket at a time
+ * (about once a second, and whenever the store is full) at a cost proportional to what expires,
+ * never by scanning every live id.
  */
 import { MessagingError } from '../../errors.js'
 import type { MemoryReplayStore } from '../types.js'
 
 export const DEFAULT_MAX_ENTRIES = 100_000
+const BUCKET_MS = 1000
 
 export function memoryStore(maxEntries: number): MemoryReplayStore {
   // key -> expiresAt (the id is live while now < expiresAt)
   const entries = new Map<string, number>()
-  // No entry expires before this time: lets a full store skip pointless scans.
-  let earliestExpiry = Number.POSITIVE_INFINITY
+  // bucket (⌊expiresAt / 1 s⌋) -> the keys filed there; a key re-marked later may sit in two buckets
+  const buckets = new Map<number, string[]>()
+  let nextPurge = Number.NEGATIVE_INFINITY
 
   function purge(now: number): void {
-    if (now < earliestExpiry) return
-    let earliest = Number.POSITIVE_INFINITY
-    for (const [key, expiresAt] of entries) {
-      if (expiresAt <= now) entries.delete(key)
-      else if (expiresAt < earliest) earliest = expiresAt
+    nextPurge = now + BUCKET_MS
+    for (const [bucket, keys] of buckets) {
+      // the keys of this bucket expire within [bucket · 1 s, (bucket + 1) · 1 s)
+      if (bucket * BUCKET_MS > now) continue
+      const whole = (bucket + 1) * BUCKET_MS <= now
+      const kept: string[] = []
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!
+        const expiresAt = entries.get(key)
+        if (expiresAt === undefined) continue
+        if (expiresAt <= now) entries.delete(key)
+        else if (!whole) kept.push(key)
+      }
+      if (kept.length === 0) buckets.delete(bucket)
+      else buckets.set(bucket, kept)
     }
-    earliestExpiry = earliest
+  }
+
+  function file(key: string, expiresAt: number): void {
+    const bucket = Math.floor(expiresAt / BUCKET_MS)
+    const keys = buckets.get(bucket)
+    if (keys === undefined) buckets.set(bucket, [key])
+    else keys.push(key)
   }
 
   return {
@@ -35,7 +57,7 @@ export function memoryStore(maxEntries: number): MemoryReplayStore {
         if (seen > now) return false
         entries.delete(key)
       }
-      if (entries.size >= maxEntries) {
+      if (now >= nextPurge || entries.size >= maxEntries) {
         purge(now)
         if (entries.size >= maxEntries)
           throw new MessagingError(
@@ -44,13 +66,14 @@ export function memoryStore(maxEntries: number): MemoryReplayStore {
           )
       }
       entries.set(key, expiresAt)
-      if (expiresAt < earliestExpiry) earliestExpiry = expiresAt
+      file(key, expiresAt)
       return true
     },
     purge,
     clear(): void {
       entries.clear()
-      earliestExpiry = Number.POSITIVE_INFINITY
+      buckets.clear()
+      nextPurge = Number.NEGATIVE_INFINITY
     },
   }
 }
