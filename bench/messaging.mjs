@@ -22,7 +22,7 @@
  *   limit's plaintext bytes (those of a real message of ours).
  * - Per case, each child builds its state and warms up until both a number of operations and a
  *   time (1 s, `--quick`: 0.25 s) have passed, so that every implementation is measured in its
- *   steady state (JIT tiers settled), not while compiling (cold: on the first 1,000 peers only,
+ *   steady state (JIT tiers settled), not while compiling (cold: on the first 4,000 peers only,
  *   cycled if needed; the fixed pair warm). Timed cold ops use the other peers, each once per
  *   process (the raw limit, which caches nothing, cycles through them). Then 5 rounds alternate the processes
  *   (round r: SDK, ours, limit; the order rotates by one each round). Only one child works at a
@@ -59,7 +59,7 @@ const QUICK = args.has('--quick')
 const MEMORY = !args.has('--no-memory')
 const CLOCK = args.has('--wall') ? 'wall' : 'cpu'
 const ROUNDS = 5
-const WARMUP_PEERS = 1000
+const WARMUP_PEERS = 4000
 const log = JSON_OUT ? (...a) => process.stderr.write(`${a.join(' ')}\n`) : (...a) => console.log(...a)
 
 // ---------------------------------------------------------------------------------------------

@@ -152,9 +152,15 @@ export function lightDidToDocument(uri: string, options: LightDidToDocumentOptio
 /**
  * {@link lightDidToDocument} without the defensive copy: the cached, frozen document itself (its key
  * arrays are shared, so callers inside the library must copy any key bytes they hand out).
+ * `remember: false` decodes without caching (for callers that cache what they derive instead).
  * @internal
  */
-export function sharedLightDocument(uri: string, allowFragment: boolean, legacy: boolean): DidDocument {
+export function sharedLightDocument(
+  uri: string,
+  allowFragment: boolean,
+  legacy: boolean,
+  remember = true,
+): DidDocument {
   const parsed = parseDidShared(uri)
   if (parsed.type !== 'light')
     throw new MessagingError(
@@ -177,6 +183,6 @@ export function sharedLightDocument(uri: string, allowFragment: boolean, legacy:
       { sdkError: 'DidError' },
     )
   const doc = decodeLightDid(parsed.did, authType, parsed.addressPublicKey, parsed.encodedDetails, legacy)
-  documents.set(cacheKey, doc)
+  if (remember) documents.set(cacheKey, doc)
   return doc
 }

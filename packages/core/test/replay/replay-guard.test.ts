@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { MessagingError } from '../../src/errors.js'
 import { createMemoryReplayStore } from '../../src/replay/create-memory-replay-store.js'
 import { createReplayGuard } from '../../src/replay/create-replay-guard.js'
+import { replayKey } from '../../src/replay/lib/guard.js'
 import { loadVectors } from '../helpers/vectors.js'
 
 const v = loadVectors()
@@ -89,6 +90,20 @@ describe('createReplayGuard', () => {
     expect(await codeOf(g.check({ ...m, sender: aliceShort }))).toBe('ERR_MESSAGE_REPLAYED')
     // another sender may use the same id
     expect(await codeOf(g.check({ ...m, sender: bob }))).toBeUndefined()
+  })
+
+  it('the guard and the store agree on keys: an id marked by the guard is known under its full key', async () => {
+    const store = createMemoryReplayStore()
+    const g = createReplayGuard({ store, now: () => T })
+    const m = { sender: alice, receiver: bob, messageId: '0x02', createdAt: T }
+    expect(await codeOf(g.check(m))).toBeUndefined()
+    expect(store.size).toBe(1)
+    expect(store.markIfNew(replayKey(m, undefined), T + 60_001, T)).toBe(false)
+    // and a key marked directly is seen by the guard
+    const m2 = { ...m, messageId: '0x03' }
+    expect(store.markIfNew(replayKey(m2, undefined), T + 60_001, T)).toBe(true)
+    expect(await codeOf(g.check(m2))).toBe('ERR_MESSAGE_REPLAYED')
+    expect(replayKey(m, undefined)).toMatch(/^4\w+>4\w+\|0x02$/)
   })
 
   it('freshness window: [now - 60 s, now + 1 s] by default, missing createdAt is stale', async () => {

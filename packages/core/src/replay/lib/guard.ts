@@ -8,6 +8,7 @@ import { MessagingError } from '../../errors.js'
 import { toHex } from '../../lib/bytes.js'
 import type { ReplayCheckContext, ReplayCheckInput, ReplayGuard, ReplayStore } from '../types.js'
 import { assertFresh, readClock } from './freshness.js'
+import { partsMarkerOf } from './memory-store.js'
 
 /** Longer message ids are hashed so a hostile sender cannot make keys large. */
 const MAX_RAW_ID_LENGTH = 80
@@ -21,24 +22,35 @@ function subjectOf(sender: string): string {
 }
 
 /**
- * The store key of a message: `<receiver address>><sender address>|<messageId>`, or
- * `…#<plaintext hash>` without a messageId. The receiver is part of the key so that one guard can
- * serve several receiving identities (the default guard of `decryptMessage` does).
+ * The store key of a message, as two parts whose concatenation is the key: the scope
+ * `<receiver address>><sender address>|` and the `<messageId>`; or the scope `…|` and `h<hash>` for
+ * an overlong id; or the scope `…#` and the plaintext hash without a messageId. The receiver is part
+ * of the key so that one guard can serve several receiving identities (the default guard of
+ * `decryptMessage` does). Addresses contain neither `|` nor `#`, so the scope ends at the first one.
  */
-export function replayKey(message: ReplayCheckInput, plaintext: Uint8Array | undefined): string {
+export function replayKeyParts(
+  message: ReplayCheckInput,
+  plaintext: Uint8Array | undefined,
+): readonly [scope: string, id: string] {
   const receiver = typeof message.receiver === 'string' ? `${subjectOf(message.receiver)}>` : ''
   const subject = `${receiver}${subjectOf(message.sender)}`
   const id = message.messageId
   if (typeof id === 'string' && id.length > 0) {
-    if (id.length <= MAX_RAW_ID_LENGTH) return `${subject}|${id}`
-    return `${subject}|h${toHex(blake2b(new TextEncoder().encode(id), { dkLen: 32 }))}`
+    if (id.length <= MAX_RAW_ID_LENGTH) return [`${subject}|`, id]
+    return [`${subject}|`, `h${toHex(blake2b(new TextEncoder().encode(id), { dkLen: 32 }))}`]
   }
   const bytes =
     plaintext ??
     new TextEncoder().encode(
       JSON.stringify({ sender: message.sender, createdAt: message.createdAt, messageId: message.messageId }),
     )
-  return `${subject}#${toHex(blake2b(bytes, { dkLen: 32 }))}`
+  return [`${subject}#`, toHex(blake2b(bytes, { dkLen: 32 }))]
+}
+
+/** The store key of a message: `<receiver address>><sender address>|<messageId>` (see {@link replayKeyParts}). */
+export function replayKey(message: ReplayCheckInput, plaintext: Uint8Array | undefined): string {
+  const [scope, id] = replayKeyParts(message, plaintext)
+  return scope + id
 }
 
 /**
@@ -71,6 +83,7 @@ export function guard(
   maxFutureSkewMs: number,
   clock: () => number,
 ): ReplayGuard {
+  const markParts = partsMarkerOf(store)
   const inline: InlineCheck = (message, context) => {
     if (typeof message !== 'object' || message === null)
       throw new MessagingError('ERR_ARGUMENT_INVALID', '"message" expected an object')
@@ -86,9 +99,13 @@ export function guard(
       // keep integers, and a fractional createdAt from a peer must not turn into an options error).
       expiresAt = Math.ceil(message.createdAt as number) + maxAgeMs + 1
     }
-    const key = replayKey(message, context.plaintext)
-    // A synchronous store (the memory store) answers a boolean: no await, no extra microtask.
-    const marked = store.markIfNew(key, expiresAt, now)
+    const [scope, id] = replayKeyParts(message, context.plaintext)
+    // A synchronous store (the memory store) answers a boolean: no await, no extra microtask. The
+    // memory store takes the key in its two parts (no concatenated copy kept per id).
+    const marked =
+      markParts === undefined
+        ? store.markIfNew(scope + id, expiresAt, now)
+        : markParts(scope, id, expiresAt, now)
     if (typeof marked === 'boolean') {
       if (!marked) throw replayed()
       return undefined

@@ -3,9 +3,11 @@
  * A bounded in-memory replay store. Check-and-set happens in one synchronous step, so two
  * concurrent checks of one id can never both succeed (JS runs one callback at a time).
  *
- * Ids are also filed in one-second buckets by expiry, so expired ids are dropped a bucket at a time
- * (about once a second, and whenever the store is full) at a cost proportional to what expires,
- * never by scanning every live id.
+ * Ids are kept per scope (receiver and sender subjects: the key up to its first `|` or `#`), so
+ * a stored id costs its message id string, not a copy of the whole key. They are also filed in
+ * one-second buckets by expiry, so expired ids are dropped a bucket at a time (about once a second,
+ * and whenever the store is full) at a cost proportional to what expires, never by scanning every
+ * live id.
  */
 import { MessagingError } from '../../errors.js'
 import type { MemoryReplayStore } from '../types.js'
@@ -13,67 +15,111 @@ import type { MemoryReplayStore } from '../types.js'
 export const DEFAULT_MAX_ENTRIES = 100_000
 const BUCKET_MS = 1000
 
+/** Marks a key given as its scope and id (scope + id is the key); see `replayKeyParts`. */
+export type PartsMarker = (scope: string, id: string, expiresAt: number, now: number) => boolean
+
+const markers = new WeakMap<object, PartsMarker>()
+
+/** The parts marker of a store made by {@link memoryStore}, or undefined for any other store. */
+export function partsMarkerOf(store: object): PartsMarker | undefined {
+  return markers.get(store)
+}
+
+/** Splits a key after its first `|` or `#` (the whole key is the id when it has neither). */
+function split(key: string): [string, string] {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i)
+    if (c === 124 || c === 35) return [key.slice(0, i + 1), key.slice(i + 1)]
+  }
+  return ['', key]
+}
+
 export function memoryStore(maxEntries: number): MemoryReplayStore {
-  // key -> expiresAt (the id is live while now < expiresAt)
-  const entries = new Map<string, number>()
-  // bucket (⌊expiresAt / 1 s⌋) -> the keys filed there; a key re-marked later may sit in two buckets
-  const buckets = new Map<number, string[]>()
+  // scope -> id -> expiresAt (the id is live while now < expiresAt)
+  const scopes = new Map<string, Map<string, number>>()
+  let size = 0
+  // bucket (⌊expiresAt / 1 s⌋) -> the scopes and ids filed there (parallel arrays); an id re-marked
+  // later may sit in two buckets
+  const buckets = new Map<number, { scopes: string[]; ids: string[] }>()
   let nextPurge = Number.NEGATIVE_INFINITY
 
   function purge(now: number): void {
     nextPurge = now + BUCKET_MS
-    for (const [bucket, keys] of buckets) {
-      // the keys of this bucket expire within [bucket · 1 s, (bucket + 1) · 1 s)
+    for (const [bucket, filed] of buckets) {
+      // the ids of this bucket expire within [bucket · 1 s, (bucket + 1) · 1 s)
       if (bucket * BUCKET_MS > now) continue
       const whole = (bucket + 1) * BUCKET_MS <= now
-      const kept: string[] = []
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!
-        const expiresAt = entries.get(key)
-        if (expiresAt === undefined) continue
-        if (expiresAt <= now) entries.delete(key)
-        else if (!whole) kept.push(key)
+      const kept: { scopes: string[]; ids: string[] } = { scopes: [], ids: [] }
+      for (let i = 0; i < filed.ids.length; i++) {
+        const scope = filed.scopes[i]!
+        const id = filed.ids[i]!
+        const ids = scopes.get(scope)
+        const expiresAt = ids?.get(id)
+        if (ids === undefined || expiresAt === undefined) continue
+        if (expiresAt <= now) {
+          ids.delete(id)
+          size--
+          if (ids.size === 0) scopes.delete(scope)
+        } else if (!whole) {
+          kept.scopes.push(scope)
+          kept.ids.push(id)
+        }
       }
-      if (kept.length === 0) buckets.delete(bucket)
+      if (kept.ids.length === 0) buckets.delete(bucket)
       else buckets.set(bucket, kept)
     }
   }
 
-  function file(key: string, expiresAt: number): void {
+  const markParts: PartsMarker = (scope, id, expiresAt, now) => {
+    let ids = scopes.get(scope)
+    const seen = ids?.get(id)
+    if (seen !== undefined) {
+      if (seen > now) return false
+      ids!.delete(id)
+      size--
+    }
+    if (now >= nextPurge || size >= maxEntries) {
+      purge(now)
+      if (size >= maxEntries)
+        throw new MessagingError(
+          'ERR_REPLAY_STORE_UNAVAILABLE',
+          `The replay store holds ${maxEntries} unexpired ids; refusing new messages until some expire`,
+        )
+      ids = scopes.get(scope)
+    }
+    if (ids === undefined) {
+      ids = new Map()
+      scopes.set(scope, ids)
+    }
+    ids.set(id, expiresAt)
+    size++
     const bucket = Math.floor(expiresAt / BUCKET_MS)
-    const keys = buckets.get(bucket)
-    if (keys === undefined) buckets.set(bucket, [key])
-    else keys.push(key)
+    const filed = buckets.get(bucket)
+    if (filed === undefined) buckets.set(bucket, { scopes: [scope], ids: [id] })
+    else {
+      filed.scopes.push(scope)
+      filed.ids.push(id)
+    }
+    return true
   }
 
-  return {
+  const store: MemoryReplayStore = {
     get size() {
-      return entries.size
+      return size
     },
     maxEntries,
     markIfNew(key: string, expiresAt: number, now: number): boolean {
-      const seen = entries.get(key)
-      if (seen !== undefined) {
-        if (seen > now) return false
-        entries.delete(key)
-      }
-      if (now >= nextPurge || entries.size >= maxEntries) {
-        purge(now)
-        if (entries.size >= maxEntries)
-          throw new MessagingError(
-            'ERR_REPLAY_STORE_UNAVAILABLE',
-            `The replay store holds ${maxEntries} unexpired ids; refusing new messages until some expire`,
-          )
-      }
-      entries.set(key, expiresAt)
-      file(key, expiresAt)
-      return true
+      const [scope, id] = split(key)
+      return markParts(scope, id, expiresAt, now)
     },
     purge,
     clear(): void {
-      entries.clear()
+      scopes.clear()
       buckets.clear()
+      size = 0
       nextPurge = Number.NEGATIVE_INFINITY
     },
   }
+  markers.set(store, markParts)
+  return store
 }

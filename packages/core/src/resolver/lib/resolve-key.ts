@@ -63,7 +63,7 @@ export function checkRelationship(relationship: unknown): VerificationRelationsh
  * @throws MessagingError ERR_ARGUMENT_INVALID, ERR_DID_INVALID, ERR_DID_ADDRESS_INVALID,
  *   ERR_DID_DETAILS_INVALID, ERR_KEY_TYPE_UNSUPPORTED, ERR_DID_FRAGMENT
  */
-export function parseKeyUri(keyUri: unknown, legacy: boolean): KeyTarget {
+export function parseKeyUri(keyUri: unknown, legacy: boolean, remember = true): KeyTarget {
   if (typeof keyUri !== 'string')
     throw new MessagingError('ERR_ARGUMENT_INVALID', `"keyUri" expected a string, got ${typeof keyUri}`)
   const targets = legacy ? legacyTargets : strictTargets
@@ -76,7 +76,7 @@ export function parseKeyUri(keyUri: unknown, legacy: boolean): KeyTarget {
     throw new MessagingError('ERR_DID_INVALID', 'Not a valid KILT DID resource URI')
   // Parse first, fragment second: the SDK reports a malformed DID before a missing fragment.
   // The cached document itself (no copy): it never leaves this module, resolved keys get copies.
-  const lightDocument = isLight(did) ? sharedLightDocument(did, false, legacy) : undefined
+  const lightDocument = isLight(did) ? sharedLightDocument(did, false, legacy, remember) : undefined
   if (lightDocument === undefined) parseDid(did)
   if (hash < 0)
     throw new MessagingError('ERR_DID_FRAGMENT', 'The key URI is not a valid DID resource (no fragment)')
@@ -86,7 +86,7 @@ export function parseKeyUri(keyUri: unknown, legacy: boolean): KeyTarget {
   // A light DID decodes to the same document forever: remember the checked target (bounded), so
   // that the per-message key URI costs one map lookup. The document never leaves this module
   // (resolved keys get copies of the key bytes).
-  if (keyUri.length <= MAX_CACHED_KEY_URI) targets.set(keyUri, light)
+  if (remember && keyUri.length <= MAX_CACHED_KEY_URI) targets.set(keyUri, light)
   return light
 }
 
@@ -185,7 +185,8 @@ export async function resolveKeyWith(
  * @throws MessagingError as {@link parseKeyUri} and {@link keyFromResult}; ERR_DID_INVALID for a full DID
  */
 export function lightKeySync(keyUri: string, relationship: VerificationRelationship): ResolvedKey {
-  const target = parseKeyUri(keyUri, false)
+  // Neither the target nor the document is cached here: the caller caches the key it derives.
+  const target = parseKeyUri(keyUri, false, false)
   if (target.lightDocument === undefined)
     throw new MessagingError('ERR_DID_INVALID', 'Not a light DID key URI')
   return keyFromResult(target, found(target.lightDocument), relationship)
