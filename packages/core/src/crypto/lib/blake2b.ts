@@ -26,6 +26,15 @@ export function blake2b(input: Uint8Array, dkLen: number): Uint8Array {
   return nobleBlake2b(input, { dkLen })
 }
 
+/**
+ * Unkeyed BLAKE2b of `input` with an `out.length`-byte digest (16…64), written into `out`: no
+ * allocation on the native path.
+ */
+export function blake2bInto(out: Uint8Array, input: Uint8Array): void {
+  if (native !== undefined) native(out, input)
+  else out.set(nobleBlake2b(input, { dkLen: out.length }))
+}
+
 /** The name of the implementation in use (diagnostics and tests). */
 export function blake2bImplementation(): 'native' | 'noble' {
   return native === undefined ? 'noble' : 'native'

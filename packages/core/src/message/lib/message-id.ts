@@ -4,7 +4,7 @@
  */
 
 import { randomBytes } from '../../crypto/index.js'
-import { blake2b } from '../../crypto/lib/blake2b.js'
+import { blake2b, blake2bInto } from '../../crypto/lib/blake2b.js'
 import { MessagingError } from '../../errors.js'
 import { hexEncode } from './hex.js'
 
@@ -27,19 +27,30 @@ export function uuidFromBytes(bytes: Uint8Array): string {
   return s
 }
 
+// The platform's `crypto.randomUUID`, bound once (a bound call skips the per-call receiver check).
+const platformUuid: (() => string) | undefined = (() => {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto
+  return c !== undefined && typeof c.randomUUID === 'function' ? c.randomUUID.bind(c) : undefined
+})()
+
 function randomUuid(random: RandomSource | undefined): string {
-  if (random === undefined) {
-    const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto
-    if (c !== undefined && typeof c.randomUUID === 'function') return c.randomUUID()
-    return uuidFromBytes(randomBytes(16))
-  }
+  if (random === undefined)
+    return platformUuid === undefined ? uuidFromBytes(randomBytes(16)) : platformUuid()
   const bytes = random(16)
   if (!(bytes instanceof Uint8Array) || bytes.length !== 16)
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"random" expected to return a Uint8Array of length 16')
   return uuidFromBytes(bytes)
 }
 
+// Scratch for the 36 ASCII bytes of a uuid and its digest (the id is returned as a string).
+const uuidBytes = new Uint8Array(36)
+const digest = new Uint8Array(32)
+
 /** A fresh message id. */
 export function newMessageId(random?: RandomSource): string {
-  return hexEncode(blake2b(encoder.encode(randomUuid(random)), 32))
+  const uuid = randomUuid(random)
+  if (uuid.length !== 36 || encoder.encodeInto(uuid, uuidBytes).written !== 36)
+    return hexEncode(blake2b(encoder.encode(uuid), 32))
+  blake2bInto(digest, uuidBytes)
+  return hexEncode(digest)
 }
