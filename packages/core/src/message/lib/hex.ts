@@ -29,6 +29,7 @@ const ascii = new TextDecoder()
 const encoder = new TextEncoder()
 const SCRATCH_BYTES = 1 << 16
 const scratch = new Uint8Array(SCRATCH_BYTES)
+const scratchUnits = new Uint16Array(scratch.buffer)
 
 /** The slice of Node's `Buffer` used for encoding (core compiles without Node types). */
 interface BufferLike {
@@ -85,6 +86,25 @@ export function hexEncode(bytes: Uint8Array): string {
   return hexEncodePure(bytes)
 }
 
+// Two hex characters (as read through a Uint16Array over their ASCII bytes) → the byte, or -1.
+// Built on first use: 128 KiB each.
+let strictPairs: Int16Array | undefined
+let lenientPairs: Int16Array | undefined
+
+function pairTable(digits: Int8Array): Int16Array {
+  const table = new Int16Array(65536).fill(-1)
+  for (let a = 0; a < 256; a++) {
+    const hi = digits[a]!
+    if (hi < 0) continue
+    for (let b = 0; b < 256; b++) {
+      const lo = digits[b]!
+      if (lo < 0) continue
+      table[LITTLE_ENDIAN ? a | (b << 8) : (a << 8) | b] = (hi << 4) | lo
+    }
+  }
+  return table
+}
+
 /**
  * Decodes hex; returns `undefined` when malformed (the caller picks the error).
  * @param lenient - accept upper case and a missing `0x`
@@ -93,20 +113,22 @@ export function hexDecode(hex: string, lenient = false): Uint8Array | undefined 
   let start = 0
   if (hex.length >= 2 && hex.charCodeAt(0) === 48 && hex.charCodeAt(1) === 120) start = 2
   else if (!lenient) return undefined
-  if (((hex.length - start) & 1) !== 0) return undefined
-  // The characters as UTF-8 bytes, written into a reused buffer (`encodeInto` is much cheaper than
-  // `encode` for ASCII); any non-ASCII character makes the written length differ.
   const n = hex.length
-  const chars = n <= SCRATCH_BYTES ? scratch : new Uint8Array(n)
+  if (((n - start) & 1) !== 0) return undefined
+  // The characters as UTF-8 bytes, written into a reused buffer (`encodeInto` is much cheaper than
+  // `encode` for ASCII); any non-ASCII character makes the written length differ. Then one table
+  // lookup per character pair, read as one 16-bit unit (`start` is even, so the reads are aligned).
+  const small = n <= SCRATCH_BYTES
+  const chars = small ? scratch : new Uint8Array(n)
   const { written } = encoder.encodeInto(hex, chars)
   if (written !== n) return undefined
-  const table = lenient ? LENIENT : STRICT
+  const units = small ? scratchUnits : new Uint16Array(chars.buffer)
+  const table = lenient ? (lenientPairs ??= pairTable(LENIENT)) : (strictPairs ??= pairTable(STRICT))
   const out = new Uint8Array((n - start) >> 1)
-  for (let i = 0, j = start; i < out.length; i++, j += 2) {
-    const hi = table[chars[j]!]!
-    const lo = table[chars[j + 1]!]!
-    if ((hi | lo) < 0) return undefined
-    out[i] = (hi << 4) | lo
+  for (let i = 0, j = start >> 1; i < out.length; i++, j++) {
+    const v = table[units[j]!]!
+    if (v < 0) return undefined
+    out[i] = v
   }
   return out
 }
