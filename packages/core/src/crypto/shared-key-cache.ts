@@ -23,7 +23,8 @@ export interface SharedKeyCacheOptions {
 class LruSharedKeyCache implements SharedKeyCache {
   readonly maxEntries: number
   readonly #keys: BoundedCache<SharedKey>
-  readonly #pending = new Map<string, Promise<SharedKey>>()
+  // Computations in flight (asynchronous backends only; created on first use).
+  #pending: Map<string, Promise<SharedKey>> | undefined
   #generation = 0
   // The map id of the last (own id, peer key) seen, for the warm path (the same key object on
   // every call): reused only while the key still holds the same bytes. Reusing the string object
@@ -54,7 +55,7 @@ class LruSharedKeyCache implements SharedKeyCache {
     const id = this.#idOf(ownId, peerPublicKey)
     const hit = this.#keys.get(id)
     if (hit !== undefined) return hit
-    const inFlight = this.#pending.get(id)
+    const inFlight = this.#pending?.get(id)
     if (inFlight !== undefined) return inFlight
     if (typeof backend !== 'object' || backend === null || typeof backend.beforenm !== 'function')
       throw new MessagingError('ERR_ARGUMENT_INVALID', '"backend" expected a BoxBackend')
@@ -68,16 +69,17 @@ class LruSharedKeyCache implements SharedKeyCache {
       (k) => {
         // A clear() while computing (e.g. a keyring being destroyed) must not be undone.
         if (generation === this.#generation) {
-          this.#pending.delete(id)
+          this.#pending?.delete(id)
           this.#insert(id, k)
         }
         return k
       },
       (e: unknown) => {
-        if (generation === this.#generation) this.#pending.delete(id)
+        if (generation === this.#generation) this.#pending?.delete(id)
         throw e
       },
     )
+    this.#pending ??= new Map()
     if (this.#pending.size < this.maxEntries) this.#pending.set(id, p)
     return p
   }
@@ -101,7 +103,7 @@ class LruSharedKeyCache implements SharedKeyCache {
     this.#lastPeer = undefined
     this.#generation++
     this.#keys.clear()
-    this.#pending.clear()
+    this.#pending = undefined
   }
 
   #insert(id: string, key: SharedKey): void {

@@ -11,7 +11,8 @@
 import QuickLRU from 'quick-lru'
 
 export class BoundedCache<V> {
-  readonly #lru: QuickLRU<string, V>
+  // Created on the first insertion: an idle cache (e.g. of a keyring never used) costs no maps.
+  #lru: QuickLRU<string, V> | undefined
   /** The most entries ever held. */
   readonly limit: number
 
@@ -20,31 +21,31 @@ export class BoundedCache<V> {
     if (!Number.isSafeInteger(limit) || limit < 1)
       throw new RangeError('BoundedCache limit must be an integer >= 1')
     this.limit = limit
-    // quick-lru holds up to 2·maxSize − 1 entries across its two generations (≤ limit).
-    this.#lru = new QuickLRU<string, V>({ maxSize: Math.floor((limit + 1) / 2) })
   }
 
   /** The cached value; a hit counts as a use. */
   get(key: string): V | undefined {
-    return this.#lru.get(key)
+    return this.#lru?.get(key)
   }
 
   set(key: string, value: V): void {
+    // quick-lru holds up to 2·maxSize − 1 entries across its two generations (≤ limit).
+    this.#lru ??= new QuickLRU<string, V>({ maxSize: Math.floor((this.limit + 1) / 2) })
     this.#lru.set(key, value)
   }
 
   delete(key: string): void {
-    this.#lru.delete(key)
+    this.#lru?.delete(key)
   }
 
   /** The exact number of entries held (counts them: for diagnostics and tests, not hot paths). */
   get size(): number {
     let n = 0
-    for (const _ of this.#lru.keys()) n++
+    if (this.#lru !== undefined) for (const _ of this.#lru.keys()) n++
     return n
   }
 
   clear(): void {
-    this.#lru.clear()
+    this.#lru = undefined
   }
 }
