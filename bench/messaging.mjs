@@ -34,7 +34,8 @@
  *   this process, after the timed cases.
  *
  * Usage: `npm run bench` (builds core first), `npm run bench -- --json` (one JSON object on stdout),
- * `--quick` (shorter runs), `--no-memory` (skip the memory check), `--wall` (wall-clock time).
+ * `--quick` (shorter runs), `--no-memory` (skip the memory check), `--wall` (wall-clock time),
+ * `--only <case>` (only that case; repeatable).
  */
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -58,6 +59,9 @@ const JSON_OUT = args.has('--json')
 const QUICK = args.has('--quick')
 const MEMORY = !args.has('--no-memory')
 const CLOCK = args.has('--wall') ? 'wall' : 'cpu'
+// `--only 200B-warm` (repeatable): run only the named cases
+const argv = process.argv.slice(2)
+const ONLY = argv.flatMap((a, i) => (a === '--only' && argv[i + 1] ? [argv[i + 1]] : []))
 const ROUNDS = 5
 const WARMUP_PEERS = 4000
 const log = JSON_OUT ? (...a) => process.stderr.write(`${a.join(' ')}\n`) : (...a) => console.log(...a)
@@ -217,6 +221,7 @@ async function main() {
     ['10KB-cold', 10240, true],
     ['10KB-warm', 10240, false],
   ]) {
+    if (ONLY.length > 0 && !ONLY.includes(name)) continue
     const r = await runCase(children, name, size, cold, receiver)
     results.push(r)
     log(
