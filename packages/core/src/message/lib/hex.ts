@@ -105,6 +105,16 @@ function pairTable(digits: Int8Array): Int16Array {
   return table
 }
 
+function strictTable(): Int16Array {
+  strictPairs ??= pairTable(STRICT)
+  return strictPairs
+}
+
+function lenientTable(): Int16Array {
+  lenientPairs ??= pairTable(LENIENT)
+  return lenientPairs
+}
+
 /**
  * Decodes hex; returns `undefined` when malformed (the caller picks the error).
  * @param lenient - accept upper case and a missing `0x`
@@ -123,7 +133,7 @@ export function hexDecode(hex: string, lenient = false): Uint8Array | undefined 
   const { written } = encoder.encodeInto(hex, chars)
   if (written !== n) return undefined
   const units = small ? scratchUnits : new Uint16Array(chars.buffer)
-  const table = lenient ? (lenientPairs ??= pairTable(LENIENT)) : (strictPairs ??= pairTable(STRICT))
+  const table = lenient ? lenientTable() : strictTable()
   const out = new Uint8Array((n - start) >> 1)
   for (let i = 0, j = start >> 1; i < out.length; i++, j++) {
     const v = table[units[j]!]!
