@@ -87,7 +87,7 @@ const TYPES_FROM_V0: Readonly<Record<string, DidKeyType>> = Object.fromEntries(
  * @param options - `format` (default `kilt-0.3x`), `contentType` (default `application/json`;
  *   `application/ld+json` adds the format's `@context`)
  * @returns a fresh plain JSON object
- * @throws MessagingError ERR_DID_DOCUMENT_INVALID when `doc` is malformed
+ * @throws MessagingError ERR_DID_DOCUMENT_INVALID when `doc` is malformed, ERR_KEY_INVALID for key bytes of the wrong length
  * @throws MessagingError ERR_ARGUMENT_INVALID for unknown options
  * @example
  * const json = exportToW3C(lightDidToDocument(did), { contentType: 'application/ld+json' })

@@ -4,10 +4,11 @@
  * resolvers in order (spec §7.6; improves on §13 item 7: light DIDs need no chain unless upgrade
  * checks are wanted).
  */
+
+import { checkDidDocument } from '../did/lib/document.js'
 import type { DidUri } from '../did/types.js'
 import { MessagingError } from '../errors.js'
 import { clockOption, DEFAULT_CACHE, makeCache } from './lib/cache.js'
-import { checkDocument } from './lib/document.js'
 import { checkDid, resolveLight } from './lib/light.js'
 import { booleanOption, callOptions, optionsObject } from './lib/options.js'
 import { fullDidOf, resolveKeyWith, type TargetLookup } from './lib/resolve-key.js'
@@ -74,7 +75,7 @@ function sane(did: DidUri, value: unknown): DidResolutionResult {
     return failure('internalError', 'A resolver returned an unexpected "canonicalId" for a full DID')
   if (document === undefined) return deactivated()
   try {
-    return found(checkDocument(document, did))
+    return found(checkDidDocument(document, did))
   } catch (e) {
     return failure('internalError', `A resolver returned an invalid document: ${reason(e)}`)
   }

@@ -5,9 +5,9 @@
  * upgraded (`metadata.canonicalId`, no document).
  */
 import { documentFromW3C, parseDid } from '../did/index.js'
+import { checkDidDocument } from '../did/lib/document.js'
 import type { DidDocument, DidUri } from '../did/types.js'
 import { MessagingError } from '../errors.js'
-import { checkDocument } from './lib/document.js'
 import { checkDid, resolveLight } from './lib/light.js'
 import { booleanOption, optionsObject } from './lib/options.js'
 import { addressOf, fullDidOf, type KeyTarget, resolveKeyWith } from './lib/resolve-key.js'
@@ -63,7 +63,7 @@ export function createRegistryResolver(
   const entries = new Map<string, Entry>()
 
   function add(document: DidDocument): void {
-    const doc = checkDocument(document, undefined, true)
+    const doc = checkDidDocument(document, undefined, true)
     entries.set(addressOf(doc.uri), { document: doc, deactivated: false })
   }
   for (const document of documents) add(document)
@@ -143,7 +143,7 @@ export function registryFromJson(json: unknown, options?: RegistryResolverOption
   documents.forEach((w3c: unknown, i) => {
     let doc: DidDocument
     try {
-      doc = checkDocument(documentFromW3C(w3c), undefined, true)
+      doc = checkDidDocument(documentFromW3C(w3c), undefined, true)
     } catch (cause) {
       throw fileError(`documents[${i}]: ${cause instanceof Error ? cause.message : 'invalid'}`, cause)
     }

@@ -4,9 +4,9 @@
  * passes `Kilt.Did.resolve` (connected to a chain); this library never imports the SDK.
  */
 import { isSameSubject } from '../did/index.js'
+import { checkDidDocument } from '../did/lib/document.js'
 import type { DidUri } from '../did/types.js'
 import { MessagingError } from '../errors.js'
-import { checkDocument } from './lib/document.js'
 import { canonicalResult, checkDid } from './lib/light.js'
 import { booleanOption, callOptions, optionsObject } from './lib/options.js'
 import { resolveKeyWith, type TargetLookup } from './lib/resolve-key.js'
@@ -45,9 +45,9 @@ function fromSdk(did: DidUri, light: boolean, value: unknown): DidResolutionResu
     // the URI given (e.g. untagged CBOR bytes); it must still name the same subject.
     if (light && isRecord(document) && typeof document.uri === 'string' && document.uri !== did) {
       if (!isSameSubject(document.uri, did)) throw new Error('The document is of another subject')
-      return found(checkDocument(document))
+      return found(checkDidDocument(document))
     }
-    return found(checkDocument(document, did))
+    return found(checkDidDocument(document, did))
   } catch (e) {
     return failure('internalError', `The SDK resolver returned an invalid document: ${reason(e)}`)
   }

@@ -133,11 +133,23 @@ describe('exportToW3C', () => {
       () => exportToW3C({ ...doc, uri: `${SPIRITNET}#x` } as DidDocument),
       'ERR_DID_DOCUMENT_INVALID',
     )
+    // key bytes of the wrong length: ERR_KEY_INVALID, as for documents given to the resolvers
     expectCode(
       () =>
         exportToW3C({
           ...doc,
           authentication: [{ id: '#a', type: 'ed25519', publicKey: new Uint8Array(31) }],
+        }),
+      'ERR_KEY_INVALID',
+    )
+    // one validator for every document: a key id naming two different keys is refused here too
+    expectCode(
+      () =>
+        exportToW3C({
+          ...doc,
+          assertionMethod: [
+            { id: doc.authentication[0].id, type: 'sr25519', publicKey: new Uint8Array(32).fill(7) },
+          ],
         }),
       'ERR_DID_DOCUMENT_INVALID',
     )

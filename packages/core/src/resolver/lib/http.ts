@@ -4,10 +4,10 @@
  * bounded body reading and interpretation of the response as a resolution result.
  */
 import { documentFromW3C } from '../../did/index.js'
+import { checkDidDocument } from '../../did/lib/document.js'
 import type { DidUri } from '../../did/types.js'
 import { utf8Decode } from '../../lib/bytes.js'
 import type { DidResolutionResult, ResolutionError } from '../types.js'
-import { checkDocument } from './document.js'
 import { canonicalResult } from './light.js'
 import { deactivated, failure, found, reason } from './results.js'
 
@@ -96,7 +96,7 @@ function documentResult(did: DidUri, w3c: unknown): DidResolutionResult {
   if (!isRecord(w3c)) return failure('internalError', 'The resolver returned no DID document')
   if (w3c.id !== did) return failure('internalError', 'The resolver returned the document of another DID')
   try {
-    return found(checkDocument(documentFromW3C(w3c), did))
+    return found(checkDidDocument(documentFromW3C(w3c), did))
   } catch (e) {
     return failure('internalError', `The resolver returned an invalid DID document: ${reason(e)}`)
   }
