@@ -9,7 +9,7 @@ import type { DidResolver } from '../resolver/types.js'
 import type { BodyRegistry } from './lib/create.js'
 import { type DecryptedMessage, type DecryptRelax, decrypt } from './lib/decrypt.js'
 import { type KeySource, keySource } from './lib/key-source.js'
-import { functionOption, integerOption, optionsObject, resolverOption } from './lib/options.js'
+import { functionOption, integerOption, optionsObject, rejecting, resolverOption } from './lib/options.js'
 
 export type { DecryptedMessage, DecryptRelax }
 
@@ -85,12 +85,7 @@ export interface DecryptMessageOptions {
  * const { message } = await decryptMessage(JSON.parse(text), { keys: bobKeyring })
  */
 export function decryptMessage(envelope: unknown, options: DecryptMessageOptions): Promise<DecryptedMessage> {
-  // Not `async`: returning decrypt's promise directly saves the adoption ticks of a second async layer.
-  try {
-    return decryptWith(envelope, options)
-  } catch (e) {
-    return Promise.reject(e)
-  }
+  return rejecting(decryptWith, envelope, options)
 }
 
 function decryptWith(envelope: unknown, options: DecryptMessageOptions): Promise<DecryptedMessage> {

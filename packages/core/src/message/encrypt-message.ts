@@ -8,7 +8,7 @@ import { assertBytes } from '../lib/bytes.js'
 import type { DidResolver } from '../resolver/types.js'
 import { encrypt } from './lib/encrypt.js'
 import { type KeySource, keySource } from './lib/key-source.js'
-import { optionsObject, resolverOption } from './lib/options.js'
+import { optionsObject, rejecting, resolverOption } from './lib/options.js'
 import type { EncryptedMessage, Message } from './types.js'
 
 /** Options of {@link encryptMessage}. */
@@ -45,12 +45,7 @@ export interface EncryptMessageOptions {
  * const envelope = await encryptMessage(message, { keys })
  */
 export function encryptMessage(message: Message, options: EncryptMessageOptions): Promise<EncryptedMessage> {
-  // Not `async`: returning encrypt's promise directly saves the adoption ticks of a second async layer.
-  try {
-    return encryptWith(message, options)
-  } catch (e) {
-    return Promise.reject(e)
-  }
+  return rejecting(encryptWith, message, options)
 }
 
 function encryptWith(message: Message, options: EncryptMessageOptions): Promise<EncryptedMessage> {

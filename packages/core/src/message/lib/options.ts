@@ -52,3 +52,16 @@ export function integerOption(value: unknown, name: string, fallback: number, mi
     throw new MessagingError('ERR_ARGUMENT_INVALID', `"${name}" expected an integer >= ${min}`)
   return value as number
 }
+
+/**
+ * Calls `run(a, b)`; a synchronous throw becomes a rejected promise, so a public async function can
+ * return its inner promise directly (no second `async` layer and its adoption ticks) and still never
+ * throw synchronously.
+ */
+export function rejecting<A, B, T>(run: (a: A, b: B) => Promise<T>, a: A, b: B): Promise<T> {
+  try {
+    return run(a, b)
+  } catch (e) {
+    return Promise.reject(e)
+  }
+}
