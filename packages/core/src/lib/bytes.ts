@@ -86,6 +86,11 @@ export function utf8Decode(bytes: Uint8Array): string {
 
 /** Concatenates byte arrays. */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  return concatChunks(parts)
+}
+
+/** Concatenates a list of byte arrays (any number: no argument spreading). */
+export function concatChunks(parts: readonly Uint8Array[]): Uint8Array {
   let n = 0
   for (const p of parts) n += p.length
   const out = new Uint8Array(n)

@@ -6,7 +6,7 @@
 import { documentFromW3C } from '../../did/index.js'
 import { checkDidDocument } from '../../did/lib/document.js'
 import type { DidUri } from '../../did/types.js'
-import { utf8Decode } from '../../lib/bytes.js'
+import { concatChunks, utf8Decode } from '../../lib/bytes.js'
 import type { DidResolutionResult, ResolutionError } from '../types.js'
 import { canonicalResult } from './light.js'
 import { deactivated, failure, found, reason } from './results.js'
@@ -56,13 +56,7 @@ export async function readBounded(response: Response, maxBytes: number): Promise
   } finally {
     reader.releaseLock()
   }
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
+  return concatChunks(chunks)
 }
 
 /** The result for a non-200 status (the body is not read). */
