@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     ...(config.deploymentId === undefined ? {} : { deploymentId: config.deploymentId }),
     ...(config.corsOrigins === undefined ? {} : { cors: { origins: config.corsOrigins } }),
     ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
+    ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
     // Without --public-url: the listen address's origins (known before listen unless port 0).
     ...(config.publicUrl !== undefined
       ? { publicUrl: config.publicUrl }

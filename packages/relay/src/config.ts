@@ -32,6 +32,8 @@ export interface RelayConfig {
   readonly resolverUrl?: string
   /** The URL(s) clients reach the relay at, as origins; login challenges are bound to them. */
   readonly publicUrl?: readonly string[]
+  /** A bearer token that `GET /metrics` requires (prefer the environment: flags show in `ps`). */
+  readonly metricsToken?: string
   readonly help: boolean
 }
 
@@ -58,6 +60,8 @@ export const USAGE = `Usage: kilt-relay [options]
   --message-ttl-ms <n>  message lifetime (default 7 days; KILT_RELAY_MESSAGE_TTL_MS)
   --token-ttl-ms <n>    bearer token lifetime (default 15 min; KILT_RELAY_TOKEN_TTL_MS)
   --deployment-id <id>  name bound into tokens (KILT_RELAY_DEPLOYMENT_ID)
+  --metrics-token <t>   bearer token GET /metrics requires, 16..256 characters (prefer
+                        KILT_RELAY_METRICS_TOKEN: flags show in process lists); default: open
   --resolver-url <url>  HTTP DID resolver for full-DID logins (KILT_RELAY_RESOLVER_URL);
                         without it only light DIDs can log in (resolved offline) and
                         deposits for full-DID receivers are refused (400 ERR_ENVELOPE_INVALID):
@@ -134,6 +138,12 @@ function apply(target: Mutable, source: Record<string, unknown>, origin: string)
     }
   }
   if (s.deploymentId !== undefined) target.deploymentId = str(s.deploymentId, `${origin} deploymentId`)
+  if (s.metricsToken !== undefined) {
+    const t = str(s.metricsToken, `${origin} metricsToken`)
+    if (t.length < 16 || t.length > 256 || /\s/.test(t))
+      throw new Error(`${origin} metricsToken must be 16..256 characters without whitespace`)
+    target.metricsToken = t
+  }
   if (s.corsOrigins !== undefined) {
     const c = s.corsOrigins
     if (c === '*') target.corsOrigins = '*'
@@ -192,6 +202,7 @@ export function loadConfig(
       'deployment-id': { type: 'string' },
       'resolver-url': { type: 'string' },
       'public-url': { type: 'string' },
+      'metrics-token': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -233,6 +244,7 @@ export function loadConfig(
     KILT_RELAY_DEPLOYMENT_ID: 'deploymentId',
     KILT_RELAY_RESOLVER_URL: 'resolverUrl',
     KILT_RELAY_PUBLIC_URL: 'publicUrl',
+    KILT_RELAY_METRICS_TOKEN: 'metricsToken',
   }
   for (const [name, key] of Object.entries(map))
     if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name]
@@ -258,6 +270,7 @@ export function loadConfig(
   if (values['deployment-id'] !== undefined) fromFlags.deploymentId = values['deployment-id']
   if (values['resolver-url'] !== undefined) fromFlags.resolverUrl = values['resolver-url']
   if (values['public-url'] !== undefined) fromFlags.publicUrl = values['public-url']
+  if (values['metrics-token'] !== undefined) fromFlags.metricsToken = values['metrics-token']
   apply(out, fromFlags, 'flag')
   // A flag naming one backend overrides the other backend named in the file or environment.
   if (values.db !== undefined) delete out.postgres

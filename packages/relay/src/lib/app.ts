@@ -3,7 +3,7 @@
  * The relay's Fastify application: routes, auth, limits, one error handler, metrics, live push.
  * It stores and forwards ciphertext only: nothing here can decrypt.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import fastifyCors from '@fastify/cors'
 import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyWebsocket from '@fastify/websocket'
@@ -77,6 +77,14 @@ function bearer(request: FastifyRequest): string | undefined {
  * Builds the relay application (not listening). See `createRelay` for the public contract.
  * @throws TypeError on malformed options
  */
+
+/** True when `header` is `Bearer <token>` (compared through SHA-256 digests in constant time). */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return false
+  const digest = (s: string) => createHash('sha256').update(s).digest()
+  return timingSafeEqual(digest(header.slice(7)), digest(token))
+}
+
 export async function buildApp(options: RelayOptions): Promise<FastifyInstance> {
   const opts = resolveOptions(options)
   const { limits, clock } = opts
@@ -583,7 +591,9 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
     if (!ok) throw new RelayError('ERR_UNAVAILABLE', 'the store is not ready')
     return { status: 'ready' }
   })
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    if (opts.metricsToken !== undefined && !bearerMatches(request.headers.authorization, opts.metricsToken))
+      throw new RelayError('ERR_UNAUTHORIZED', 'metrics require the metrics bearer token')
     let depth: number | null = null
     try {
       depth = await store.depth()

@@ -293,11 +293,14 @@ export const OPENAPI_DOCUMENT = Object.freeze({
     '/metrics': {
       get: {
         summary: 'Prometheus metrics',
+        description:
+          'Open unless the relay runs with a metrics token (`--metrics-token`, `KILT_RELAY_METRICS_TOKEN`): then `Authorization: Bearer <metrics token>` is required (401 ERR_UNAUTHORIZED otherwise).',
         responses: {
           '200': {
             description: 'Text format 0.0.4.',
             content: { 'text/plain': { schema: { type: 'string' } } },
           },
+          '401': error('A metrics token is configured and was not given (ERR_UNAUTHORIZED).'),
         },
       },
     },

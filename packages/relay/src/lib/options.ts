@@ -111,6 +111,11 @@ export interface RelayOptions {
    * whenever clients reach the relay by another name (a domain, a TLS proxy).
    */
   readonly publicUrl?: string | readonly string[]
+  /**
+   * A secret that `GET /metrics` requires as `Authorization: Bearer <token>` (16..256 characters).
+   * Absent: `/metrics` is open (it shows counters and the total queue depth, no DIDs or mailboxes).
+   */
+  readonly metricsToken?: string
 }
 
 /** Options after defaults. */
@@ -127,6 +132,8 @@ export interface ResolvedRelayOptions {
   readonly resolvesFullDids: boolean
   /** Normalized `publicUrl` origins; undefined: derived from the listen address. */
   readonly publicOrigins: readonly string[] | undefined
+  /** The token `/metrics` requires, if any. */
+  readonly metricsToken: string | undefined
 }
 
 function positive(value: unknown, name: string, fallback: number, allowZero = false): number {
@@ -199,5 +206,13 @@ export function resolveOptions(options: RelayOptions): ResolvedRelayOptions {
     deploymentId,
     resolvesFullDids: resolvesFullDids(options),
     publicOrigins: options.publicUrl === undefined ? undefined : publicOrigins(options.publicUrl),
+    metricsToken: metricsToken(options.metricsToken),
   }
+}
+
+function metricsToken(value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || value.length < 16 || value.length > 256 || /\s/.test(value))
+    throw new TypeError('"metricsToken" must be a string of 16..256 characters without whitespace')
+  return value
 }

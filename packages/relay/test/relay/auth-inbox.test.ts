@@ -402,6 +402,28 @@ describe('operations', () => {
       if (!line.startsWith('#')) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$/)
   })
 
+  it('guards /metrics with a bearer token when one is configured', async () => {
+    const token = 'metrics-secret-0123456789'
+    const guarded = await relay({ metricsToken: token })
+    try {
+      for (const authorization of [undefined, 'Bearer wrong-secret-0123456789', token, `Bearer ${token}x`]) {
+        const res = await guarded.inject({
+          url: '/metrics',
+          ...(authorization === undefined ? {} : { headers: { authorization } }),
+        })
+        expect(res.statusCode).toBe(401)
+        expect(res.json().error.code).toBe('ERR_UNAUTHORIZED')
+        expect(res.body).not.toContain('kilt_relay_')
+      }
+      const ok = await guarded.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}` } })
+      expect(ok.statusCode).toBe(200)
+      expect(ok.body).toContain('kilt_relay_deposits_total')
+    } finally {
+      await guarded.close()
+    }
+    await expect(relay({ metricsToken: 'short' })).rejects.toThrow(/metricsToken/)
+  })
+
   it('answers CORS preflights only for configured origins', async () => {
     const cors = await createRelay({
       store,

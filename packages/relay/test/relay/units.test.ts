@@ -182,6 +182,17 @@ describe('loadConfig', () => {
     })
   })
 
+  it('takes the metrics token from KILT_RELAY_METRICS_TOKEN or --metrics-token, checked', () => {
+    expect(loadConfig([], {}).metricsToken).toBeUndefined()
+    const env = { KILT_RELAY_METRICS_TOKEN: 'from-env-0123456789' }
+    expect(loadConfig([], env).metricsToken).toBe('from-env-0123456789')
+    expect(loadConfig(['--metrics-token', 'from-flag-0123456789'], env).metricsToken).toBe(
+      'from-flag-0123456789',
+    )
+    for (const bad of ['short', 'has space 0123456789'])
+      expect(() => loadConfig(['--metrics-token', bad], {})).toThrow(/metricsToken/)
+  })
+
   it('takes public URLs from --public-url or KILT_RELAY_PUBLIC_URL as origins, checked', () => {
     expect(loadConfig([], {}).publicUrl).toBeUndefined()
     const env = { KILT_RELAY_PUBLIC_URL: 'https://relay.example/x/, http://127.0.0.1:8787' }
