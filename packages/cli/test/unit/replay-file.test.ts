@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { fileReplayStore } from '../../src/lib/replay-file.js'
+
+const T = 1_800_000_000_000
+let home: string
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'kilt-msg-replay-'))
+})
+afterEach(() => {
+  rmSync(home, { recursive: true, force: true })
+})
+
+describe('fileReplayStore', () => {
+  it('two stores of one identity (two processes) see each other’s ids: one message is accepted once', () => {
+    const a = fileReplayStore(home, 'bob')
+    const b = fileReplayStore(home, 'bob') // opened before a marked anything
+    expect(a.markIfNew('k1', T + 60_000, T)).toBe(true)
+    expect(b.markIfNew('k1', T + 60_000, T)).toBe(false)
+    expect(b.markIfNew('k2', T + 60_000, T)).toBe(true)
+    expect(a.markIfNew('k2', T + 60_000, T)).toBe(false)
+    // neither write lost the other's id
+    const saved = JSON.parse(readFileSync(join(home, 'replay', 'bob.json'), 'utf8'))
+    expect(Object.keys(saved.entries).sort()).toEqual(['k1', 'k2'])
+    // expired ids are dropped when the file is rewritten
+    expect(a.markIfNew('k3', T + 120_000, T + 60_000)).toBe(true)
+    expect(fileReplayStore(home, 'bob').size).toBe(1)
+  })
+
+  it('waits for a lock held by another process, fails closed when it is not released, clears a stale one', () => {
+    const store = fileReplayStore(home, 'bob', { lockWaitMs: 50, staleLockMs: 10_000 })
+    expect(store.markIfNew('k0', T + 60_000, T)).toBe(true)
+    const lock = join(home, 'replay', 'bob.json.lock')
+    writeFileSync(lock, '')
+    expect(() => store.markIfNew('k1', T + 60_000, T)).toThrow(/locked/)
+    // a lock older than staleLockMs was left by a dead process
+    const old = new Date(Date.now() - 60_000)
+    utimesSync(lock, old, old)
+    expect(store.markIfNew('k1', T + 60_000, T)).toBe(true)
+  })
+
+  it('separate processes racing for one id: exactly one accepts it', async () => {
+    const dist = fileURLToPath(new URL('../../dist/lib/replay-file.js', import.meta.url))
+    // Each process opens the store (reads the file), says "ready", and marks the id on "go",
+    // which the test sends once all four are ready.
+    const script = `
+      const { fileReplayStore } = await import(${JSON.stringify(dist)})
+      const store = fileReplayStore(${JSON.stringify(home)}, 'bob')
+      process.stdout.write('ready\\n')
+      process.stdin.once('data', () => {
+        process.stdout.write(String(store.markIfNew('race', ${T + 60_000}, ${T})))
+        process.exit(0)
+      })
+    `
+    const children = Array.from({ length: 4 }, () => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script])
+      let out = ''
+      const ready = new Promise<void>((resolve) => {
+        child.stdout.on('data', (d) => {
+          out += d
+          if (out.startsWith('ready\n')) resolve()
+        })
+      })
+      const done = new Promise<string>((resolve, reject) => {
+        child.on('error', reject)
+        child.on('exit', (code) =>
+          code === 0 ? resolve(out.slice('ready\n'.length)) : reject(new Error(`exit ${code}`)),
+        )
+      })
+      return { child, ready, done }
+    })
+    await Promise.all(children.map((c) => c.ready))
+    for (const c of children) c.child.stdin.write('go\n')
+    const results = await Promise.all(children.map((c) => c.done))
+    expect(results.filter((r) => r === 'true')).toHaveLength(1)
+    expect(results.filter((r) => r === 'false')).toHaveLength(3)
+  })
+})
