@@ -13,15 +13,13 @@ import { type DecryptMessageOptions, decryptMessage } from '../../src/message/de
 import { createMemoryReplayStore } from '../../src/replay/create-memory-replay-store.js'
 import { createReplayGuard } from '../../src/replay/create-replay-guard.js'
 import { composeResolvers, createRegistryResolver } from '../../src/resolver/index.js'
-import { anchor, CTYPE_HASH, codeOf, errorOf, type Identity, vectors } from './helpers.js'
+import { anchor, CTYPE_HASH, codeOf, errorOf, type Identity, toHex, vectors } from './helpers.js'
 
 const NOW = 1_800_000_000_000
 const now = () => NOW
 const alice = anchor('alice')
 const bob = anchor('bob')
 const carol = anchor('carol')
-
-const toHex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`
 
 interface Sealed {
   ciphertext: string

@@ -10,7 +10,7 @@ import { ERROR_CODES, MessagingError } from '../../src/errors.js'
 import { createMessage } from '../../src/message/create-message.js'
 import { decryptMessage } from '../../src/message/decrypt-message.js'
 import { encryptMessage } from '../../src/message/encrypt-message.js'
-import { anchor, CTYPE_HASH, vectors } from './helpers.js'
+import { anchor, CTYPE_HASH, hex, toHex, vectors } from './helpers.js'
 
 const alice = anchor('alice')
 const bob = anchor('bob')
@@ -65,8 +65,6 @@ const message = createMessage(
   { sender: alice.did, receiver: bob.did, now },
 )
 const good = await encryptMessage(message, { keys: alice.keyring() })
-const toHex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`
-const fromHex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
 
 function sealBytes(bytes: Uint8Array) {
   const nonce = nacl.randomBytes(24)
@@ -96,8 +94,8 @@ const KEY_URIS = [
 
 describe('decryptMessage never throws anything but a documented MessagingError', () => {
   it('bit flips anywhere in ciphertext or nonce → ERR_DECRYPTION_FAILED', async () => {
-    const box = fromHex(good.ciphertext)
-    const nonce = fromHex(good.nonce)
+    const box = hex(good.ciphertext)
+    const nonce = hex(good.nonce)
     await fc.assert(
       fc.asyncProperty(fc.boolean(), fc.nat(), fc.integer({ min: 0, max: 7 }), async (inNonce, at, bit) => {
         const target = (inNonce ? nonce : box).slice()
@@ -110,7 +108,7 @@ describe('decryptMessage never throws anything but a documented MessagingError',
   })
 
   it('truncation and extension of the ciphertext → ERR_DECRYPTION_FAILED', async () => {
-    const box = fromHex(good.ciphertext)
+    const box = hex(good.ciphertext)
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: box.length - 1 }),

@@ -12,6 +12,9 @@ export const vectors = loadVectors()
 
 export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/^0x/, ''), 'hex'))
 
+/** Lowercase `0x` hex through Node's `Buffer` (independent of the encoder under test). */
+export const toHex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`
+
 export interface Identity {
   readonly did: DidUri
   readonly keyUri: DidResourceUri

@@ -4,21 +4,13 @@ import { createMemoryReplayStore } from '../../src/replay/create-memory-replay-s
 import { createReplayGuard } from '../../src/replay/create-replay-guard.js'
 import { replayKey } from '../../src/replay/lib/guard.js'
 import { loadVectors } from '../helpers/vectors.js'
+import { codeOf } from '../message/helpers.js'
 
 const v = loadVectors()
 const alice: string = v.dids.alice.uri
 const aliceShort: string = v.dids.alice.shortUri
 const bob: string = v.dids.bob.uri
 const T = 1_800_000_000_000
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p
-  } catch (e) {
-    return e instanceof MessagingError ? e.code : `other: ${String(e)}`
-  }
-  return undefined
-}
 
 describe('createMemoryReplayStore', () => {
   it('marks once; expired entries can be marked again', () => {

@@ -8,13 +8,13 @@
 import type { DidResourceUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
 import { createReplayGuard } from '../../replay/create-replay-guard.js'
-import { assertFresh } from '../../replay/lib/freshness.js'
+import { assertFresh, readClock } from '../../replay/lib/freshness.js'
 import { inlineCheckOf } from '../../replay/lib/guard.js'
 import type { ReplayGuard } from '../../replay/types.js'
 import type { DidResolver, ResolvedKey } from '../../resolver/types.js'
 import type { Message, MessageBody } from '../types.js'
-import { ensureOwnerIsSender } from '../verify.js'
 import { verifyBody } from './body/body.js'
+import { ensureOwner } from './body/owner.js'
 import type { BodyRegistry } from './create.js'
 import { didPartOf } from './did-checks.js'
 import { readEnvelope } from './envelope.js'
@@ -226,12 +226,13 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
     // The body is part of the JSON.parse output of the plaintext, frozen since (parsePlaintext).
     verifyBody(message.body, opts, true)
     // The owner rule concerns these three body types only; every other type passes (spec §5.3).
-    if (OWNER_TYPES.has(message.body.type)) ensureOwnerIsSender(message)
+    // `ensureOwner`, not the public `ensureOwnerIsSender`: its scan of the whole message would
+    // repeat what parsePlaintext (depth), toMessage (keys), checkMessageFields and the body scan
+    // above already established.
+    if (OWNER_TYPES.has(message.body.type)) ensureOwner(message)
   }
 
-  const now = input.now()
-  if (typeof now !== 'number' || !Number.isFinite(now))
-    throw new MessagingError('ERR_ARGUMENT_INVALID', '"now" expected to return a finite number')
+  const now = readClock(input.now)
   const fresh = relax.freshness !== true
   if (fresh) assertFresh(message.createdAt, now, input.maxAgeMs, input.maxFutureSkewMs)
 

@@ -61,15 +61,11 @@ export function agreementKey(
     // What the shared offline resolver would answer, without its promise: a fresh frozen object
     // whose key bytes are a copy, kept as is (the message layer copies keys before handing them out).
     const key = checkAgreementKey(lightKeySync(keyUri, 'keyAgreement'), name)
-    remember(keyUri, key)
+    cache.set(keyUri, key)
     return key
   }
   return resolveFresh(resolver, keyUri, name).then((key) => {
-    remember(keyUri, Object.freeze({ ...key, publicKey: key.publicKey.slice() }))
+    cache.set(keyUri, Object.freeze({ ...key, publicKey: key.publicKey.slice() }))
     return key
   })
-}
-
-function remember(keyUri: string, key: ResolvedKey): void {
-  cache.set(keyUri, key)
 }

@@ -3,7 +3,6 @@
  * The two kinds of key source: a `Keyring` (fast path: cached shared keys, synchronous when warm)
  * or KILT-style `encrypt`/`decrypt` callbacks (wallets, extensions, HSMs).
  */
-import type { DidResourceUri, DidUri } from '../../did/types.js'
 import { MessagingError } from '../../errors.js'
 import { isKeyring, type Keyring } from '../../keys/keyring.js'
 import type { CallbackKeySource, DecryptCallback, EncryptCallback } from '../../keys/types.js'
@@ -31,5 +30,3 @@ export function keySource(keys: unknown, need: 'encrypt' | 'decrypt'): SourceKin
     ? { kind: 'callbacks', encrypt: fn as EncryptCallback }
     : { kind: 'callbacks', decrypt: fn as DecryptCallback }
 }
-
-export type { DidResourceUri, DidUri, Keyring }

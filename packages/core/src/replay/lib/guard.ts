@@ -13,6 +13,8 @@ import { partsMarkerOf } from './memory-store.js'
 /** Longer message ids are hashed so a hostile sender cannot make keys large. */
 const MAX_RAW_ID_LENGTH = 80
 
+const encoder = new TextEncoder()
+
 function subjectOf(sender: string): string {
   try {
     return didSubject(sender)
@@ -37,11 +39,11 @@ export function replayKeyParts(
   const id = message.messageId
   if (typeof id === 'string' && id.length > 0) {
     if (id.length <= MAX_RAW_ID_LENGTH) return [`${subject}|`, id]
-    return [`${subject}|`, `h${toHex(blake2b(new TextEncoder().encode(id), { dkLen: 32 }))}`]
+    return [`${subject}|`, `h${toHex(blake2b(encoder.encode(id), { dkLen: 32 }))}`]
   }
   const bytes =
     plaintext ??
-    new TextEncoder().encode(
+    encoder.encode(
       JSON.stringify({ sender: message.sender, createdAt: message.createdAt, messageId: message.messageId }),
     )
   return [`${subject}#`, toHex(blake2b(bytes, { dkLen: 32 }))]

@@ -73,13 +73,6 @@ export function expectArray(value: unknown, path: string, sdkError = 'TypeError'
   return value
 }
 
-/** Requires a string. */
-export function expectString(value: unknown, path: string, sdkError = 'TypeError', nonEmpty = false): string {
-  if (typeof value !== 'string') fail(path, sdkError, `expected a string, got ${describe(value)}`)
-  if (nonEmpty && value.length === 0) fail(path, sdkError, 'expected a non-empty string')
-  return value
-}
-
 /** A short description of a value's type for error messages (never the value itself). */
 export function describe(value: unknown): string {
   if (value === null) return 'null'
@@ -97,11 +90,6 @@ export function sdkIsHex(value: unknown, bitLength = -1): value is string {
   if (typeof value !== 'string') return false
   if (!(value === '0x' || HEX_PREFIXED.test(value))) return false
   return bitLength === -1 ? value.length % 2 === 0 : value.length === 2 + Math.ceil(bitLength / 4)
-}
-
-/** True for `0x` + 64 hex digits (a 256-bit hash, any case as the SDK accepts). */
-export function isHash256(value: unknown): value is string {
-  return sdkIsHex(value, 256)
 }
 
 /** Short form of a hash for messages (first characters only). */
