@@ -5,6 +5,7 @@
  * `sharedKeyNaclBoxBefore`) before it is used; the choice is made once and memoized.
  */
 import { MessagingError } from '../errors.js'
+import { BOX_METHODS, hasMethods } from './lib/checks.js'
 import { nobleImpl } from './lib/noble.js'
 import { loadNodeImpl } from './lib/node.js'
 import { selfTest } from './lib/self-test.js'
@@ -123,16 +124,7 @@ export function getBoxBackend(options: GetBoxBackendOptions = {}): Promise<BoxBa
 }
 
 function isBoxBackend(b: unknown): b is BoxBackend {
-  const o = b as Partial<Record<keyof BoxBackend, unknown>> | null
-  return (
-    typeof o === 'object' &&
-    o !== null &&
-    typeof o.name === 'string' &&
-    typeof o.publicKey === 'function' &&
-    typeof o.beforenm === 'function' &&
-    typeof o.sealAfternm === 'function' &&
-    typeof o.openAfternm === 'function'
-  )
+  return hasMethods<BoxBackend>(b, BOX_METHODS) && typeof b.name === 'string'
 }
 
 /**

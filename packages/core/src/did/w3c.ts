@@ -5,6 +5,7 @@
  */
 import { base58 } from '@scure/base'
 import { MessagingError } from '../errors.js'
+import { isRecord } from '../lib/guards.js'
 import { assertDidDocument, KEY_LENGTHS, makeDocument } from './lib/document.js'
 import { decodeMultikey, encodeMultikey } from './lib/multikey.js'
 import { parseDidShared } from './lib/uri.js'
@@ -153,10 +154,6 @@ function invalid(message: string, cause?: unknown): MessagingError {
   return new MessagingError('ERR_DID_DOCUMENT_INVALID', message, { cause })
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
 function list(v: unknown, name: string): unknown[] {
   if (!Array.isArray(v)) throw invalid(`"${name}" must be an array`)
   if (v.length > MAX_ENTRIES) throw invalid(`"${name}" has more than ${MAX_ENTRIES} entries`)
@@ -184,7 +181,7 @@ function fragmentOf(id: unknown, did: DidUri, name: string): UriFragment {
 }
 
 function readMethod(m: unknown, did: DidUri, name: string): DidKey {
-  if (!isObject(m)) throw invalid(`${name} must be an object`)
+  if (!isRecord(m)) throw invalid(`${name} must be an object`)
   const id = fragmentOf(m.id, did, `${name}.id`)
   if (m.controller !== undefined && m.controller !== did) throw invalid(`${name}.controller must be ${did}`)
   let type: DidKeyType | undefined
@@ -249,7 +246,7 @@ export function documentFromW3C(json: unknown): DidDocument {
 }
 
 function readDocument(json: unknown): DidDocument {
-  if (!isObject(json)) throw invalid('A DID document must be a JSON object')
+  if (!isRecord(json)) throw invalid('A DID document must be a JSON object')
   if ('didDocument' in json && !('id' in json))
     throw invalid('Expected a bare DID document, got a DID resolution result (pass its "didDocument")')
   if (json['@context'] !== undefined) stringList(json['@context'], '@context')
@@ -283,7 +280,7 @@ function readDocument(json: unknown): DidDocument {
     if (v === undefined) return []
     return list(v, name).map((entry, i) => {
       let key: DidKey | undefined
-      if (isObject(entry)) {
+      if (isRecord(entry)) {
         key = readMethod(entry, did, `${name}[${i}]`)
         addMethod(key)
       } else {
@@ -322,7 +319,7 @@ function readDocument(json: unknown): DidDocument {
   if (json.service !== undefined) {
     const ids = new Set<string>()
     service = list(json.service, 'service').map((s, i) => {
-      if (!isObject(s)) throw invalid(`service[${i}] must be an object`)
+      if (!isRecord(s)) throw invalid(`service[${i}] must be an object`)
       const id = fragmentOf(s.id, did, `service[${i}].id`)
       if (ids.has(id)) throw invalid(`service[${i}]: duplicate id "${id}"`)
       ids.add(id)

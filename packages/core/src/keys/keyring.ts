@@ -6,7 +6,7 @@
  * Secrets are copied in, live in private fields only and are wiped by `destroy()`.
  */
 import { getBoxBackend, nobleBackend } from '../crypto/backend.js'
-import { checkData, checkKey, checkNonce } from '../crypto/lib/checks.js'
+import { BOX_METHODS, checkData, checkKey, checkNonce, hasMethods } from '../crypto/lib/checks.js'
 import { randomBytes } from '../crypto/random.js'
 import { createSharedKeyCache } from '../crypto/shared-key-cache.js'
 import type { BoxBackend, SharedKeyCache } from '../crypto/types.js'
@@ -355,15 +355,7 @@ export function createKeyring(entries: readonly KeyringEntry[], options: Keyring
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"options" expected an object')
   if (options.random !== undefined && typeof options.random !== 'function')
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"random" expected a function')
-  if (
-    options.backend !== undefined &&
-    (typeof options.backend !== 'object' ||
-      options.backend === null ||
-      typeof options.backend.beforenm !== 'function' ||
-      typeof options.backend.sealAfternm !== 'function' ||
-      typeof options.backend.openAfternm !== 'function' ||
-      typeof options.backend.publicKey !== 'function')
-  )
+  if (options.backend !== undefined && !hasMethods<BoxBackend>(options.backend, BOX_METHODS))
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"backend" expected a BoxBackend')
   const seen = new Set<string>()
   entries.forEach((e: unknown, i) => {

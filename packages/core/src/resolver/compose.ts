@@ -8,18 +8,13 @@
 import { checkDidDocument } from '../did/lib/document.js'
 import type { DidUri } from '../did/types.js'
 import { MessagingError } from '../errors.js'
+import { isRecord } from '../lib/guards.js'
 import { clockOption, DEFAULT_CACHE, makeCache } from './lib/cache.js'
 import { checkDid, resolveLight } from './lib/light.js'
 import { booleanOption, callOptions, optionsObject } from './lib/options.js'
 import { fullDidOf, resolveKeyWith, type TargetLookup } from './lib/resolve-key.js'
-import { deactivated, failure, found, reason, upgraded } from './lib/results.js'
-import type {
-  DidResolutionResult,
-  DidResolver,
-  ResolutionError,
-  ResolveOptions,
-  ResolverCacheOptions,
-} from './types.js'
+import { deactivated, failure, found, isResolutionError, reason, upgraded } from './lib/results.js'
+import type { DidResolutionResult, DidResolver, ResolveOptions, ResolverCacheOptions } from './types.js'
 
 /** Options of {@link composeResolvers}. */
 export interface ComposeResolversOptions {
@@ -40,18 +35,6 @@ export interface ComposeResolversOptions {
 
 const NOT_FOUND = failure('notFound', 'No resolver knows the DID')
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-const ERRORS: readonly unknown[] = [
-  'invalidDid',
-  'notFound',
-  'deactivated',
-  'internalError',
-  'methodNotSupported',
-]
-
 /**
  * Checks a result from a resolver we may not own (never throws): known error names, boolean
  * `deactivated`, a string `canonicalId`, and a well-formed document of exactly this DID (copied).
@@ -61,12 +44,9 @@ function sane(did: DidUri, value: unknown): DidResolutionResult {
     return failure('internalError', 'A resolver returned a malformed result')
   const { error, errorMessage, metadata, document } = value
   if (error !== undefined) {
-    if (!ERRORS.includes(error)) return failure('internalError', 'A resolver returned an unknown error')
+    if (!isResolutionError(error)) return failure('internalError', 'A resolver returned an unknown error')
     if (error === 'deactivated') return deactivated()
-    return failure(
-      error as ResolutionError,
-      typeof errorMessage === 'string' ? errorMessage.slice(0, 200) : '',
-    )
+    return failure(error, typeof errorMessage === 'string' ? errorMessage.slice(0, 200) : '')
   }
   if (metadata.deactivated !== undefined && typeof metadata.deactivated !== 'boolean')
     return failure('internalError', 'A resolver returned a malformed "deactivated"')

@@ -60,13 +60,24 @@ export function createRegistryResolver(
   const legacy = booleanOption(optionsObject(options).legacy, 'legacy', false)
   if (typeof documents !== 'object' || documents === null || !(Symbol.iterator in documents))
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"documents" expected an iterable of DID documents')
+  return makeRegistry(documents, legacy, false)
+}
+
+/**
+ * The registry behind both constructors. `checked`: the documents already went through
+ * `checkDidDocument(…, true)` (registryFromJson), so they are stored without a second check and copy.
+ */
+function makeRegistry(documents: Iterable<DidDocument>, legacy: boolean, checked: boolean): RegistryResolver {
   const entries = new Map<string, Entry>()
 
-  function add(document: DidDocument): void {
-    const doc = checkDidDocument(document, undefined, true)
+  function store(doc: DidDocument): void {
     entries.set(addressOf(doc.uri), { document: doc, deactivated: false })
   }
-  for (const document of documents) add(document)
+  function add(document: DidDocument): void {
+    store(checkDidDocument(document, undefined, true))
+  }
+  const put = checked ? store : add
+  for (const document of documents) put(document)
 
   function answer(did: DidUri, light: DidResolutionResult | undefined): DidResolutionResult {
     const entry = entries.get(addressOf(did))
@@ -152,7 +163,7 @@ export function registryFromJson(json: unknown, options?: RegistryResolverOption
     seen.add(address)
     docs.push(doc)
   })
-  const registry = createRegistryResolver(docs, options)
+  const registry = makeRegistry(docs, booleanOption(optionsObject(options).legacy, 'legacy', false), true)
   deactivatedDids.forEach((did: unknown, i) => {
     let parsed: ReturnType<typeof checkedDid>
     try {

@@ -7,6 +7,7 @@ import { isSameSubject } from '../did/index.js'
 import { checkDidDocument } from '../did/lib/document.js'
 import type { DidUri } from '../did/types.js'
 import { MessagingError } from '../errors.js'
+import { isRecord } from '../lib/guards.js'
 import { canonicalResult, checkDid } from './lib/light.js'
 import { booleanOption, callOptions, optionsObject } from './lib/options.js'
 import { resolveKeyWith, type TargetLookup } from './lib/resolve-key.js'
@@ -21,10 +22,6 @@ export interface SdkResolverOptions {
 
 function aborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** Maps and checks what the SDK returned (never throws). */

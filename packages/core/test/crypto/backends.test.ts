@@ -14,6 +14,7 @@ import {
 import type { BoxBackend } from '../../src/crypto/types.js'
 import { isMessagingError, MessagingError } from '../../src/errors.js'
 import { fromHex, utf8 } from '../../src/lib/bytes.js'
+import { thrownCode } from '../helpers/expect-error.js'
 
 let backends: BoxBackend[] = []
 beforeAll(async () => {
@@ -177,29 +178,23 @@ describe.each(['noble', 'node', 'webcrypto', 'sodium'] as const)('%s backend', (
     const sk = randomBytes(32)
     const pk = nacl.box.keyPair().publicKey
     const key = await b.beforenm(pk, sk)
-    const code = (f: () => unknown): string | undefined => {
-      try {
-        f()
-      } catch (e) {
-        return e instanceof MessagingError ? e.code : 'other'
-      }
-      return undefined
-    }
-    expect(code(() => b.beforenm(pk.subarray(1), sk))).toBe('ERR_KEY_INVALID')
-    expect(code(() => b.beforenm(pk, new Uint8Array(31)))).toBe('ERR_KEY_INVALID')
-    expect(code(() => b.beforenm('0x00' as unknown as Uint8Array, sk))).toBe('ERR_KEY_INVALID')
-    expect(code(() => b.publicKey(new Uint8Array(33)))).toBe('ERR_KEY_INVALID')
-    expect(code(() => b.sealAfternm(new Uint8Array(1), new Uint8Array(12), key))).toBe('ERR_ARGUMENT_INVALID')
-    expect(code(() => b.sealAfternm([1] as unknown as Uint8Array, new Uint8Array(24), key))).toBe(
+    expect(thrownCode(() => b.beforenm(pk.subarray(1), sk))).toBe('ERR_KEY_INVALID')
+    expect(thrownCode(() => b.beforenm(pk, new Uint8Array(31)))).toBe('ERR_KEY_INVALID')
+    expect(thrownCode(() => b.beforenm('0x00' as unknown as Uint8Array, sk))).toBe('ERR_KEY_INVALID')
+    expect(thrownCode(() => b.publicKey(new Uint8Array(33)))).toBe('ERR_KEY_INVALID')
+    expect(thrownCode(() => b.sealAfternm(new Uint8Array(1), new Uint8Array(12), key))).toBe(
       'ERR_ARGUMENT_INVALID',
     )
-    expect(code(() => b.sealAfternm(new Uint8Array(1), new Uint8Array(24), key.subarray(1)))).toBe(
+    expect(thrownCode(() => b.sealAfternm([1] as unknown as Uint8Array, new Uint8Array(24), key))).toBe(
+      'ERR_ARGUMENT_INVALID',
+    )
+    expect(thrownCode(() => b.sealAfternm(new Uint8Array(1), new Uint8Array(24), key.subarray(1)))).toBe(
       'ERR_KEY_INVALID',
     )
-    expect(code(() => b.openAfternm(new Uint8Array(20), new Uint8Array(25), key))).toBe(
+    expect(thrownCode(() => b.openAfternm(new Uint8Array(20), new Uint8Array(25), key))).toBe(
       'ERR_ARGUMENT_INVALID',
     )
-    expect(code(() => b.openAfternm(null as unknown as Uint8Array, new Uint8Array(24), key))).toBe(
+    expect(thrownCode(() => b.openAfternm(null as unknown as Uint8Array, new Uint8Array(24), key))).toBe(
       'ERR_ARGUMENT_INVALID',
     )
     await expect(seal(new Uint8Array(1), new Uint8Array(24), pk, sk.subarray(2), b)).rejects.toMatchObject({

@@ -13,6 +13,7 @@ import type { DidResourceUri } from '../../src/did/types.js'
 import { isMessagingError, MessagingError } from '../../src/errors.js'
 import { createKeyring, isKeyring } from '../../src/keys/keyring.js'
 import { toHex, utf8 } from '../../src/lib/bytes.js'
+import { thrownCode } from '../helpers/expect-error.js'
 import { loadVectors } from '../helpers/vectors.js'
 
 const v = loadVectors()
@@ -278,39 +279,35 @@ describe('createKeyring', () => {
   it('rejects malformed entries and options', () => {
     const sk = randomBytes(32)
     const ok = alice.keyAgreement.keyUri
-    const code = (f: () => unknown): string | undefined => {
-      try {
-        f()
-      } catch (e) {
-        return e instanceof MessagingError ? e.code : 'other'
-      }
-      return undefined
-    }
-    expect(code(() => createKeyring(null as never))).toBe('ERR_ARGUMENT_INVALID')
-    expect(code(() => createKeyring([null as never]))).toBe('ERR_ARGUMENT_INVALID')
-    expect(code(() => createKeyring([{ keyUri: 5 as never, secretKey: sk }]))).toBe('ERR_ARGUMENT_INVALID')
-    expect(code(() => createKeyring([{ keyUri: 'did:web:x#a' as never, secretKey: sk }]))).toBe(
+    expect(thrownCode(() => createKeyring(null as never))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => createKeyring([null as never]))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => createKeyring([{ keyUri: 5 as never, secretKey: sk }]))).toBe(
+      'ERR_ARGUMENT_INVALID',
+    )
+    expect(thrownCode(() => createKeyring([{ keyUri: 'did:web:x#a' as never, secretKey: sk }]))).toBe(
       'ERR_DID_INVALID',
     )
-    expect(code(() => createKeyring([{ keyUri: alice.uri as never, secretKey: sk }]))).toBe(
+    expect(thrownCode(() => createKeyring([{ keyUri: alice.uri as never, secretKey: sk }]))).toBe(
       'ERR_DID_FRAGMENT',
     )
-    expect(code(() => createKeyring([{ keyUri: ok, secretKey: sk.subarray(1) }]))).toBe('ERR_KEY_INVALID')
+    expect(thrownCode(() => createKeyring([{ keyUri: ok, secretKey: sk.subarray(1) }]))).toBe(
+      'ERR_KEY_INVALID',
+    )
     expect(
-      code(() =>
+      thrownCode(() =>
         createKeyring([
           { keyUri: ok, secretKey: sk },
           { keyUri: ok, secretKey: sk },
         ]),
       ),
     ).toBe('ERR_ARGUMENT_INVALID')
-    expect(code(() => createKeyring([], { cacheSize: 0 }))).toBe('ERR_ARGUMENT_INVALID')
-    expect(code(() => createKeyring([], { random: 3 as never }))).toBe('ERR_ARGUMENT_INVALID')
-    expect(code(() => createKeyring([], { backend: {} as never }))).toBe('ERR_ARGUMENT_INVALID')
-    expect(code(() => createKeyring([], null as never))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => createKeyring([], { cacheSize: 0 }))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => createKeyring([], { random: 3 as never }))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => createKeyring([], { backend: {} as never }))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => createKeyring([], null as never))).toBe('ERR_ARGUMENT_INVALID')
     const ring = createKeyring([{ keyUri: ok, secretKey: sk }])
-    expect(code(() => ring.keyUriFor(3 as never))).toBe('ERR_ARGUMENT_INVALID')
-    expect(code(() => ring.publicKey(`${alice.uri}#zzz` as DidResourceUri))).toBe('ERR_KEY_UNAVAILABLE')
+    expect(thrownCode(() => ring.keyUriFor(3 as never))).toBe('ERR_ARGUMENT_INVALID')
+    expect(thrownCode(() => ring.publicKey(`${alice.uri}#zzz` as DidResourceUri))).toBe('ERR_KEY_UNAVAILABLE')
   })
 
   it('isKeyring recognises only real keyrings', () => {

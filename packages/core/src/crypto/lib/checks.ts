@@ -20,6 +20,17 @@ function typeName(value: unknown): string {
   return typeof value
 }
 
+/**
+ * True when `value` is an object whose `names` are all functions: the structural check of an
+ * injected or dynamically loaded implementation (a backend, sodium-native, node:crypto).
+ */
+export function hasMethods<T>(value: unknown, names: readonly (keyof T & string)[]): value is T {
+  if (typeof value !== 'object' || value === null) return false
+  const o = value as Record<string, unknown>
+  for (const name of names) if (typeof o[name] !== 'function') return false
+  return true
+}
+
 /** Asserts a 32-byte key (public, secret or shared). @throws MessagingError ERR_KEY_INVALID */
 export function checkKey(value: unknown, name: string): Uint8Array {
   if (!(value instanceof Uint8Array))
@@ -96,6 +107,14 @@ function keyError(cause: unknown): never {
   // The libraries reject low-order points (all-zero output) with their own errors.
   throw lowOrderError(cause)
 }
+
+/** The methods every {@link BoxBackend} has (`forgetSecret` is optional). */
+export const BOX_METHODS: readonly (keyof BoxBackend & string)[] = [
+  'publicKey',
+  'beforenm',
+  'sealAfternm',
+  'openAfternm',
+]
 
 /** Wraps raw primitives into a validating, frozen {@link BoxBackend}. */
 export function defineBackend(raw: RawBackend): BoxBackend {

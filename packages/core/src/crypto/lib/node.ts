@@ -7,7 +7,7 @@
  */
 import type { BoxBackend } from '../types.js'
 import { fromB64u, maskedPublicKey, pkcs8X25519, toB64u } from './b64.js'
-import { defineBackend } from './checks.js'
+import { defineBackend, hasMethods } from './checks.js'
 import { nobleOpen, nobleSeal } from './noble.js'
 import { SecretMemo } from './secret-memo.js'
 
@@ -36,14 +36,7 @@ function isNodeLike(): boolean {
 }
 
 function isNodeCrypto(m: unknown): m is NodeCrypto {
-  const c = m as Partial<Record<keyof NodeCrypto, unknown>> | null
-  return (
-    typeof c === 'object' &&
-    c !== null &&
-    typeof c.createPrivateKey === 'function' &&
-    typeof c.createPublicKey === 'function' &&
-    typeof c.diffieHellman === 'function'
-  )
+  return hasMethods<NodeCrypto>(m, ['createPrivateKey', 'createPublicKey', 'diffieHellman'])
 }
 
 /** Loads `node:crypto`, or undefined where it does not exist. */

@@ -8,7 +8,7 @@
  */
 import type { BoxBackend } from '../types.js'
 import { useNativeBlake2b } from './blake2b.js'
-import { defineBackend } from './checks.js'
+import { defineBackend, hasMethods } from './checks.js'
 
 /** The slice of sodium-native used here. */
 interface Sodium {
@@ -19,15 +19,12 @@ interface Sodium {
 }
 
 function isSodium(m: unknown): m is Sodium {
-  const s = m as Partial<Record<keyof Sodium, unknown>> | null
-  return (
-    typeof s === 'object' &&
-    s !== null &&
-    typeof s.crypto_scalarmult === 'function' &&
-    typeof s.crypto_scalarmult_base === 'function' &&
-    typeof s.crypto_secretbox_easy === 'function' &&
-    typeof s.crypto_secretbox_open_easy === 'function'
-  )
+  return hasMethods<Sodium>(m, [
+    'crypto_scalarmult',
+    'crypto_scalarmult_base',
+    'crypto_secretbox_easy',
+    'crypto_secretbox_open_easy',
+  ])
 }
 
 /** Builds the sodium backend from a loaded sodium-native module. */

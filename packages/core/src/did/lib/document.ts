@@ -4,6 +4,7 @@
  */
 import { MessagingError } from '../../errors.js'
 import { equalBytes } from '../../lib/bytes.js'
+import { isRecord } from '../../lib/guards.js'
 import type {
   DidDocument,
   DidEncryptionKey,
@@ -94,10 +95,6 @@ const MAX_STRING = 4096
 
 function invalid(message: string, cause?: unknown): MessagingError {
   return new MessagingError('ERR_DID_DOCUMENT_INVALID', message, cause === undefined ? {} : { cause })
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function checkFragment(id: unknown, where: string): UriFragment {

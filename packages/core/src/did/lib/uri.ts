@@ -43,32 +43,20 @@ export function invalidDid(uri: unknown, cause?: unknown): MessagingError {
 export function matchDid(uri: unknown): DidMatch {
   if (typeof uri !== 'string') throw invalidDid(uri)
   const full = FULL_KILT_DID_REGEX.exec(uri)?.groups
-  if (full) {
-    const fragment = full.fragment as UriFragment | undefined
-    return {
-      did: (fragment ? uri.slice(0, uri.length - fragment.length) : uri) as DidUri,
-      type: 'full',
-      address: full.address as string,
-      fragment,
-      authKeyTypeEncoding: undefined,
-      encodedDetails: undefined,
-    }
+  const groups = full ?? LIGHT_KILT_DID_REGEX.exec(uri)?.groups
+  if (groups === undefined) throw invalidDid(uri)
+  const fragment = groups.fragment as UriFragment | undefined
+  return {
+    // The SDK uses `uri.replace(fragment, '')`, which is the same except when the fragment text
+    // also occurs inside the details; cutting the suffix is what it means.
+    did: (fragment ? uri.slice(0, uri.length - fragment.length) : uri) as DidUri,
+    type: full ? 'full' : 'light',
+    address: groups.address as string,
+    fragment,
+    // Groups of the light grammar only (undefined for a full DID).
+    authKeyTypeEncoding: groups.authKeyType,
+    encodedDetails: groups.encodedDetails,
   }
-  const light = LIGHT_KILT_DID_REGEX.exec(uri)?.groups
-  if (light) {
-    const fragment = light.fragment as UriFragment | undefined
-    return {
-      // The SDK uses `uri.replace(fragment, '')`, which is the same except when the fragment text
-      // also occurs inside the details; cutting the suffix is what it means.
-      did: (fragment ? uri.slice(0, uri.length - fragment.length) : uri) as DidUri,
-      type: 'light',
-      address: light.address as string,
-      fragment,
-      authKeyTypeEncoding: light.authKeyType,
-      encodedDetails: light.encodedDetails,
-    }
-  }
-  throw invalidDid(uri)
 }
 
 const AUTH_KEY_TYPES: Readonly<Record<string, 'sr25519' | 'ed25519'>> = { '00': 'sr25519', '01': 'ed25519' }

@@ -7,21 +7,14 @@ import { documentFromW3C } from '../../did/index.js'
 import { checkDidDocument } from '../../did/lib/document.js'
 import type { DidUri } from '../../did/types.js'
 import { concatChunks, utf8Decode } from '../../lib/bytes.js'
+import { isRecord } from '../../lib/guards.js'
 import type { DidResolutionResult, ResolutionError } from '../types.js'
 import { canonicalResult } from './light.js'
-import { deactivated, failure, found, reason } from './results.js'
+import { deactivated, failure, found, isResolutionError, reason } from './results.js'
 
 /** The `Accept` header: the resolution-result profile first, then bare documents. */
 export const ACCEPT =
   'application/ld+json;profile="https://w3id.org/did-resolution", application/did+ld+json, application/did+json'
-
-const KNOWN_ERRORS: readonly string[] = [
-  'invalidDid',
-  'notFound',
-  'deactivated',
-  'internalError',
-  'methodNotSupported',
-]
 
 /** Thrown inside the reader when the body exceeds the limit. */
 export class BodyTooLarge extends Error {}
@@ -73,10 +66,6 @@ export function statusResult(status: number): DidResolutionResult {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 /** Parses a body as UTF-8 JSON (fatal decoding); `undefined` when it is not. */
 export function parseJson(bytes: Uint8Array): unknown {
   try {
@@ -113,7 +102,7 @@ export function interpretBody(did: DidUri, json: unknown): DidResolutionResult {
   if (error !== undefined && error !== null) {
     if (typeof error !== 'string') return failure('internalError', 'The resolver returned a malformed error')
     if (error === 'deactivated') return deactivated()
-    const code: ResolutionError = KNOWN_ERRORS.includes(error) ? (error as ResolutionError) : 'internalError'
+    const code: ResolutionError = isResolutionError(error) ? error : 'internalError'
     return failure(code, `The resolver answered "${error.slice(0, 50)}"`)
   }
   if (metadata.deactivated !== undefined && typeof metadata.deactivated !== 'boolean')

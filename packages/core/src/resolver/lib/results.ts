@@ -9,6 +9,19 @@ const LIVE = Object.freeze({ deactivated: false })
 const DEACTIVATED = Object.freeze({ deactivated: true })
 const EMPTY = Object.freeze({})
 
+const RESOLUTION_ERRORS: readonly unknown[] = [
+  'invalidDid',
+  'notFound',
+  'deactivated',
+  'internalError',
+  'methodNotSupported',
+] satisfies readonly ResolutionError[]
+
+/** True for one of the W3C DID Resolution error names of {@link ResolutionError}. */
+export function isResolutionError(value: unknown): value is ResolutionError {
+  return RESOLUTION_ERRORS.includes(value)
+}
+
 /** A usable document. */
 export function found(document: DidDocument): DidResolutionResult {
   return Object.freeze({ document, metadata: LIVE })
