@@ -7,7 +7,7 @@ import { defaultResolver, didOf, type EncryptedMessage, parseDid } from '@kilt-m
 import type { Command } from 'commander'
 import { localIdentityFor, openIdentity } from '../lib/context.js'
 import { readEnvelope } from '../lib/envelope-input.js'
-import { CliError } from '../lib/errors.js'
+import { CliError, EXIT } from '../lib/errors.js'
 import { readInput } from '../lib/files.js'
 import { parseDuration, printJson, println, shortDid, style } from '../lib/output.js'
 import { checksPassed, messageJson, messageLines, openEnvelope } from '../lib/present.js'
@@ -117,7 +117,13 @@ stale or replayed message, 5 network, 1 other.`,
           c.dim('  (sender, receiver, type and content inside are only known after decryption)'),
         )
       }
-      if (!report.wellFormed) process.exitCode = 4
+      if (!report.wellFormed) {
+        // The report went to stdout; the failure gets the usual one-line code on stderr.
+        process.stderr.write(
+          `error ERR_ENVELOPE_INVALID: malformed envelope: ${report.problems.join('; ').slice(0, 300)}\n`,
+        )
+        process.exitCode = EXIT.MESSAGE
+      }
     })
 }
 

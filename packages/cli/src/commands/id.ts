@@ -23,24 +23,12 @@ import { checkName, createIdentity, listKeystores, loadKeystore, updateSettings 
 import type { KeystoreHeader } from '../lib/keystore-format.js'
 import { printJson, println, shortDid, style } from '../lib/output.js'
 import { getPassphrase, readSecret } from '../lib/prompt.js'
+import { checkRelayUrl } from '../lib/relay.js'
 
 interface Common {
   json?: boolean
   name: string
   passphraseFile?: string
-}
-
-function checkRelayUrl(url: string | undefined): string | undefined {
-  if (url === undefined) return undefined
-  let u: URL
-  try {
-    u = new URL(url)
-  } catch {
-    throw new CliError('ERR_USAGE', `--relay expected an http(s) URL, got "${url.slice(0, 80)}"`)
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new CliError('ERR_USAGE', '--relay expected an http(s) URL')
-  return url
 }
 
 function printCreated(header: KeystoreHeader, json: boolean | undefined, verb: string): void {
@@ -117,7 +105,7 @@ Examples:
     )
     .action(async (opts: Common & { auth: 'sr25519' | 'ed25519'; relay?: string }) => {
       const name = checkName(opts.name)
-      const relay = checkRelayUrl(opts.relay)
+      const relay = checkRelayUrl(opts.relay, '--relay')
       const passphrase = await getPassphrase({ passphraseFile: opts.passphraseFile, confirm: true, name })
       const header = createIdentity({
         home: kiltMsgHome(),
@@ -184,7 +172,7 @@ Seeds given as flags end up in your shell history; prefer --secret-file or the e
         },
       ) => {
         const name = checkName(opts.name)
-        const relay = checkRelayUrl(opts.relay)
+        const relay = checkRelayUrl(opts.relay, '--relay')
         const home = kiltMsgHome()
         const common = { home, name, ...(relay === undefined ? {} : { relay }) }
         if (opts.mnemonic) {
@@ -321,7 +309,7 @@ Seeds given as flags end up in your shell history; prefer --secret-file or the e
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ kilt-msg id set-relay http://127.0.0.1:8080 --name alice')
     .action((url: string, opts: { name: string; json?: boolean }) => {
-      const relay = checkRelayUrl(url) as string
+      const relay = checkRelayUrl(url, 'the relay URL') as string
       updateSettings(kiltMsgHome(), checkName(opts.name), { relay })
       if (opts.json) printJson({ name: opts.name, relay })
       else println(`default relay of ${opts.name}: ${relay}`)

@@ -16,17 +16,8 @@ import {
   messageLines,
   openEnvelope,
 } from '../lib/present.js'
-import { allowLocalRelayFromEnv, relayClient, startRelay } from '../lib/relay.js'
+import { allowLocalRelayFromEnv, checkRelayUrl, relayClient, startRelay } from '../lib/relay.js'
 import { type ComposeOptions, compose, composeOptions } from './encrypt.js'
-
-function checkUrl(url: string | undefined, what: string): string | undefined {
-  if (url === undefined) return undefined
-  try {
-    const u = new URL(url)
-    if (u.protocol === 'http:' || u.protocol === 'https:') return url
-  } catch {}
-  throw new CliError('ERR_USAGE', `${what} expected an http(s) URL`)
-}
 
 /**
  * Failures that no later attempt can turn into success: the envelope or message is broken, forged
@@ -89,10 +80,10 @@ Examples:
   $ kilt-msg send --as bob --reply-to request.json --type reject --content '{"message":"no"}' --relay http://127.0.0.1:8080`,
     )
     .action(async (opts: ComposeOptions & { relay?: string; allowLocalRelay?: boolean }) => {
-      const explicit = checkUrl(opts.relay, '--relay')
+      const explicit = checkRelayUrl(opts.relay, '--relay')
       const { identity, message, envelope } = await compose(opts)
       const client = await relayClient(
-        checkUrl(defaultRelay(undefined, identity), 'the default relay'),
+        checkRelayUrl(defaultRelay(undefined, identity), 'the default relay'),
         false,
         opts.allowLocalRelay === true || allowLocalRelayFromEnv(),
       )
@@ -150,7 +141,7 @@ Examples:
       }) => {
         const maxAgeMs = parseDuration(opts.maxAge, '--max-age')
         const identity = await openIdentity(opts)
-        const url = checkUrl(defaultRelay(opts.relay, identity), '--relay')
+        const url = checkRelayUrl(defaultRelay(opts.relay, identity), '--relay')
         if (url === undefined)
           throw new CliError(
             'ERR_USAGE',

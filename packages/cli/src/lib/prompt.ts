@@ -113,7 +113,7 @@ export async function getPassphrase(options: PassphraseOptions = {}): Promise<st
  */
 export async function readSecret(
   what: string,
-  sources: { file?: string | undefined; envName?: string; allowStdin?: boolean },
+  sources: { file?: string | undefined; envName?: string },
 ): Promise<string> {
   if (sources.file !== undefined) {
     try {
@@ -127,16 +127,14 @@ export async function readSecret(
     if (v !== undefined && v !== '') return v.trim()
   }
   if (process.stdin.isTTY) return (await promptHidden(`${what[0]?.toUpperCase()}${what.slice(1)}: `)).trim()
-  if (sources.allowStdin !== false) {
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const c of process.stdin) {
-      size += (c as Buffer).length
-      if (size > 64 * 1024) throw new CliError('ERR_USAGE', `the ${what} on stdin is too long`)
-      chunks.push(c as Buffer)
-    }
-    const text = Buffer.concat(chunks).toString('utf8').trim()
-    if (text !== '') return text
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const c of process.stdin) {
+    size += (c as Buffer).length
+    if (size > 64 * 1024) throw new CliError('ERR_USAGE', `the ${what} on stdin is too long`)
+    chunks.push(c as Buffer)
   }
+  const text = Buffer.concat(chunks).toString('utf8').trim()
+  if (text !== '') return text
   throw new CliError('ERR_USAGE', `no ${what} given`)
 }

@@ -35,11 +35,10 @@ export interface StartRelayOptions {
  */
 export async function startRelay(options: StartRelayOptions): Promise<RunningRelay> {
   const relayPkg = await import('@kilt-messaging/relay')
-  const storePkg = relayPkg
   const store =
     options.postgres !== undefined
-      ? storePkg.openStore({ postgres: options.postgres })
-      : storePkg.openStore({ db: options.db ?? ':memory:' })
+      ? relayPkg.openStore({ postgres: options.postgres })
+      : relayPkg.openStore({ db: options.db ?? ':memory:' })
   let app: Awaited<ReturnType<typeof relayPkg.createRelay>>
   try {
     app = await relayPkg.createRelay(options.log ? { store } : { store, logger: false })
@@ -62,6 +61,21 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
       await store.close()
     },
   }
+}
+
+/**
+ * Checks a relay URL given by the user (flag, argument, environment or saved setting).
+ * @param what - how the error names it, e.g. `--relay`
+ * @returns `url` unchanged (undefined stays undefined)
+ * @throws CliError ERR_USAGE unless it is an http(s) URL
+ */
+export function checkRelayUrl(url: string | undefined, what: string): string | undefined {
+  if (url === undefined) return undefined
+  try {
+    const u = new URL(url)
+    if (u.protocol === 'http:' || u.protocol === 'https:') return url
+  } catch {}
+  throw new CliError('ERR_USAGE', `${what} expected an http(s) URL, got "${url.slice(0, 80)}"`)
 }
 
 let wsCtor: WebSocketConstructor | undefined

@@ -93,37 +93,36 @@ export function fileReplayStore(
   const lock = `${path}.lock`
   const waitMs = options.lockWaitMs ?? LOCK_WAIT_MS
   const staleMs = options.staleLockMs ?? STALE_LOCK_MS
-  let entries = load(path)
-  const save = (): void => {
+  // No copy is kept between calls: the file is the truth (another process may mark ids any time).
+  const save = (entries: Map<string, number>): void => {
     writeFileAtomic(path, JSON.stringify({ version: 1, entries: Object.fromEntries(entries) }))
   }
   return {
     get size() {
-      return entries.size
+      return load(path).size
     },
     markIfNew(key: string, expiresAt: number, now: number): boolean {
       return withLock(lock, waitMs, staleMs, () => {
-        // The file is the truth: another process may have marked ids since we last read it.
-        entries = load(path)
+        const entries = load(path)
         const seen = entries.get(key)
         if (seen !== undefined && seen > now) return false
         for (const [k, exp] of entries) if (exp <= now) entries.delete(k)
         if (entries.size >= MAX_REPLAY_ENTRIES) throw new Error('the replay file is full')
         entries.set(key, expiresAt)
-        save()
+        save(entries)
         return true
       })
     },
     purge(now: number): void {
       withLock(lock, waitMs, staleMs, () => {
-        entries = load(path)
+        const entries = load(path)
         let changed = false
         for (const [k, exp] of entries)
           if (exp <= now) {
             entries.delete(k)
             changed = true
           }
-        if (changed) save()
+        if (changed) save(entries)
       })
     },
   }
