@@ -12,6 +12,7 @@ import {
   type DidResolver,
   didSubject,
   isMessagingError,
+  RELAY_LOGIN_CHALLENGE_TAG,
   validateDidUri,
   verifySignature,
 } from '@kilt-messaging/core'
@@ -31,7 +32,7 @@ import { mintToken, verifyToken } from './token.js'
 
 const MAX_DID_LENGTH = 4096
 /** Challenges are `kilt-relay-login/v1\n<relay origin>\n<64 hex>` (core's `relayLoginChallengeValid`). */
-const CHALLENGE_TAG = 'kilt-relay-login/v1\n'
+const CHALLENGE_TAG = `${RELAY_LOGIN_CHALLENGE_TAG}\n`
 const MAX_CHALLENGE_LENGTH = CHALLENGE_TAG.length + MAX_ORIGIN_LENGTH + 1 + 64
 const CURSOR_RE = /^[0-9A-Za-z_-]{1,128}$/
 const AUTH_TIMEOUT_MS = 10_000
@@ -65,6 +66,23 @@ function checkDid(value: unknown, name: string): string {
     throw new RelayError('ERR_REQUEST_INVALID', `"${name}" is not a KILT DID`, { cause: e })
   }
   return value
+}
+
+/**
+ * Awaits a store call, mapping any failure (thrown or rejected) to `ERR_UNAVAILABLE` (503).
+ *
+ * @param call - the store operation
+ * @returns what the store returned
+ * @throws RelayError ERR_UNAVAILABLE when the store fails
+ * @example
+ * const page = await fromStore(() => store.list(mailbox, { limit, now }))
+ */
+async function fromStore<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (e) {
+    throw new RelayError('ERR_UNAVAILABLE', 'the store is unavailable', { cause: e })
+  }
 }
 
 function bearer(request: FastifyRequest): string | undefined {
@@ -245,12 +263,7 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
         receivedAt: now,
         expiresAt: now + opts.messageTtlMs,
       }))
-      let results: Awaited<ReturnType<MailboxStore['deposit']>>
-      try {
-        results = await store.deposit(inputs, quota)
-      } catch (e) {
-        throw new RelayError('ERR_UNAVAILABLE', 'the store is unavailable', { cause: e })
-      }
+      const results = await fromStore(() => store.deposit(inputs, quota))
       let stored = 0
       const out = results.map((r) => {
         if (r.id === null)
@@ -261,7 +274,7 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
       metrics.deposits += stored
       if (stored < out.length) metrics.reject('ERR_QUOTA_EXCEEDED')
       if (stored === 0) throw new RelayError('ERR_QUOTA_EXCEEDED', "the receiver's mailbox is full")
-      if (request.log.level === 'debug' || request.log.level === 'trace')
+      if (routeLevelOn(request.log.level))
         request.log.debug({ mailboxes: checked.map((c) => hashDid(c.mailbox)), stored }, 'deposit')
       return reply.status(201).send(batch ? { results: out } : out[0])
     },
@@ -287,11 +300,7 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
       throw requestInvalid(`this relay is not served at ${requested}; configure --public-url`)
     const challenge = `${CHALLENGE_TAG}${origin}\n${randomBytes(32).toString('hex')}`
     const expiresAt = clock() + opts.challengeTtlMs
-    try {
-      await store.putChallenge(challenge, did, expiresAt)
-    } catch (e) {
-      throw new RelayError('ERR_UNAVAILABLE', 'the store is unavailable', { cause: e })
-    }
+    await fromStore(() => store.putChallenge(challenge, did, expiresAt))
     return { challenge, expiresAt }
   })
 
@@ -328,13 +337,8 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
     )
       throw requestInvalid('"signature" must be 64 bytes of lowercase 0x hex')
     const now = clock()
-    let taken: { did: string } | null
-    try {
-      // Consumed before the signature is checked: a failed attempt burns the challenge.
-      taken = await store.takeChallenge(challenge, now)
-    } catch (e) {
-      throw new RelayError('ERR_UNAVAILABLE', 'the store is unavailable', { cause: e })
-    }
+    // Consumed before the signature is checked: a failed attempt burns the challenge.
+    const taken = await fromStore(() => store.takeChallenge(challenge, now))
     if (taken === null || taken.did !== did)
       throw new RelayError('ERR_CHALLENGE_INVALID', 'unknown, expired or used challenge')
     const subject = didSubject(did)
@@ -385,12 +389,9 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
       if (n < 1 || n > limits.maxPageSize) throw requestInvalid(`"limit" must be 1..${limits.maxPageSize}`)
       limit = n
     }
-    let page: Awaited<ReturnType<MailboxStore['list']>>
-    try {
-      page = await store.list(mailbox, { ...(after === undefined ? {} : { after }), limit, now: clock() })
-    } catch (e) {
-      throw new RelayError('ERR_UNAVAILABLE', 'the store is unavailable', { cause: e })
-    }
+    const page = await fromStore(() =>
+      store.list(mailbox, { ...(after === undefined ? {} : { after }), limit, now: clock() }),
+    )
     metrics.deliveries.http += page.length
     const cursor = page.length > 0 ? page[page.length - 1]!.id : (after ?? null)
     // Stored envelopes are JSON the relay wrote: spliced in without a parse/serialise round trip.
@@ -405,12 +406,7 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
     const body = exactKeys(request.body, ['ids'])
     const ids = checkIds(body.ids, limits.maxAckIds)
     if (ids === null) throw requestInvalid(`"ids" must be an array of 1..${limits.maxAckIds} message ids`)
-    let deleted: number
-    try {
-      deleted = await store.ack(mailbox, ids)
-    } catch (e) {
-      throw new RelayError('ERR_UNAVAILABLE', 'the store is unavailable', { cause: e })
-    }
+    const deleted = await fromStore(() => store.ack(mailbox, ids))
     metrics.acks += deleted
     return { deleted }
   })

@@ -8,8 +8,9 @@ import { WebSocket } from 'ws'
 import { createRelay, type Limits } from '../../src/index.js'
 import { LiveSession } from '../../src/lib/live.js'
 import { RelayMetrics } from '../../src/lib/metrics.js'
-import { envelope, hex, type Identity, makeIdentity } from '../helpers/identities.js'
+import { envelope, type Identity, makeIdentity } from '../helpers/identities.js'
 import { createMemoryStore, type MemoryStore } from '../helpers/memory-store.js'
+import { relayToken } from '../helpers/token.js'
 
 const apps: FastifyInstance[] = []
 const sockets: WebSocket[] = []
@@ -26,26 +27,7 @@ async function start(store: MemoryStore, limits: Partial<Limits> = {}) {
   if (address === null || typeof address === 'string') throw new Error('no address')
   const url = `http://127.0.0.1:${address.port}`
   const host = new URL(url).host
-  const token = async (who: Identity): Promise<string> => {
-    const c = await app.inject({
-      method: 'POST',
-      url: '/v1/auth/challenge',
-      headers: { host },
-      payload: { did: who.did },
-    })
-    const challenge = c.json().challenge as string
-    const t = await app.inject({
-      method: 'POST',
-      url: '/v1/auth/token',
-      payload: {
-        did: who.did,
-        challenge,
-        keyUri: who.authKeyUri,
-        signature: hex(who.auth.sign(new TextEncoder().encode(challenge))),
-      },
-    })
-    return t.json().token as string
-  }
+  const token = (who: Identity): Promise<string> => relayToken(app, who, host)
   return { app, url, token, live: `${url.replace('http', 'ws')}/v1/inbox/live` }
 }
 
@@ -175,8 +157,8 @@ describe('LiveSession send buffer', () => {
     return { socket, sent, closes }
   }
 
-  function session(socket: unknown, store = createMemoryStore()) {
-    return new LiveSession(socket as WebSocket, 'mailbox', {
+  function session(socket: unknown, store = createMemoryStore(), mailbox = 'mailbox') {
+    return new LiveSession(socket as WebSocket, mailbox, {
       store,
       clock: Date.now,
       metrics: new RelayMetrics(),
@@ -220,16 +202,7 @@ describe('LiveSession send buffer', () => {
       { maxCount: 10, maxBytes: 1_000_000 },
     )
     const { socket, sent, closes } = fakeSocket(5000)
-    const s = new LiveSession(socket as unknown as WebSocket, mailbox, {
-      store,
-      clock: Date.now,
-      metrics: new RelayMetrics(),
-      log: { warn: () => {} } as never,
-      window: 4,
-      maxAckIds: 10,
-      highWaterMark: 1024,
-      maxBuffered: 4096,
-    })
+    const s = session(socket, store, mailbox)
     await s.pump()
     expect(sent).toEqual([])
     expect(closes[0]?.[0]).toBe(1013)

@@ -16,6 +16,7 @@ import { WebSocket } from 'ws'
 import { createRelay, RELAY_SERVICE_TYPE } from '../../src/index.js'
 import { envelope, type Identity, makeIdentity } from '../helpers/identities.js'
 import { createMemoryStore, type MemoryStore } from '../helpers/memory-store.js'
+import { relayToken } from '../helpers/token.js'
 
 const apps: FastifyInstance[] = []
 afterEach(async () => {
@@ -372,27 +373,8 @@ describe('live flow control', () => {
       ids.push((await client.send(envelope(makeIdentity(), receiver), { relay: url })).id)
     await client.login(signer(receiver))
     // The bearer token in the Authorization header (Node clients can set it).
-    const token = await (async () => {
-      // Not over the socket: inject names the listen origin the relay serves by default.
-      const c = await app.inject({
-        method: 'POST',
-        url: '/v1/auth/challenge',
-        headers: { host: new URL(url).host },
-        payload: { did: receiver.did },
-      })
-      const challenge = c.json().challenge as string
-      const t = await app.inject({
-        method: 'POST',
-        url: '/v1/auth/token',
-        payload: {
-          did: receiver.did,
-          challenge,
-          keyUri: receiver.authKeyUri,
-          signature: `0x${Buffer.from(receiver.auth.sign(new TextEncoder().encode(challenge))).toString('hex')}`,
-        },
-      })
-      return t.json().token as string
-    })()
+    // Not over the socket: inject names the listen origin the relay serves by default.
+    const token = await relayToken(app, receiver, new URL(url).host)
     const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/inbox/live`, {
       headers: { authorization: `Bearer ${token}` },
     })

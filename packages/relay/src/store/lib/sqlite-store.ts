@@ -24,8 +24,7 @@ import type { FromWriter, ToWriter, WriterData } from './sqlite-worker.js'
 import {
   createSqliteWriter,
   type DepositResult,
-  MAX_GROUP_ITEMS,
-  opItems,
+  groupLength,
   type SqliteWriter,
   type WriteOp,
   type WriteOutcome,
@@ -179,12 +178,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
       return
     }
     if (inline === undefined) return
-    let n = 0
-    let items = 0
-    while (n < outbox.length && (n === 0 || items + opItems(outbox[n]!.op) <= MAX_GROUP_ITEMS)) {
-      items += opItems(outbox[n]!.op)
-      n++
-    }
+    const n = groupLength(outbox)
     const group = outbox.slice(0, n)
     outbox = outbox.slice(n)
     settle(group, inline.run(group.map((j) => j.op)))

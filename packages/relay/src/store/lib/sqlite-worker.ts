@@ -10,7 +10,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads'
 import { openSqliteDatabase } from './sqlite-db.js'
-import { createSqliteWriter, errorData, MAX_GROUP_ITEMS, opItems, type WriteOp } from './sqlite-writer.js'
+import { createSqliteWriter, errorData, groupLength, type WriteOp } from './sqlite-writer.js'
 
 /** A message from the main thread to the writer. */
 export type ToWriter = { type: 'ops'; ops: Array<{ seq: number; op: WriteOp }> } | { type: 'close' }
@@ -52,12 +52,7 @@ function main(): void {
   const flush = (): void => {
     scheduled = false
     while (queue.length > 0) {
-      let n = 0
-      let items = 0
-      while (n < queue.length && (n === 0 || items + opItems(queue[n]!.op) <= MAX_GROUP_ITEMS)) {
-        items += opItems(queue[n]!.op)
-        n++
-      }
+      const n = groupLength(queue)
       const group = queue.slice(0, n)
       queue = queue.slice(n)
       const outcomes = writer.run(group.map((g) => g.op))

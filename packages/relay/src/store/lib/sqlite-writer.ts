@@ -58,8 +58,29 @@ interface UsageState {
 }
 
 /** Counts the deposit items of an operation (for group sizing). */
-export function opItems(op: WriteOp): number {
+function opItems(op: WriteOp): number {
   return op.kind === 'deposit' ? Math.max(1, op.items.length) : 1
+}
+
+/**
+ * How many queued operations, from the front, go into the next group: at least one, then as many
+ * as keep the group within {@link MAX_GROUP_ITEMS} deposit items (an operation is never split).
+ *
+ * @param queue - the waiting operations, oldest first (non-empty)
+ * @returns the length of the next group, `1..queue.length`
+ * @example
+ * const group = queue.splice(0, groupLength(queue))
+ */
+export function groupLength(queue: ReadonlyArray<{ readonly op: WriteOp }>): number {
+  let n = 0
+  let items = 0
+  while (n < queue.length) {
+    const k = opItems(queue[n]!.op)
+    if (n > 0 && items + k > MAX_GROUP_ITEMS) break
+    items += k
+    n++
+  }
+  return n
 }
 
 /** Plain-data form of an error. */
