@@ -7,6 +7,7 @@ import { didOf, validateDidUri } from '../../did/parse.js'
 import type { DidDocument } from '../../did/types.js'
 import { MessagingError } from '../../errors.js'
 import { toHex, utf8 } from '../../lib/bytes.js'
+import { isRecord } from '../../lib/guards.js'
 import type { EncryptedMessage } from '../../message/types.js'
 import { createLightResolver } from '../../resolver/light.js'
 import type { DidResolver } from '../../resolver/types.js'
@@ -61,10 +62,6 @@ function transportError(message: string, cause?: unknown): MessagingError {
 
 function argument(message: string): MessagingError {
   return new MessagingError('ERR_ARGUMENT_INVALID', message)
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x)
 }
 
 /** Parses a relay base URL (http/https), always ending with `/` so paths resolve beneath it. */
