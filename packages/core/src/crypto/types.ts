@@ -14,10 +14,16 @@ export interface BoxBackend {
   publicKey(secretKey: Uint8Array): Uint8Array | Promise<Uint8Array>
   /** `crypto_box_beforenm(peerPublicKey, secretKey)`. Throws on a low-order peer key (all-zero shared secret). */
   beforenm(peerPublicKey: Uint8Array, secretKey: Uint8Array): SharedKey | Promise<SharedKey>
-  /** `crypto_box_easy_afternm`: returns tag16 || ciphertext. */
-  sealAfternm(plaintext: Uint8Array, nonce: Uint8Array, key: SharedKey): Uint8Array
-  /** `crypto_box_open_easy_afternm`: returns the plaintext, or `null` on any authentication failure. */
-  openAfternm(box: Uint8Array, nonce: Uint8Array, key: SharedKey): Uint8Array | null
+  /**
+   * `crypto_box_easy_afternm`: returns tag16 || ciphertext. `out`, when given, must have exactly
+   * `plaintext.length + 16` bytes; a backend may write the result there (always use the result).
+   */
+  sealAfternm(plaintext: Uint8Array, nonce: Uint8Array, key: SharedKey, out?: Uint8Array): Uint8Array
+  /**
+   * `crypto_box_open_easy_afternm`: returns the plaintext, or `null` on any authentication failure.
+   * `out`, when given, must have exactly `box.length - 16` bytes; as for `sealAfternm`.
+   */
+  openAfternm(box: Uint8Array, nonce: Uint8Array, key: SharedKey, out?: Uint8Array): Uint8Array | null
   /**
    * Optional: drops any state the backend derived from this secret-key array (e.g. an imported
    * private key object), so that wiping the array leaves no copy behind.

@@ -74,6 +74,8 @@ export interface Keyring {
    * @param peerPublicKey - 32 bytes (the receiver's key agreement key)
    * @param plaintext - any length
    * @param nonce - 24 bytes
+   * @param out - optional destination of exactly `plaintext.length + 16` bytes (the result may be
+   *   written there; always use the returned array)
    * @returns tag16 || ciphertext
    * @throws MessagingError ERR_KEY_UNAVAILABLE (key not held, keyring destroyed), ERR_KEY_INVALID (peer key length or low order), ERR_ARGUMENT_INVALID (nonce, plaintext)
    * @example const box = await keyring.sealFor(myKeyUri, peerPublicKey, utf8(json), randomBytes(24))
@@ -83,6 +85,7 @@ export interface Keyring {
     peerPublicKey: Uint8Array,
     plaintext: Uint8Array,
     nonce: Uint8Array,
+    out?: Uint8Array,
   ): Uint8Array | Promise<Uint8Array>
   /**
    * `crypto_box_open_easy` (= `nacl.box.open`) with the held key, through the shared-key cache.
@@ -90,6 +93,7 @@ export interface Keyring {
    * @param peerPublicKey - 32 bytes (the sender's key agreement key)
    * @param box - tag16 || ciphertext
    * @param nonce - 24 bytes
+   * @param out - optional destination of exactly `box.length - 16` bytes, as for `sealFor`
    * @returns the plaintext, or `null` when the box does not authenticate
    * @throws MessagingError ERR_KEY_UNAVAILABLE, ERR_KEY_INVALID, ERR_ARGUMENT_INVALID as {@link Keyring.sealFor}
    * @example const plaintext = await keyring.openFor(receiverKeyUri, senderPublicKey, box, nonce)
@@ -99,6 +103,7 @@ export interface Keyring {
     peerPublicKey: Uint8Array,
     box: Uint8Array,
     nonce: Uint8Array,
+    out?: Uint8Array,
   ): Uint8Array | null | Promise<Uint8Array | null>
   /**
    * Wipes every secret and drops every cached shared key; later calls throw ERR_KEY_UNAVAILABLE.
@@ -235,6 +240,7 @@ class KeyringImpl implements Keyring {
     peerPublicKey: Uint8Array,
     plaintext: Uint8Array,
     nonce: Uint8Array,
+    out?: Uint8Array,
   ): Uint8Array | Promise<Uint8Array> {
     this.#entry(ownKeyUri)
     checkKey(peerPublicKey, 'peerPublicKey')
@@ -242,8 +248,8 @@ class KeyringImpl implements Keyring {
     checkNonce(nonce)
     const b = this.#backend
     if (b === undefined)
-      return this.#ready().then((b2) => this.#seal(b2, ownKeyUri, peerPublicKey, plaintext, nonce))
-    return this.#seal(b, ownKeyUri, peerPublicKey, plaintext, nonce)
+      return this.#ready().then((b2) => this.#seal(b2, ownKeyUri, peerPublicKey, plaintext, nonce, out))
+    return this.#seal(b, ownKeyUri, peerPublicKey, plaintext, nonce, out)
   }
 
   openFor(
@@ -251,6 +257,7 @@ class KeyringImpl implements Keyring {
     peerPublicKey: Uint8Array,
     box: Uint8Array,
     nonce: Uint8Array,
+    out?: Uint8Array,
   ): Uint8Array | null | Promise<Uint8Array | null> {
     this.#entry(ownKeyUri)
     checkKey(peerPublicKey, 'peerPublicKey')
@@ -258,8 +265,8 @@ class KeyringImpl implements Keyring {
     checkNonce(nonce)
     const b = this.#backend
     if (b === undefined)
-      return this.#ready().then((b2) => this.#open(b2, ownKeyUri, peerPublicKey, box, nonce))
-    return this.#open(b, ownKeyUri, peerPublicKey, box, nonce)
+      return this.#ready().then((b2) => this.#open(b2, ownKeyUri, peerPublicKey, box, nonce, out))
+    return this.#open(b, ownKeyUri, peerPublicKey, box, nonce, out)
   }
 
   destroy(): void {
@@ -306,12 +313,13 @@ class KeyringImpl implements Keyring {
     peerPublicKey: Uint8Array,
     plaintext: Uint8Array,
     nonce: Uint8Array,
+    out: Uint8Array | undefined,
   ): Uint8Array | Promise<Uint8Array> {
     // Looked up again: the keyring may have been destroyed while waiting for the backend.
     const e = this.#entry(ownKeyUri)
     const key = this.#cache.get(e.id, e.secret, peerPublicKey, b)
-    if (key instanceof Promise) return key.then((k) => b.sealAfternm(plaintext, nonce, this.#alive(k)))
-    return b.sealAfternm(plaintext, nonce, key)
+    if (key instanceof Promise) return key.then((k) => b.sealAfternm(plaintext, nonce, this.#alive(k), out))
+    return b.sealAfternm(plaintext, nonce, key, out)
   }
 
   #open(
@@ -320,11 +328,12 @@ class KeyringImpl implements Keyring {
     peerPublicKey: Uint8Array,
     box: Uint8Array,
     nonce: Uint8Array,
+    out: Uint8Array | undefined,
   ): Uint8Array | null | Promise<Uint8Array | null> {
     const e = this.#entry(ownKeyUri)
     const key = this.#cache.get(e.id, e.secret, peerPublicKey, b)
-    if (key instanceof Promise) return key.then((k) => b.openAfternm(box, nonce, this.#alive(k)))
-    return b.openAfternm(box, nonce, key)
+    if (key instanceof Promise) return key.then((k) => b.openAfternm(box, nonce, this.#alive(k), out))
+    return b.openAfternm(box, nonce, key, out)
   }
 
   /** A key computed asynchronously may come from a secret wiped meanwhile: never use it then. */

@@ -287,3 +287,42 @@ describe('node backend internals', () => {
     expect(jwkAttempts).toBe(1)
   })
 })
+
+describe('sealAfternm / openAfternm with an output array', () => {
+  it('give the same bytes as without, in every backend, and check the output length', async () => {
+    const all = await availableBoxBackends()
+    fc.assert(
+      fc.property(key32, nonce24, data, (key, nonce, plaintext) => {
+        for (const b of all) {
+          const expected = b.sealAfternm(plaintext, nonce, key)
+          const box = b.sealAfternm(plaintext, nonce, key, new Uint8Array(plaintext.length + 16))
+          expect(Buffer.from(box).equals(Buffer.from(expected))).toBe(true)
+          const opened = b.openAfternm(box, nonce, key, new Uint8Array(plaintext.length))
+          expect(opened && Buffer.from(opened).equals(Buffer.from(plaintext))).toBe(true)
+          const tampered = box.slice()
+          tampered[0]! ^= 1
+          expect(b.openAfternm(tampered, nonce, key, new Uint8Array(plaintext.length))).toBeNull()
+          expect(
+            thrownCode(() => b.sealAfternm(plaintext, nonce, key, new Uint8Array(plaintext.length))),
+          ).toBe('ERR_ARGUMENT_INVALID')
+          expect(thrownCode(() => b.openAfternm(box, nonce, key, new Uint8Array(box.length)))).toBe(
+            'ERR_ARGUMENT_INVALID',
+          )
+        }
+      }),
+      { numRuns: 30 },
+    )
+  })
+
+  it('sodium writes into the given array', async () => {
+    const sodium = (await availableBoxBackends()).find((b) => b.name === 'sodium')
+    if (sodium === undefined) return // optional accelerator not installed
+    const key = randomBytes(32)
+    const nonce = randomBytes(24)
+    const out = new Uint8Array(21)
+    expect(sodium.sealAfternm(utf8('hello'), nonce, key, out)).toBe(out)
+    const back = new Uint8Array(5)
+    expect(sodium.openAfternm(out, nonce, key, back)).toBe(back)
+    expect(Buffer.from(back).toString()).toBe('hello')
+  })
+})

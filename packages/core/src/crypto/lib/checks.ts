@@ -85,10 +85,10 @@ export interface RawBackend {
   publicKey(secretKey: Uint8Array): Uint8Array | Promise<Uint8Array>
   /** Raw X25519(secretKey, peerPublicKey); may throw (or return zeros) on a low-order key. */
   sharedSecret(peerPublicKey: Uint8Array, secretKey: Uint8Array): Uint8Array | Promise<Uint8Array>
-  /** `crypto_secretbox_easy` (tag16 || ct). */
-  seal(plaintext: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array
-  /** `crypto_secretbox_open_easy`, or null; `box.length >= 16` is guaranteed. */
-  open(box: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | null
+  /** `crypto_secretbox_easy` (tag16 || ct); may write into `out` (checked: exactly the result length). */
+  seal(plaintext: Uint8Array, nonce: Uint8Array, key: Uint8Array, out?: Uint8Array): Uint8Array
+  /** `crypto_secretbox_open_easy`, or null; `box.length >= 16` is guaranteed; `out` as for `seal`. */
+  open(box: Uint8Array, nonce: Uint8Array, key: Uint8Array, out?: Uint8Array): Uint8Array | null
   /** Drops state derived from a secret array. */
   forgetSecret?(secretKey: Uint8Array): void
 }
@@ -106,6 +106,12 @@ function keyError(cause: unknown): never {
   if (cause instanceof MessagingError) throw cause
   // The libraries reject low-order points (all-zero output) with their own errors.
   throw lowOrderError(cause)
+}
+
+function checkOut(out: unknown, length: number): Uint8Array {
+  if (!(out instanceof Uint8Array) || out.length !== length)
+    throw new MessagingError('ERR_ARGUMENT_INVALID', `"out" expected Uint8Array of length ${length}`)
+  return out
 }
 
 /** The methods every {@link BoxBackend} has (`forgetSecret` is optional). */
@@ -136,18 +142,20 @@ export function defineBackend(raw: RawBackend): BoxBackend {
       if (shared instanceof Promise) return shared.then(finishShared, keyError)
       return finishShared(shared)
     },
-    sealAfternm(plaintext, nonce, key) {
+    sealAfternm(plaintext, nonce, key, out) {
       checkData(plaintext, 'plaintext')
       checkNonce(nonce)
       checkKey(key, 'key')
-      return raw.seal(plaintext, nonce, key)
+      if (out === undefined) return raw.seal(plaintext, nonce, key)
+      return raw.seal(plaintext, nonce, key, checkOut(out, plaintext.length + MAC_BYTES))
     },
-    openAfternm(box, nonce, key) {
+    openAfternm(box, nonce, key, out) {
       checkData(box, 'box')
       checkNonce(nonce)
       checkKey(key, 'key')
       if (box.length < MAC_BYTES) return null
-      return raw.open(box, nonce, key)
+      if (out === undefined) return raw.open(box, nonce, key)
+      return raw.open(box, nonce, key, checkOut(out, box.length - MAC_BYTES))
     },
   }
   const forget = raw.forgetSecret

@@ -41,14 +41,14 @@ export function sodiumBackendFrom(sodium: Sodium): BoxBackend {
       sodium.crypto_scalarmult(out, secretKey, peerPublicKey)
       return out
     },
-    seal(plaintext, nonce, key) {
-      const out = new Uint8Array(plaintext.length + 16)
+    seal(plaintext, nonce, key, out = new Uint8Array(plaintext.length + 16)) {
       sodium.crypto_secretbox_easy(out, plaintext, nonce, key)
       return out
     },
-    open(box, nonce, key) {
-      const out = new Uint8Array(box.length - 16)
-      return sodium.crypto_secretbox_open_easy(out, box, nonce, key) ? out : null
+    open(box, nonce, key, out = new Uint8Array(box.length - 16)) {
+      if (sodium.crypto_secretbox_open_easy(out, box, nonce, key)) return out
+      out.fill(0)
+      return null
     },
   })
 }

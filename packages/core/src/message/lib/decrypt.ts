@@ -7,6 +7,7 @@
  */
 import type { DidResourceUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
+import { scratchBytes } from '../../lib/bytes.js'
 import { createReplayGuard } from '../../replay/create-replay-guard.js'
 import { assertFresh, readClock } from '../../replay/lib/freshness.js'
 import { inlineCheckOf } from '../../replay/lib/guard.js'
@@ -111,7 +112,8 @@ function openBox(
       throw new MessagingError('ERR_KEY_UNAVAILABLE', 'The keyring holds no secret for receiverKeyUri')
     let r: Uint8Array | null | Promise<Uint8Array | null>
     try {
-      r = keyring.openFor(receiverKeyUri, senderPublicKey, box, nonce)
+      // The plaintext stays inside the library: an internal temporary, wiped by `decrypt`.
+      r = keyring.openFor(receiverKeyUri, senderPublicKey, box, nonce, scratchBytes(box.length - 16))
     } catch {
       throw failed()
     }
@@ -131,7 +133,7 @@ async function openWithCallback(
   try {
     response = await source.decrypt!({
       peerPublicKey: senderPublicKey,
-      data: box,
+      data: box.slice(), // an own copy for application code (`box` is an internal temporary)
       nonce,
       keyUri: receiverKeyUri,
     })
@@ -190,78 +192,84 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
 
   const openedBox = openBox(input.source, env.receiverKeyUri, senderKey.publicKey, env.box, env.nonce)
   const bytes = openedBox instanceof Promise ? await openedBox : openedBox
-  const message = toMessage(parsePlaintext(bytes), relax.unknownKeys === true)
+  try {
+    const message = toMessage(parsePlaintext(bytes), relax.unknownKeys === true)
 
-  // SDK `verifyMessageEnvelope` semantics for presence (a message without messageId is keyed by
-  // its hash; a missing createdAt fails as stale at the freshness step), strict thread fields.
-  checkMessageFields(message)
+    // SDK `verifyMessageEnvelope` semantics for presence (a message without messageId is keyed by
+    // its hash; a missing createdAt fails as stale at the freshness step), strict thread fields.
+    checkMessageFields(message)
 
-  // The sender owns senderKeyUri: the exact DID of the key URI, or — unless `sameSubjectSender` is
-  // false — another form of the same subject whose own document lists the same key (lib/party).
-  const senderKeyDid = didPartOf(env.senderKeyUri)
-  if (senderKey.controller !== senderKeyDid)
-    throw mismatch('ERR_SENDER_MISMATCH', 'Sender is not owner of the Encryption key')
-  if (message.sender !== senderKeyDid) {
-    const owns =
-      relax.sameSubjectSender !== false &&
-      (await ownsAgreementKey(resolver.resolver, message.sender, senderKeyDid, () => senderKey.publicKey))
-    if (!owns) throw mismatch('ERR_SENDER_MISMATCH', 'Sender is not owner of the Encryption key')
-  }
-
-  if (relax.receiverCheck !== true) {
-    const receiverKeyDid = didPartOf(env.receiverKeyUri)
-    if (
-      message.receiver !== receiverKeyDid &&
-      !(await ownsAgreementKey(resolver.resolver, message.receiver, receiverKeyDid, () =>
-        receiverPublicKey(input.source, resolver.resolver, env.receiverKeyUri),
-      ))
-    )
-      throw mismatch('ERR_RECEIVER_MISMATCH', 'Receiver is not owner of the receiver key')
-  }
-
-  if (relax.bodyValidation !== true) {
-    const opts: { registry?: BodyRegistry; sdkCompatible?: boolean } = {}
-    if (input.registry !== undefined) opts.registry = input.registry
-    if (relax.bodyValidation === 'sdk') opts.sdkCompatible = true
-    // The body is part of the JSON.parse output of the plaintext, frozen since (parsePlaintext).
-    verifyBody(message.body, opts, true)
-    // The owner rule concerns these three body types only; every other type passes (spec §5.3).
-    // `ensureOwner`, not the public `ensureOwnerIsSender`: its scan of the whole message would
-    // repeat what parsePlaintext (depth), toMessage (keys), checkMessageFields and the body scan
-    // above already established.
-    if (OWNER_TYPES.has(message.body.type)) ensureOwner(message)
-  }
-
-  const now = readClock(input.now)
-  const fresh = relax.freshness !== true
-  if (fresh) assertFresh(message.createdAt, now, input.maxAgeMs, input.maxFutureSkewMs)
-
-  const guard = guardFor(input)
-  if (guard !== undefined) {
-    try {
-      // Guards made by createReplayGuard answer synchronously with a synchronous store.
-      const inline = inlineCheckOf(guard)
-      const context = { now, plaintext: bytes, freshness: fresh }
-      const pending = inline === undefined ? guard.check(message, context) : inline(message, context)
-      if (pending !== undefined) await pending
-    } catch (cause) {
-      if (isMessagingError(cause)) throw cause
-      throw new MessagingError(
-        'ERR_REPLAY_STORE_UNAVAILABLE',
-        'The replay store failed; the message is refused',
-        {
-          cause,
-        },
-      )
+    // The sender owns senderKeyUri: the exact DID of the key URI, or — unless `sameSubjectSender` is
+    // false — another form of the same subject whose own document lists the same key (lib/party).
+    const senderKeyDid = didPartOf(env.senderKeyUri)
+    if (senderKey.controller !== senderKeyDid)
+      throw mismatch('ERR_SENDER_MISMATCH', 'Sender is not owner of the Encryption key')
+    if (message.sender !== senderKeyDid) {
+      const owns =
+        relax.sameSubjectSender !== false &&
+        (await ownsAgreementKey(resolver.resolver, message.sender, senderKeyDid, () => senderKey.publicKey))
+      if (!owns) throw mismatch('ERR_SENDER_MISMATCH', 'Sender is not owner of the Encryption key')
     }
-  }
 
-  Object.freeze(message)
-  const result: { -readonly [K in keyof DecryptedMessage]: DecryptedMessage[K] } = {
-    message,
-    senderKey: Object.freeze({ ...senderKey, publicKey: senderKey.publicKey.slice() }),
-    receiverKeyUri: env.receiverKeyUri,
+    if (relax.receiverCheck !== true) {
+      const receiverKeyDid = didPartOf(env.receiverKeyUri)
+      if (
+        message.receiver !== receiverKeyDid &&
+        !(await ownsAgreementKey(resolver.resolver, message.receiver, receiverKeyDid, () =>
+          receiverPublicKey(input.source, resolver.resolver, env.receiverKeyUri),
+        ))
+      )
+        throw mismatch('ERR_RECEIVER_MISMATCH', 'Receiver is not owner of the receiver key')
+    }
+
+    if (relax.bodyValidation !== true) {
+      const opts: { registry?: BodyRegistry; sdkCompatible?: boolean } = {}
+      if (input.registry !== undefined) opts.registry = input.registry
+      if (relax.bodyValidation === 'sdk') opts.sdkCompatible = true
+      // The body is part of the JSON.parse output of the plaintext, frozen since (parsePlaintext).
+      verifyBody(message.body, opts, true)
+      // The owner rule concerns these three body types only; every other type passes (spec §5.3).
+      // `ensureOwner`, not the public `ensureOwnerIsSender`: its scan of the whole message would
+      // repeat what parsePlaintext (depth), toMessage (keys), checkMessageFields and the body scan
+      // above already established.
+      if (OWNER_TYPES.has(message.body.type)) ensureOwner(message)
+    }
+
+    const now = readClock(input.now)
+    const fresh = relax.freshness !== true
+    if (fresh) assertFresh(message.createdAt, now, input.maxAgeMs, input.maxFutureSkewMs)
+
+    const guard = guardFor(input)
+    if (guard !== undefined) {
+      try {
+        // Guards made by createReplayGuard answer synchronously with a synchronous store.
+        const inline = inlineCheckOf(guard)
+        // A guard of the application's own gets its own copy of the plaintext.
+        const context = { now, plaintext: inline === undefined ? bytes.slice() : bytes, freshness: fresh }
+        const pending = inline === undefined ? guard.check(message, context) : inline(message, context)
+        if (pending !== undefined) await pending
+      } catch (cause) {
+        if (isMessagingError(cause)) throw cause
+        throw new MessagingError(
+          'ERR_REPLAY_STORE_UNAVAILABLE',
+          'The replay store failed; the message is refused',
+          {
+            cause,
+          },
+        )
+      }
+    }
+
+    Object.freeze(message)
+    const result: { -readonly [K in keyof DecryptedMessage]: DecryptedMessage[K] } = {
+      message,
+      senderKey: Object.freeze({ ...senderKey, publicKey: senderKey.publicKey.slice() }),
+      receiverKeyUri: env.receiverKeyUri,
+    }
+    if (env.receivedAt !== undefined) result.receivedAt = env.receivedAt
+    return Object.freeze(result)
+  } finally {
+    // Our keyring opened into an internal temporary: wipe it (a callback's array is the caller's).
+    if (input.source.kind === 'keyring') bytes.fill(0)
   }
-  if (env.receivedAt !== undefined) result.receivedAt = env.receivedAt
-  return Object.freeze(result)
 }

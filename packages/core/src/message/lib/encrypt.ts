@@ -5,6 +5,7 @@
  */
 import type { DidResourceUri, DidUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
+import { scratchBytes } from '../../lib/bytes.js'
 import type { DidResolver } from '../../resolver/types.js'
 import type { EncryptedMessage, Message } from '../types.js'
 import { didPartOf, resourceUri } from './did-checks.js'
@@ -114,7 +115,6 @@ export async function encrypt(message: unknown, input: EncryptInput): Promise<En
     throw new MessagingError('ERR_RECEIVER_MISMATCH', 'receiver is not owner of the receiver public key', {
       sdkError: 'IdentityMismatchError',
     })
-  const data = plaintextBytes(m)
   let box: Uint8Array
   let nonce: Uint8Array
   let senderKeyUri: DidResourceUri
@@ -126,9 +126,22 @@ export async function encrypt(message: unknown, input: EncryptInput): Promise<En
     const checked = checkSenderKeyUri(own, m.sender, resolver, () => keyring.publicKey(own))
     senderKeyUri = typeof checked === 'string' ? checked : await checked
     nonce = input.nonce ?? freshNonce()
-    const sealed = keyring.sealFor(senderKeyUri, receiverKey.publicKey, data, nonce)
-    box = sealed instanceof Uint8Array ? sealed : await sealed
+    // Plaintext and box stay inside the library here: internal temporaries, the plaintext wiped.
+    const data = plaintextBytes(m, true)
+    try {
+      const sealed = keyring.sealFor(
+        senderKeyUri,
+        receiverKey.publicKey,
+        data,
+        nonce,
+        scratchBytes(data.length + 16),
+      )
+      box = sealed instanceof Uint8Array ? sealed : await sealed
+    } finally {
+      data.fill(0)
+    }
   } else {
+    const data = plaintextBytes(m)
     const callback = source.encrypt!
     let response: unknown
     try {

@@ -4,11 +4,13 @@
  */
 import type { DidResourceUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
+import { scratchBytes } from '../../lib/bytes.js'
 import { resourceUri } from './did-checks.js'
 import { hexDecode } from './hex.js'
 
 /** A checked envelope. */
 export interface CheckedEnvelope {
+  /** An internal temporary (`lib/bytes` `scratchBytes`): copy it before handing it to application code. */
   readonly box: Uint8Array
   readonly nonce: Uint8Array
   readonly senderKeyUri: DidResourceUri
@@ -81,7 +83,7 @@ export function readEnvelope(input: unknown, maxBytes: number, lenientHex: boole
   if (nonceBytes.length !== 24) throw invalid(`"nonce" expected 24 bytes, got ${nonceBytes.length}`)
   const sender = keyUri(senderKeyUri, 'senderKeyUri')
   const receiver = keyUri(receiverKeyUri, 'receiverKeyUri')
-  const box = hexDecode(ciphertext, lenientHex)
+  const box = hexDecode(ciphertext, lenientHex, scratchBytes)
   if (box === undefined) throw invalid('"ciphertext" is not lowercase 0x hex')
   const out: { -readonly [K in keyof CheckedEnvelope]: CheckedEnvelope[K] } = {
     box,

@@ -115,11 +115,20 @@ function lenientTable(): Int16Array {
   return lenientPairs
 }
 
+function newBytes(n: number): Uint8Array {
+  return new Uint8Array(n)
+}
+
 /**
  * Decodes hex; returns `undefined` when malformed (the caller picks the error).
  * @param lenient - accept upper case and a missing `0x`
+ * @param alloc - where the output bytes come from
  */
-export function hexDecode(hex: string, lenient = false): Uint8Array | undefined {
+export function hexDecode(
+  hex: string,
+  lenient = false,
+  alloc: (n: number) => Uint8Array = newBytes,
+): Uint8Array | undefined {
   let start = 0
   if (hex.length >= 2 && hex.charCodeAt(0) === 48 && hex.charCodeAt(1) === 120) start = 2
   else if (!lenient) return undefined
@@ -134,7 +143,7 @@ export function hexDecode(hex: string, lenient = false): Uint8Array | undefined 
   if (written !== n) return undefined
   const units = small ? scratchUnits : new Uint16Array(chars.buffer)
   const table = lenient ? lenientTable() : strictTable()
-  const out = new Uint8Array((n - start) >> 1)
+  const out = alloc((n - start) >> 1)
   for (let i = 0, j = start >> 1; i < out.length; i++, j++) {
     const v = table[units[j]!]!
     if (v < 0) return undefined

@@ -3,6 +3,7 @@
  * The plaintext bytes exactly as SDK 0.35.2 `Message.encrypt` produces them (spec §2.2).
  */
 import { MessagingError } from '../../errors.js'
+import { utf8Scratch } from '../../lib/bytes.js'
 import type { Message } from '../types.js'
 import { ownBodyJson } from './own.js'
 
@@ -37,8 +38,12 @@ function composeOwn(message: Message, bodyJson: string): string {
   return `${s}}`
 }
 
-/** UTF-8 bytes of {@link serializePlaintext}. */
-export function plaintextBytes(message: Message): Uint8Array {
+/**
+ * UTF-8 bytes of {@link serializePlaintext}.
+ * @param scratch - write them into an internal temporary (`lib/bytes` `scratchBytes` rules)
+ */
+export function plaintextBytes(message: Message, scratch = false): Uint8Array {
   const bodyJson = ownBodyJson(message)
-  return encoder.encode(bodyJson === undefined ? serializePlaintext(message) : composeOwn(message, bodyJson))
+  const text = bodyJson === undefined ? serializePlaintext(message) : composeOwn(message, bodyJson)
+  return scratch ? utf8Scratch(text) : encoder.encode(text)
 }
