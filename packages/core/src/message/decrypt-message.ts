@@ -6,6 +6,7 @@ import { MessagingError } from '../errors.js'
 import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_SKEW_MS, windowOption } from '../replay/lib/freshness.js'
 import type { ReplayGuard } from '../replay/types.js'
 import type { DidResolver } from '../resolver/types.js'
+import { isRegistry } from './lib/body/registry.js'
 import type { BodyRegistry } from './lib/create.js'
 import { type DecryptedMessage, type DecryptRelax, decrypt } from './lib/decrypt.js'
 import { type KeySource, keySource } from './lib/key-source.js'
@@ -53,6 +54,25 @@ export interface DecryptMessageOptions {
   readonly relax?: DecryptRelax
 }
 
+const RELAX_FLAGS = ['receiverCheck', 'freshness', 'hex', 'sameSubjectSender', 'unknownKeys'] as const
+
+/** Checks `relax`: known names only, booleans (`bodyValidation` also `'sdk'`). */
+function readRelax(value: unknown): DecryptRelax {
+  const relax = optionsObject(value as DecryptRelax | undefined, 'relax')
+  for (const key of Object.keys(relax)) {
+    const v: unknown = relax[key as keyof DecryptRelax]
+    if (key === 'bodyValidation') {
+      if (v === undefined || typeof v === 'boolean' || v === 'sdk') continue
+      throw new MessagingError('ERR_ARGUMENT_INVALID', '"relax.bodyValidation" expected a boolean or "sdk"')
+    }
+    if (!(RELAX_FLAGS as readonly string[]).includes(key))
+      throw new MessagingError('ERR_ARGUMENT_INVALID', `"relax" has an unknown option "${key.slice(0, 40)}"`)
+    if (v !== undefined && typeof v !== 'boolean')
+      throw new MessagingError('ERR_ARGUMENT_INVALID', `"relax.${key}" expected a boolean`)
+  }
+  return relax
+}
+
 /**
  * Decrypts an envelope and verifies the message. Checks, in this order, each with its code:
  * 1. envelope shape — a plain object with only the SDK's keys, strings, lowercase `0x` hex, a
@@ -91,7 +111,9 @@ export function decryptMessage(envelope: unknown, options: DecryptMessageOptions
 function decryptWith(envelope: unknown, options: DecryptMessageOptions): Promise<DecryptedMessage> {
   const o = optionsObject(options)
   const source = keySource(o.keys, 'decrypt')
-  const relax = optionsObject(o.relax, 'relax')
+  const relax = readRelax(o.relax)
+  if (o.registry !== undefined && !isRegistry(o.registry))
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"registry" must come from createBodyRegistry()')
   const replay = o.replay
   if (
     replay !== undefined &&

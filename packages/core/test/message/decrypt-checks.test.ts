@@ -522,6 +522,12 @@ describe('decryptMessage: the order of the checks', () => {
       { keys: bob.keyring(), replay: {} },
       { keys: bob.keyring(), resolver: {} },
       { keys: bob.keyring(), relax: 3 },
+      { keys: bob.keyring(), relax: { freshnes: true } },
+      { keys: bob.keyring(), relax: { hex: 'yes' } },
+      { keys: bob.keyring(), relax: { bodyValidation: 'strict' } },
+      { keys: bob.keyring(), registry: {} },
+      // checked even when the relaxation means it would never be used
+      { keys: bob.keyring(), registry: new Map(), relax: { bodyValidation: true } },
     ])
       expect(await codeOf(decryptMessage(env, o as unknown as DecryptMessageOptions))).toBe(
         'ERR_ARGUMENT_INVALID',
