@@ -10,8 +10,10 @@ import { BOX_METHODS, checkData, checkKey, checkNonce, hasMethods } from '../cry
 import { randomBytes } from '../crypto/random.js'
 import { createSharedKeyCache } from '../crypto/shared-key-cache.js'
 import type { BoxBackend, SharedKeyCache } from '../crypto/types.js'
+import { parseDidShared } from '../did/lib/uri.js'
+import { validateDidUri } from '../did/parse.js'
 import type { DidResourceUri } from '../did/types.js'
-import { MessagingError } from '../errors.js'
+import { isMessagingError, MessagingError } from '../errors.js'
 import type {
   DecryptCallback,
   DecryptRequestData,
@@ -121,13 +123,15 @@ interface Entry {
   publicKey: Uint8Array | undefined
 }
 
-const KEY_URI = /^did:kilt:[^\s#]+#[^\s#]+$/
 const keyrings = new WeakSet<object>()
 
-/** The SS58 address of a KILT DID (`did:kilt:<addr>` or `did:kilt:light:<2 digits><addr>[:details]`). */
+/** The SS58 address (subject) of a KILT DID, or undefined when `did` is not a valid one. */
 function addressOf(did: string): string | undefined {
-  const m = /^did:kilt:(?:light:\d\d)?([1-9A-HJ-NP-Za-km-z]+)(?::[^#]*)?$/.exec(did)
-  return m?.[1]
+  try {
+    return parseDidShared(did).address
+  } catch {
+    return undefined
+  }
 }
 
 function unavailable(what: string): MessagingError {
@@ -373,11 +377,14 @@ export function createKeyring(entries: readonly KeyringEntry[], options: Keyring
     const { keyUri, secretKey } = e as Record<string, unknown>
     if (typeof keyUri !== 'string')
       throw new MessagingError('ERR_ARGUMENT_INVALID', `"entries[${i}].keyUri" expected a string`)
-    if (!KEY_URI.test(keyUri)) {
-      const noFragment = /^did:kilt:[^\s#]+$/.test(keyUri)
+    try {
+      validateDidUri(keyUri, 'ResourceUri')
+    } catch (cause) {
+      const code = isMessagingError(cause) ? cause.code : 'ERR_DID_INVALID'
       throw new MessagingError(
-        noFragment ? 'ERR_DID_FRAGMENT' : 'ERR_DID_INVALID',
+        code,
         `"entries[${i}].keyUri" expected a KILT DID resource URI (did:kilt:…#fragment)`,
+        { cause },
       )
     }
     if (seen.has(keyUri))

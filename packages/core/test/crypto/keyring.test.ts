@@ -290,6 +290,18 @@ describe('createKeyring', () => {
     expect(thrownCode(() => createKeyring([{ keyUri: alice.uri as never, secretKey: sk }]))).toBe(
       'ERR_DID_FRAGMENT',
     )
+    // KILT-shaped but not a KILT DID: a bad SS58 checksum, a bad light-DID auth key code
+    const badSum = ok.replace(
+      /(did:kilt:(?:light:\d\d)?4\w{46})(\w)/,
+      (_, a: string, c: string) => a + (c === 'a' ? 'b' : 'a'),
+    )
+    expect(badSum).not.toBe(ok)
+    expect(thrownCode(() => createKeyring([{ keyUri: badSum as never, secretKey: sk }]))).toBe(
+      'ERR_DID_ADDRESS_INVALID',
+    )
+    expect(
+      thrownCode(() => createKeyring([{ keyUri: 'did:kilt:light:00x#a' as never, secretKey: sk }])),
+    ).toBe('ERR_DID_INVALID')
     expect(thrownCode(() => createKeyring([{ keyUri: ok, secretKey: sk.subarray(1) }]))).toBe(
       'ERR_KEY_INVALID',
     )
