@@ -66,11 +66,14 @@ export interface DidResolver {
   ): Promise<ResolvedKey>
 }
 
-/** Bounds of a resolver's TTL cache (count-bounded LRU + TTL). */
+/** Bounds of a resolver's TTL cache (count-bounded two-generation LRU + TTL). */
 export interface ResolverCacheOptions {
   /** How long a positive answer (a document, an upgrade) is reused, in milliseconds. */
   readonly ttlMs: number
-  /** How many DIDs are remembered at most; the least recently used is evicted first. */
+  /**
+   * How many DIDs are remembered at most. The least recently used go first, a generation at a
+   * time: the ⌈maxEntries/2⌉ most recently used (looked up or stored) are always kept.
+   */
   readonly maxEntries: number
   /** How long `notFound` and `deactivated` answers are reused. Default: `min(ttlMs, 30000)`. */
   readonly negativeTtlMs?: number

@@ -3,7 +3,7 @@ import { toHex } from '../../src/lib/bytes.js'
 import { composeResolvers, createLightResolver, createRegistryResolver } from '../../src/resolver/index.js'
 import type { DidResolutionResult, DidResolver, ResolverCacheOptions } from '../../src/resolver/types.js'
 import { rejectionCode } from '../helpers/expect-error.js'
-import { did, fullDocument, manualClock } from './fixtures.js'
+import { did, fullDocument, manualClock, syntheticFullDocument } from './fixtures.js'
 
 /** A resolver answering fixed results and counting calls. */
 function scripted(answers: Record<string, DidResolutionResult | Error>): DidResolver & { calls: string[] } {
@@ -219,20 +219,22 @@ describe('composeResolvers: cache', () => {
     expect(spy.calls).toHaveLength(2)
   })
 
-  it('is bounded: least recently used entries are evicted', async () => {
+  it('is bounded: a DID in use stays cached, DIDs unused for a while are evicted', async () => {
+    // A two-generation LRU: at most maxEntries held, the ⌈maxEntries/2⌉ most recently used kept.
     const spy = scripted({})
-    const { resolver } = cachedOnClock(spy, { ttlMs: 10_000, maxEntries: 2 })
-    const [a, b, c] = ['bob', 'carol', 'dave'].map((n) => fullDocument(n).uri) as [string, string, string]
-    await resolver.resolve(a)
-    await resolver.resolve(b)
-    await resolver.resolve(a) // a is now the most recently used
-    await resolver.resolve(c) // evicts b
-    expect(spy.calls).toEqual([a, b, c])
-    await resolver.resolve(a)
-    await resolver.resolve(c)
-    expect(spy.calls).toEqual([a, b, c])
-    await resolver.resolve(b)
-    expect(spy.calls).toEqual([a, b, c, b])
+    const { resolver } = cachedOnClock(spy, { ttlMs: 10_000, maxEntries: 4 })
+    const hot = bob.uri
+    const cold = Array.from({ length: 20 }, (_, i) => syntheticFullDocument(10 + i).uri)
+    await resolver.resolve(hot)
+    for (const d of cold) {
+      await resolver.resolve(hot) // a hit counts as a use
+      await resolver.resolve(d)
+    }
+    expect(spy.calls).toEqual([hot, ...cold])
+    await resolver.resolve(cold[19]!) // among the two most recently used: still cached
+    await resolver.resolve(hot)
+    await resolver.resolve(cold[0]!) // unused for 19 insertions: evicted
+    expect(spy.calls).toEqual([hot, ...cold, cold[0]])
   })
 
   it('upgrade checks are cached too: the hot path needs no resolver call', async () => {

@@ -1,8 +1,15 @@
 /**
  * @module resolver/lib/cache
  * A count-bounded LRU with per-entry expiry, for resolution results.
+ *
+ * The bound is {@link BoundedCache} (`quick-lru`'s two generations: O(1) insertion and eviction;
+ * at most `maxEntries` entries, the ⌈maxEntries/2⌉ most recently used always kept, older ones
+ * dropped a generation at a time rather than strictly one by one). Expiry is kept here, against
+ * the injected clock (`quick-lru`'s own `maxAge` reads `Date.now()`): an expired entry is never
+ * returned, and is dropped when looked up or when its generation goes.
  */
 import { MessagingError } from '../../errors.js'
+import { BoundedCache } from '../../lib/bounded-cache.js'
 import type { DidResolutionResult, ResolverCacheOptions } from '../types.js'
 import { isNegative, isTransient } from './results.js'
 
@@ -11,28 +18,28 @@ interface Entry {
   readonly expires: number
 }
 
-/** The cache used by the HTTP resolver and by `composeResolvers`. */
+/** The cache used by the HTTP resolver and by `composeResolvers` (options checked by {@link makeCache}). */
 export class ResultCache {
-  readonly #map = new Map<string, Entry>()
+  readonly #entries: BoundedCache<Entry>
   readonly #ttl: number
   readonly #negativeTtl: number
-  readonly #max: number
   readonly #now: () => number
 
   constructor(options: ResolverCacheOptions, now: () => number) {
     this.#ttl = options.ttlMs
     this.#negativeTtl = options.negativeTtlMs ?? Math.min(options.ttlMs, 30_000)
-    this.#max = options.maxEntries
+    this.#entries = new BoundedCache(options.maxEntries)
     this.#now = now
   }
 
-  /** The cached result, if present and fresh. A hit becomes the most recently used. */
+  /** The cached result, if present and fresh. A hit counts as a use; an expired entry is dropped. */
   get(key: string): DidResolutionResult | undefined {
-    const entry = this.#map.get(key)
+    const entry = this.#entries.get(key)
     if (entry === undefined) return undefined
-    this.#map.delete(key)
-    if (entry.expires <= this.#now()) return undefined
-    this.#map.set(key, entry)
+    if (entry.expires <= this.#now()) {
+      this.#entries.delete(key)
+      return undefined
+    }
     return entry.value
   }
 
@@ -41,23 +48,17 @@ export class ResultCache {
     if (isTransient(value)) return
     const ttl = isNegative(value) ? this.#negativeTtl : this.#ttl
     if (ttl <= 0) return
-    this.#map.delete(key)
-    this.#map.set(key, { value, expires: this.#now() + ttl })
-    while (this.#map.size > this.#max) {
-      const oldest = this.#map.keys().next()
-      if (oldest.done === true) break
-      this.#map.delete(oldest.value)
-    }
+    this.#entries.set(key, { value, expires: this.#now() + ttl })
   }
 
   /** Forgets one key. */
   delete(key: string): void {
-    this.#map.delete(key)
+    this.#entries.delete(key)
   }
 
-  /** The number of entries (fresh or not yet evicted). */
+  /** The number of entries held, fresh or not yet dropped (counts them: for diagnostics and tests). */
   get size(): number {
-    return this.#map.size
+    return this.#entries.size
   }
 }
 
