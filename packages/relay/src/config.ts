@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { DEFAULT_LIMITS, LIMIT_ALIASES, type Limits, limitName } from './lib/options.js'
+import { checkMetricsToken, DEFAULT_LIMITS, LIMIT_ALIASES, type Limits, limitName } from './lib/options.js'
 import { publicOrigins } from './lib/public-origins.js'
 
 /** The complete configuration of a relay process. */
@@ -139,10 +139,11 @@ function apply(target: Mutable, source: Record<string, unknown>, origin: string)
   }
   if (s.deploymentId !== undefined) target.deploymentId = str(s.deploymentId, `${origin} deploymentId`)
   if (s.metricsToken !== undefined) {
-    const t = str(s.metricsToken, `${origin} metricsToken`)
-    if (t.length < 16 || t.length > 256 || /\s/.test(t))
-      throw new Error(`${origin} metricsToken must be 16..256 characters without whitespace`)
-    target.metricsToken = t
+    try {
+      target.metricsToken = checkMetricsToken(s.metricsToken)
+    } catch (e) {
+      throw new Error(`${origin} ${e instanceof Error ? e.message : String(e)}`)
+    }
   }
   if (s.corsOrigins !== undefined) {
     const c = s.corsOrigins

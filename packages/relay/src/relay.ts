@@ -23,7 +23,11 @@ export { RELAY_SERVICE_TYPE } from '@kilt-messaging/core'
  *   `publicUrl` (the origins login challenges are bound to; default: the listen address's origins,
  *   known once listening — `inject()` tests must set it)
  * @returns a Fastify instance: `inject()` it in tests or `listen()` it
- * @throws TypeError on malformed options; the store's errors from `init`/`deploymentSecret`
+ * @throws MessagingError `ERR_ARGUMENT_INVALID` (as a rejection, before the store is touched) when
+ *   `options` is not an object, names an unknown option, or an option has the wrong type or range
+ *   (a `store` without the MailboxStore methods, a negative or non-integer limit or lifetime, a
+ *   `metricsToken` not of 16..256 characters, ...); the message names the option. The store's
+ *   errors from `init`/`deploymentSecret`
  * @example
  * const app = await createRelay({ store: createSqliteStore({ path: 'relay.db' }) })
  * await app.listen({ port: 8080, host: '127.0.0.1' })

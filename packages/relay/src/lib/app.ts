@@ -18,7 +18,7 @@ import {
 } from '@kilt-messaging/core'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 import type { WebSocket } from 'ws'
-import type { DepositInput, MailboxStore } from '../store/types.js'
+import type { DepositInput } from '../store/types.js'
 import { checkEnvelope, isLowerHexFrom } from './envelope.js'
 import { RelayError, toRelayError } from './errors.js'
 import { checkIds, LiveSession } from './live.js'
@@ -91,11 +91,6 @@ function bearer(request: FastifyRequest): string | undefined {
   return h.startsWith('Bearer ') ? h.slice(7).trim() : undefined
 }
 
-/**
- * Builds the relay application (not listening). See `createRelay` for the public contract.
- * @throws TypeError on malformed options
- */
-
 /** True when `header` is `Bearer <token>` (compared through SHA-256 digests in constant time). */
 function bearerMatches(header: string | undefined, token: string): boolean {
   if (typeof header !== 'string' || !header.startsWith('Bearer ')) return false
@@ -103,13 +98,14 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return timingSafeEqual(digest(header.slice(7)), digest(token))
 }
 
+/**
+ * Builds the relay application (not listening). See `createRelay` for the public contract.
+ * @throws MessagingError ERR_ARGUMENT_INVALID on malformed options (checked by `resolveOptions`)
+ */
 export async function buildApp(options: RelayOptions): Promise<FastifyInstance> {
   const opts = resolveOptions(options)
-  const { limits, clock } = opts
-  const store: MailboxStore = options.store
-  if (typeof store !== 'object' || store === null || typeof store.deposit !== 'function')
-    throw new TypeError('"store" must be a MailboxStore')
-  const resolver: DidResolver = options.resolver ?? createLightResolver()
+  const { limits, clock, store } = opts
+  const resolver: DidResolver = opts.resolver ?? createLightResolver()
   const metrics = new RelayMetrics()
   const depositLimiter = new DepositLimiter(
     limits.ipMailboxDepositsPerMinute,
@@ -134,13 +130,13 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
     // string (it may carry a token), headers or bodies.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.maxSmallRequestBytes,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: opts.trustProxy,
     return503OnClosing: true,
   }
   const app: FastifyInstance =
-    options.logger === undefined || options.logger === false
-      ? Fastify({ ...base, logger: options.logger === undefined ? { level: 'info' } : false })
-      : (Fastify({ ...base, loggerInstance: options.logger }) as unknown as FastifyInstance)
+    opts.logger === undefined || opts.logger === false
+      ? Fastify({ ...base, logger: opts.logger === undefined ? { level: 'info' } : false })
+      : (Fastify({ ...base, loggerInstance: opts.logger }) as unknown as FastifyInstance)
   app.removeContentTypeParser('text/plain')
 
   const sessions = new Map<string, Set<LiveSession>>()
@@ -194,8 +190,8 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
     request.log.info({ route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
   })
 
-  if (options.cors !== undefined) {
-    const origins = options.cors.origins
+  if (opts.cors !== undefined) {
+    const origins = opts.cors.origins
     await app.register(fastifyCors, {
       origin: origins === '*' ? '*' : [...origins],
       methods: ['GET', 'POST'],

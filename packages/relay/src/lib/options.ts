@@ -2,7 +2,8 @@
  * @module lib/options
  * The relay's options, limits and their defaults.
  */
-import type { DidResolver } from '@kilt-messaging/core'
+import { isIP } from 'node:net'
+import { type DidResolver, MessagingError } from '@kilt-messaging/core'
 import type { Logger } from 'pino'
 import type { MailboxStore } from '../store/types.js'
 import { publicOrigins } from './public-origins.js'
@@ -100,7 +101,11 @@ export interface RelayOptions {
   readonly deploymentId?: string
   /** Allowed browser origins; absent: no CORS headers. */
   readonly cors?: { readonly origins: readonly string[] | '*' }
-  /** Fastify `trustProxy` (client IPs from `X-Forwarded-For`, for the per-IP limit). Default false. */
+  /**
+   * Fastify `trustProxy` (client IPs from `X-Forwarded-For`, for the per-IP limit): true, or the
+   * trusted proxies as comma-separated IPs, CIDRs (`10.0.0.0/8`) or `loopback`, `linklocal`,
+   * `uniquelocal`. Default false.
+   */
   readonly trustProxy?: boolean | string
   /**
    * The URL(s) clients reach this relay at (one, several comma-separated, or a list; each
@@ -120,14 +125,23 @@ export interface RelayOptions {
 
 /** Options after defaults. */
 export interface ResolvedRelayOptions {
+  /** The mailbox store (checked to have every {@link MailboxStore} method). */
+  readonly store: MailboxStore
+  /** The login key resolver; undefined: the offline light-DID resolver. */
+  readonly resolver: DidResolver | undefined
   readonly limits: Limits
   readonly clock: () => number
+  /** The pino logger, false for none, undefined for the default (pino at `info`). */
+  readonly logger: Logger | false | undefined
   readonly tokenTtlMs: number
   readonly challengeTtlMs: number
   readonly messageTtlMs: number
   readonly expireIntervalMs: number
   readonly heartbeatMs: number
   readonly deploymentId: string
+  /** Allowed browser origins (a copy); undefined: no CORS headers. */
+  readonly cors: { readonly origins: readonly string[] | '*' } | undefined
+  readonly trustProxy: boolean | string
   /** Whether full DIDs are resolvable (deposits for full-DID receivers accepted). */
   readonly resolvesFullDids: boolean
   /** Normalized `publicUrl` origins; undefined: derived from the listen address. */
@@ -136,10 +150,85 @@ export interface ResolvedRelayOptions {
   readonly metricsToken: string | undefined
 }
 
-function positive(value: unknown, name: string, fallback: number, allowZero = false): number {
+/** Every option name of {@link RelayOptions}: any other name is refused. */
+const OPTION_NAMES: ReadonlySet<string> = new Set<keyof RelayOptions>([
+  'store',
+  'resolver',
+  'resolvesFullDids',
+  'limits',
+  'clock',
+  'logger',
+  'tokenTtlMs',
+  'challengeTtlMs',
+  'messageTtlMs',
+  'expireIntervalMs',
+  'heartbeatMs',
+  'deploymentId',
+  'cors',
+  'trustProxy',
+  'publicUrl',
+  'metricsToken',
+])
+
+/** The methods a {@link MailboxStore} has. */
+const STORE_METHODS = [
+  'init',
+  'deposit',
+  'list',
+  'ack',
+  'usage',
+  'expire',
+  'depth',
+  'onDeposit',
+  'putChallenge',
+  'takeChallenge',
+  'deploymentSecret',
+  'ping',
+  'close',
+] as const satisfies readonly (keyof MailboxStore)[]
+
+/** The methods Fastify requires of a logger instance. */
+const LOGGER_METHODS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'child'] as const
+
+/** Longest period of a timer (`setTimeout`/`setInterval` fire at once above it). */
+const MAX_TIMER_MS = 2 ** 31 - 1
+/** Longest message lifetime (100 years): receipt time plus it stays a safe integer. */
+const MAX_MESSAGE_TTL_MS = 100 * 365 * 24 * 3600_000
+
+/** Named address ranges Fastify's `trustProxy` (proxy-addr) knows. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+/** Throws the typed error of a malformed option. */
+function invalid(message: string): never {
+  throw new MessagingError('ERR_ARGUMENT_INVALID', message)
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function hasMethods(value: unknown, methods: readonly string[]): boolean {
+  return isObject(value) && methods.every((m) => typeof value[m] === 'function')
+}
+
+function positive(
+  value: unknown,
+  name: string,
+  fallback: number,
+  allowZero = false,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || (!allowZero && value === 0))
-    throw new TypeError(`"${name}" must be a ${allowZero ? 'non-negative' : 'positive'} integer`)
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value < 0 ||
+    (!allowZero && value === 0) ||
+    value > max
+  )
+    invalid(
+      `"${name}" must be a ${allowZero ? 'non-negative' : 'positive'} integer${max < Number.MAX_SAFE_INTEGER ? ` of at most ${max}` : ''}`,
+    )
   return value
 }
 
@@ -163,56 +252,121 @@ export function limitName(name: string): keyof Limits | undefined {
   return Object.hasOwn(LIMIT_ALIASES, name) ? LIMIT_ALIASES[name] : undefined
 }
 
-function resolvesFullDids(options: RelayOptions): boolean {
-  const v = options.resolvesFullDids
-  if (v === undefined) return options.resolver !== undefined
-  if (typeof v !== 'boolean') throw new TypeError('"resolvesFullDids" must be a boolean')
-  if (v && options.resolver === undefined)
-    throw new TypeError('"resolvesFullDids" needs a "resolver" that resolves full DIDs')
-  return v
-}
-
-/**
- * Applies defaults and checks every option.
- * @throws TypeError on a malformed option (a programming or configuration mistake)
- */
-export function resolveOptions(options: RelayOptions): ResolvedRelayOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('"options" must be an object')
-  const given = options.limits ?? {}
+function checkLimits(given: unknown): Limits {
   const limits = { ...DEFAULT_LIMITS } as Record<keyof Limits, number>
-  const entries = Object.entries(given) as [string, unknown][]
+  if (given === undefined) return limits
+  if (!isObject(given)) invalid('"limits" must be an object')
+  const entries = Object.entries(given)
   // An alias never overrides the limit it stands for when both are given.
   entries.sort(
     ([a], [b]) => Number(Object.hasOwn(DEFAULT_LIMITS, a)) - Number(Object.hasOwn(DEFAULT_LIMITS, b)),
   )
   for (const [name, value] of entries) {
     const key = limitName(name)
-    if (key === undefined) throw new TypeError(`unknown limit "${name.slice(0, 40)}"`)
-    limits[key] = positive(value, `limits.${name}`, DEFAULT_LIMITS[key], ZERO_ALLOWED.has(key))
+    if (key === undefined) invalid(`unknown limit "limits.${name.slice(0, 40)}"`)
+    limits[key] = positive(value, `limits.${name}`, limits[key], ZERO_ALLOWED.has(key))
   }
-  if (options.clock !== undefined && typeof options.clock !== 'function')
-    throw new TypeError('"clock" must be a function')
-  const deploymentId = options.deploymentId ?? 'kilt-relay'
-  if (typeof deploymentId !== 'string' || deploymentId.length === 0 || deploymentId.length > 128)
-    throw new TypeError('"deploymentId" must be a string of 1..128 characters')
-  return {
-    limits,
-    clock: options.clock ?? Date.now,
-    tokenTtlMs: positive(options.tokenTtlMs, 'tokenTtlMs', 15 * 60_000),
-    challengeTtlMs: positive(options.challengeTtlMs, 'challengeTtlMs', 2 * 60_000),
-    messageTtlMs: positive(options.messageTtlMs, 'messageTtlMs', 7 * 24 * 3600_000),
-    expireIntervalMs: positive(options.expireIntervalMs, 'expireIntervalMs', 60_000, true),
-    heartbeatMs: positive(options.heartbeatMs, 'heartbeatMs', 30_000),
-    deploymentId,
-    resolvesFullDids: resolvesFullDids(options),
-    publicOrigins: options.publicUrl === undefined ? undefined : publicOrigins(options.publicUrl),
-    metricsToken: metricsToken(options.metricsToken),
-  }
+  return limits
 }
 
-function metricsToken(value: unknown): string | undefined {
+function resolvesFullDids(options: RelayOptions): boolean {
+  const v = options.resolvesFullDids
+  if (v === undefined) return options.resolver !== undefined
+  if (typeof v !== 'boolean') invalid('"resolvesFullDids" must be a boolean')
+  if (v && options.resolver === undefined)
+    invalid('"resolvesFullDids" needs a "resolver" that resolves full DIDs')
+  return v
+}
+
+function checkLogger(value: unknown): Logger | false | undefined {
+  if (value === undefined || value === false) return value
+  if (!hasMethods(value, LOGGER_METHODS))
+    invalid(`"logger" must be false or a pino logger (with ${LOGGER_METHODS.join(', ')})`)
+  return value as unknown as Logger
+}
+
+function checkCors(value: unknown): ResolvedRelayOptions['cors'] {
   if (value === undefined) return undefined
+  if (!isObject(value)) invalid('"cors" must be an object { origins }')
+  for (const k of Object.keys(value)) if (k !== 'origins') invalid(`unknown option "cors.${k.slice(0, 40)}"`)
+  const o = value.origins
+  if (o === '*') return { origins: '*' }
+  if (!Array.isArray(o) || !o.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 2048))
+    invalid('"cors.origins" must be "*" or an array of origin strings')
+  return { origins: [...(o as string[])] }
+}
+
+function checkTrustProxy(value: unknown): boolean | string {
+  if (value === undefined) return false
+  if (typeof value === 'boolean') return value
+  const fail = (): never =>
+    invalid(
+      '"trustProxy" must be a boolean or comma-separated proxy addresses (IP, IP/prefix, loopback, ...)',
+    )
+  if (typeof value !== 'string' || value.length > 4096) fail()
+  for (const raw of (value as string).split(',')) {
+    const item = raw.trim()
+    if (PROXY_RANGES.has(item)) continue
+    const [ip = '', prefix, ...rest] = item.split('/')
+    const family = isIP(ip)
+    if (family === 0 || rest.length > 0) fail()
+    if (prefix === undefined) continue
+    const bits = /^[0-9]{1,3}$/.test(prefix) ? Number(prefix) : Number.NaN
+    if (!(bits <= (family === 4 ? 32 : 128)) && !(family === 4 && isIP(prefix) === 4)) fail()
+  }
+  return value as string
+}
+
+/**
+ * Checks a metrics token: 16..256 characters without whitespace (shared with the config loader).
+ * @throws MessagingError ERR_ARGUMENT_INVALID otherwise
+ */
+export function checkMetricsToken(value: unknown): string {
   if (typeof value !== 'string' || value.length < 16 || value.length > 256 || /\s/.test(value))
-    throw new TypeError('"metricsToken" must be a string of 16..256 characters without whitespace')
+    invalid('"metricsToken" must be a string of 16..256 characters without whitespace')
   return value
+}
+
+/**
+ * Applies defaults and checks every option: the one place `createRelay`'s input is validated.
+ * @throws MessagingError ERR_ARGUMENT_INVALID on a malformed or unknown option, naming it
+ */
+export function resolveOptions(options: RelayOptions): ResolvedRelayOptions {
+  if (!isObject(options)) invalid('"options" must be an object')
+  for (const name of Object.keys(options))
+    if (!OPTION_NAMES.has(name)) invalid(`unknown option "${name.slice(0, 40)}"`)
+  if (!hasMethods(options.store, STORE_METHODS)) invalid('"store" must be a MailboxStore')
+  if (options.resolver !== undefined && !hasMethods(options.resolver, ['resolve', 'resolveKey']))
+    invalid('"resolver" must be a DidResolver (with resolve and resolveKey)')
+  if (options.clock !== undefined && typeof options.clock !== 'function')
+    invalid('"clock" must be a function')
+  const deploymentId = options.deploymentId === undefined ? 'kilt-relay' : options.deploymentId
+  if (typeof deploymentId !== 'string' || deploymentId.length === 0 || deploymentId.length > 128)
+    invalid('"deploymentId" must be a string of 1..128 characters')
+  let origins: string[] | undefined
+  if (options.publicUrl !== undefined) origins = publicOrigins(options.publicUrl)
+  return {
+    store: options.store,
+    resolver: options.resolver,
+    limits: checkLimits(options.limits),
+    clock: options.clock ?? Date.now,
+    logger: checkLogger(options.logger),
+    tokenTtlMs: positive(options.tokenTtlMs, 'tokenTtlMs', 15 * 60_000, false, MAX_TIMER_MS),
+    challengeTtlMs: positive(options.challengeTtlMs, 'challengeTtlMs', 2 * 60_000, false, MAX_TIMER_MS),
+    messageTtlMs: positive(
+      options.messageTtlMs,
+      'messageTtlMs',
+      7 * 24 * 3600_000,
+      false,
+      MAX_MESSAGE_TTL_MS,
+    ),
+    expireIntervalMs: positive(options.expireIntervalMs, 'expireIntervalMs', 60_000, true, MAX_TIMER_MS),
+    heartbeatMs: positive(options.heartbeatMs, 'heartbeatMs', 30_000, false, MAX_TIMER_MS),
+    deploymentId,
+    cors: checkCors(options.cors),
+    trustProxy: checkTrustProxy(options.trustProxy),
+    resolvesFullDids: resolvesFullDids(options),
+    publicOrigins: origins,
+    metricsToken: options.metricsToken === undefined ? undefined : checkMetricsToken(options.metricsToken),
+  }
 }

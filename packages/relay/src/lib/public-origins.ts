@@ -6,43 +6,48 @@
  * forward a victim's login to an honest relay under its own name.
  */
 import type { AddressInfo } from 'node:net'
+import { MessagingError } from '@kilt-messaging/core'
 
 /** Longest origin accepted. */
 export const MAX_ORIGIN_LENGTH = 2048
 const MAX_PUBLIC_URLS = 64
 
+function invalid(message: string): never {
+  throw new MessagingError('ERR_ARGUMENT_INVALID', message)
+}
+
 /**
  * Normalizes public URLs to their origins (`new URL(u).origin`).
  * @param value - one URL, several comma-separated, or a list of those
  * @returns the distinct origins, in order
- * @throws TypeError when a URL is not an absolute http(s) URL
+ * @throws MessagingError ERR_ARGUMENT_INVALID when a URL is not an absolute http(s) URL
  * @example
  * publicOrigins('https://relay.example/, http://localhost:8787') // ['https://relay.example', 'http://localhost:8787']
  */
 export function publicOrigins(value: string | readonly string[]): string[] {
   const items = typeof value === 'string' ? [value] : value
-  if (!Array.isArray(items)) throw new TypeError('"publicUrl" must be a string or an array of strings')
+  if (!Array.isArray(items)) invalid('"publicUrl" must be a string or an array of strings')
   const out: string[] = []
   for (const item of items) {
-    if (typeof item !== 'string') throw new TypeError('"publicUrl" must be a string or an array of strings')
+    if (typeof item !== 'string') invalid('"publicUrl" must be a string or an array of strings')
     for (const raw of item.split(',')) {
       const u = raw.trim()
       if (u === '') continue
       let origin: string
       try {
         const url = new URL(u)
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('not http(s)')
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)')
         origin = url.origin
       } catch {
-        throw new TypeError(`"publicUrl" ${JSON.stringify(u.slice(0, 80))} is not an http(s) URL`)
+        invalid(`"publicUrl" ${JSON.stringify(u.slice(0, 80))} is not an http(s) URL`)
       }
       if (origin === 'null' || origin.length > MAX_ORIGIN_LENGTH)
-        throw new TypeError(`"publicUrl" ${JSON.stringify(u.slice(0, 80))} has no usable origin`)
+        invalid(`"publicUrl" ${JSON.stringify(u.slice(0, 80))} has no usable origin`)
       if (!out.includes(origin)) out.push(origin)
     }
   }
-  if (out.length === 0) throw new TypeError('"publicUrl" names no URL')
-  if (out.length > MAX_PUBLIC_URLS) throw new TypeError(`"publicUrl" names more than ${MAX_PUBLIC_URLS} URLs`)
+  if (out.length === 0) invalid('"publicUrl" names no URL')
+  if (out.length > MAX_PUBLIC_URLS) invalid(`"publicUrl" names more than ${MAX_PUBLIC_URLS} URLs`)
   return out
 }
 

@@ -181,7 +181,7 @@ describe('login', () => {
     for (const publicUrl of ['', 'relay.example', 'ftp://relay.example', ['https://a.example', 42]])
       await expect(
         createRelay({ store, logger: false, expireIntervalMs: 0, publicUrl: publicUrl as string }),
-      ).rejects.toThrow(TypeError)
+      ).rejects.toMatchObject({ code: 'ERR_ARGUMENT_INVALID' })
   })
 
   it('with a full-DID resolver, refuses a light-DID login of an upgraded DID (the full DID may have rotated keys)', async () => {

@@ -213,7 +213,9 @@ describe('POST /v1/messages', () => {
       (await lightOnly.inject({ method: 'POST', url: '/v1/messages', payload: toFull })).statusCode,
     ).toBe(400)
     await lightOnly.close()
-    await expect(createRelay({ store, logger: false, resolvesFullDids: true })).rejects.toThrow(TypeError)
+    await expect(createRelay({ store, logger: false, resolvesFullDids: true })).rejects.toMatchObject({
+      code: 'ERR_ARGUMENT_INVALID',
+    })
   })
 
   it('rate-limits deposits per (client IP, mailbox), not per the unauthenticated senderKeyUri', async () => {
@@ -284,9 +286,9 @@ describe('POST /v1/messages', () => {
       limited.inject({ method: 'POST', url: '/v1/messages', payload: envelope(makeIdentity(), bob) })
     expect([(await post1()).statusCode, (await post1()).statusCode]).toEqual([201, 429])
     await limited.close()
-    await expect(createRelay({ store, logger: false, limits: { nope: 1 } as never })).rejects.toThrow(
-      TypeError,
-    )
+    await expect(createRelay({ store, logger: false, limits: { nope: 1 } as never })).rejects.toMatchObject({
+      code: 'ERR_ARGUMENT_INVALID',
+    })
   })
 
   it('rate-limits per IP with 429 and the JSON error shape', async () => {
