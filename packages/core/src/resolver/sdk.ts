@@ -78,6 +78,9 @@ export function createSdkResolver(
     signal: AbortSignal | undefined,
   ): Promise<DidResolutionResult> {
     if (signal?.aborted === true) return failure('internalError', 'Resolution aborted')
+    // The abort listener is removed when the query settles: a long-lived signal shared by many
+    // calls must not collect one listener per call.
+    let onAbort: (() => void) | undefined
     let value: unknown
     try {
       const pending = resolve(did)
@@ -85,15 +88,20 @@ export function createSdkResolver(
         ? pending
         : Promise.race([
             pending,
-            new Promise((_, reject) =>
-              signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
-            ),
+            new Promise((_, reject) => {
+              onAbort = () => reject(signal.reason)
+              // `resolve` itself may have aborted it: an abort already past fires no event.
+              if (signal.aborted) onAbort()
+              else signal.addEventListener('abort', onAbort, { once: true })
+            }),
           ]))
     } catch (e) {
       return failure(
         'internalError',
         aborted(signal) ? 'Resolution aborted' : `The SDK resolver threw: ${reason(e)}`,
       )
+    } finally {
+      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort)
     }
     return fromSdk(did, light, value)
   }

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { toHex } from '../../src/lib/bytes.js'
 import { composeResolvers, createSdkResolver } from '../../src/resolver/index.js'
@@ -132,6 +133,61 @@ describe('createSdkResolver', () => {
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 20)
     expect((await hanging.resolve(bob.uri, { signal: controller.signal })).error).toBe('internalError')
+  })
+
+  it('a signal shared by many calls keeps no listener once they settle; abort still works', async () => {
+    const controller = new AbortController()
+    const { signal } = controller
+    let release: (() => void) | undefined
+    const sdk = createSdkResolver(async () => {
+      await new Promise<void>((resolve) => {
+        release = resolve
+      })
+      return { document: sdkShaped(bob), metadata: { deactivated: false } }
+    })
+    // While a resolution is in flight its listener is registered (so the count below means something).
+    const first = sdk.resolve(bob.uri, { signal })
+    await Promise.resolve()
+    expect(getEventListeners(signal, 'abort')).toHaveLength(1)
+    release?.()
+    expect((await first).document?.uri).toBe(bob.uri)
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0)
+
+    const quick = createSdkResolver(fake({ document: sdkShaped(bob), metadata: { deactivated: false } }))
+    const failing = createSdkResolver(async () => {
+      throw new Error('down')
+    })
+    const composed = composeResolvers({ resolvers: [quick], cache: false })
+    for (let i = 0; i < 250; i++) {
+      expect((await quick.resolve(bob.uri, { signal })).document?.uri).toBe(bob.uri)
+      expect((await quick.resolveKey(bobAuthUri, 'authentication', { signal })).id).toBe(bobAuthUri)
+      expect((await failing.resolve(bob.uri, { signal })).error).toBe('internalError')
+      expect((await composed.resolve(bob.uri, { signal })).document?.uri).toBe(bob.uri)
+    }
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0)
+
+    // Abort still ends an in-flight resolution: a failure from resolve, ERR_RESOLVER_FAILED from resolveKey.
+    const hanging = createSdkResolver(() => new Promise(() => {}))
+    const pending = hanging.resolve(bob.uri, { signal })
+    const pendingKey = rejectionCode(hanging.resolveKey(bobAuthUri, 'authentication', { signal }))
+    await Promise.resolve()
+    expect(getEventListeners(signal, 'abort')).toHaveLength(2)
+    controller.abort()
+    expect(await pending).toMatchObject({ error: 'internalError', errorMessage: 'Resolution aborted' })
+    await expect(pendingKey).resolves.toBe('ERR_RESOLVER_FAILED')
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0)
+    // An already aborted signal: no SDK call, no listener.
+    expect((await quick.resolve(bob.uri, { signal })).errorMessage).toBe('Resolution aborted')
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0)
+    // A signal aborted during the SDK call (before a listener could see it) does not hang either.
+    const early = new AbortController()
+    const selfAborting = createSdkResolver(() => {
+      early.abort()
+      return new Promise(() => {})
+    })
+    expect((await selfAborting.resolve(bob.uri, { signal: early.signal })).errorMessage).toBe(
+      'Resolution aborted',
+    )
   })
 
   it('passes the DID without fragment; invalid DIDs never reach the SDK', async () => {
