@@ -293,7 +293,7 @@ describe('createKeyring', () => {
     // KILT-shaped but not a KILT DID: a bad SS58 checksum, a bad light-DID auth key code
     const badSum = ok.replace(
       /(did:kilt:(?:light:\d\d)?4\w{46})(\w)/,
-      (_, a: string, c: string) => a + (c === 'a' ? 'b' : 'a'),
+      (_: string, a: string, c: string) => a + (c === 'a' ? 'b' : 'a'),
     )
     expect(badSum).not.toBe(ok)
     expect(thrownCode(() => createKeyring([{ keyUri: badSum as never, secretKey: sk }]))).toBe(
