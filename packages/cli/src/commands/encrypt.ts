@@ -81,6 +81,24 @@ export function composeOptions(cmd: Command, toRequired: boolean): Command {
     .option('--json', 'machine-readable output')
 }
 
+/**
+ * Checks that the mail header options come with `--mime` (they set headers of the MIME mail and
+ * would otherwise be dropped without a word).
+ * @throws CliError ERR_USAGE for `--mail-from` or `--mail-to` without `--mime`
+ */
+export function checkMailOptions(opts: { mime?: boolean; mailFrom?: string; mailTo?: string }): void {
+  if (opts.mime === true) return
+  const given = [
+    ...(opts.mailFrom === undefined ? [] : ['--mail-from']),
+    ...(opts.mailTo === undefined ? [] : ['--mail-to']),
+  ]
+  if (given.length > 0)
+    throw new CliError(
+      'ERR_USAGE',
+      `${given.join(' and ')} only ${given.length > 1 ? 'apply' : 'applies'} to a MIME mail: add --mime`,
+    )
+}
+
 /** Registers `encrypt`. */
 export function registerEncrypt(program: Command): void {
   composeOptions(
@@ -96,8 +114,8 @@ export function registerEncrypt(program: Command): void {
       '--mime',
       'an RFC 5322/MIME .eml with the envelope as application/vnd.kilt.message+json attachment',
     )
-    .option('--mail-from <address>', 'From: of the MIME mail')
-    .option('--mail-to <address>', 'To: of the MIME mail')
+    .option('--mail-from <address>', 'From: of the MIME mail (with --mime)')
+    .option('--mail-to <address>', 'To: of the MIME mail (with --mime)')
     .option('--out <file>', 'write to a file instead of stdout')
     .addHelpText(
       'after',
@@ -118,6 +136,7 @@ Examples:
           mailTo?: string
         },
       ) => {
+        checkMailOptions(opts)
         const { message, envelope } = await compose(opts)
         const json = JSON.stringify(envelope, null, 2)
         const text = opts.armor

@@ -306,6 +306,12 @@ describe('bad input: one line, a documented exit code, no stack', () => {
     ['unknown option', async () => run(['decrypt', '--frobnicate'], B), 2, 'ERR_USAGE'],
     ['invalid body', async () => encryptToBob([], 'request-credential', '{"x":1}'), 4, 'ERR_BODY_INVALID'],
     [
+      '--mail-to without --mime',
+      async () => encryptToBob(['--mail-to', 'bob@example.org', '--out', join(tmp, 'not-written.eml')]),
+      2,
+      'ERR_USAGE',
+    ],
+    [
       'bad duration',
       async () => run(['decrypt', '--max-age', 'soon', join(tmp, 'req.kiltmsg')], B),
       2,

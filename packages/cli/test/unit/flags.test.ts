@@ -1,0 +1,85 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { main } from '../../src/cli.js'
+import { checkMailOptions } from '../../src/commands/encrypt.js'
+import { type CliError, EXIT } from '../../src/lib/errors.js'
+
+const DID = 'did:kilt:light:004tb1tq7Sx3M42CszqB538svkhacYJgYazo644kXHG84Ez8xs'
+
+function thrown(f: () => unknown): CliError | undefined {
+  try {
+    f()
+  } catch (e) {
+    return e as CliError
+  }
+  return undefined
+}
+
+let home: string
+let stderr: string
+const saved = { home: process.env.KILT_MSG_HOME, passphrase: process.env.KILT_MSG_PASSPHRASE }
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'kilt-msg-flags-'))
+  process.env.KILT_MSG_HOME = home
+  process.env.KILT_MSG_PASSPHRASE = 'correct horse battery staple'
+  stderr = ''
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk)
+    return true
+  })
+})
+afterEach(() => {
+  vi.restoreAllMocks()
+  for (const [k, v] of [
+    ['KILT_MSG_HOME', saved.home],
+    ['KILT_MSG_PASSPHRASE', saved.passphrase],
+  ] as const)
+    if (v === undefined) delete process.env[k]
+    else process.env[k] = v
+})
+
+/** Runs `kilt-msg ...args` in-process; returns the exit code and the one stderr line. */
+async function run(...args: string[]): Promise<{ code: number; line: string }> {
+  const code = await main(['node', 'kilt-msg', ...args])
+  const lines = stderr.split('\n').filter((l) => l !== '')
+  expect(lines).toHaveLength(1)
+  return { code, line: lines[0] as string }
+}
+
+describe('encrypt --mail-from/--mail-to', () => {
+  it('are refused without --mime', () => {
+    expect(thrown(() => checkMailOptions({ mailTo: 'bob@example.org' }))?.message).toBe(
+      '--mail-to only applies to a MIME mail: add --mime',
+    )
+    expect(thrown(() => checkMailOptions({ mailFrom: 'alice@example.org', mime: false }))?.code).toBe(
+      'ERR_USAGE',
+    )
+    expect(
+      thrown(() => checkMailOptions({ mailFrom: 'a@example.org', mailTo: 'b@example.org' }))?.message,
+    ).toBe('--mail-from and --mail-to only apply to a MIME mail: add --mime')
+    // An empty value is given too.
+    expect(thrown(() => checkMailOptions({ mailTo: '' }))?.code).toBe('ERR_USAGE')
+  })
+
+  it('are accepted with --mime, and nothing is required without them', () => {
+    expect(
+      checkMailOptions({ mime: true, mailFrom: 'a@example.org', mailTo: 'b@example.org' }),
+    ).toBeUndefined()
+    expect(checkMailOptions({})).toBeUndefined()
+    expect(checkMailOptions({ mime: true })).toBeUndefined()
+  })
+
+  for (const extra of [
+    ['--mail-to', 'bob@example.org'],
+    ['--mail-from', 'alice@example.org'],
+    ['--armor', '--mail-to', 'bob@example.org'],
+  ])
+    it(`exit 2 with one ERR_USAGE line for encrypt ${extra.join(' ')} (before any keystore is read)`, async () => {
+      const r = await run('encrypt', '--as', 'alice', '--to', DID, '--type', 'reject', ...extra)
+      expect(r.code).toBe(EXIT.USAGE)
+      expect(r.line).toMatch(/^error ERR_USAGE: --mail-(to|from) only applies to a MIME mail: add --mime$/)
+    })
+})
