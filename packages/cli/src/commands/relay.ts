@@ -8,7 +8,7 @@ import { type Command, Option } from 'commander'
 import { defaultRelay, openIdentity } from '../lib/context.js'
 import { CliError, describeError } from '../lib/errors.js'
 import { ensurePrivateDir, kiltMsgHome } from '../lib/files.js'
-import { parseDuration, printJson, println, shortDid, style } from '../lib/output.js'
+import { parseDuration, parsePort, printJson, println, shortDid, style } from '../lib/output.js'
 import {
   checksPassed,
   DEFAULT_MAX_FUTURE_SKEW_MS,
@@ -257,9 +257,7 @@ Examples:
         log?: boolean
         json?: boolean
       }) => {
-        const port = Number(opts.port)
-        if (!Number.isInteger(port) || port < 0 || port > 65535)
-          throw new CliError('ERR_USAGE', '--port expected 0..65535')
+        const port = parsePort(opts.port, '--port')
         let db = opts.db
         if (opts.postgres === undefined && db === undefined) {
           ensurePrivateDir(kiltMsgHome())

@@ -1,6 +1,7 @@
 /**
  * @module cli/lib/output
- * Printing: colours only on a TTY (never with `--json` or `NO_COLOR`), JSON for scripts, durations.
+ * Printing: colours only on a TTY (never with `--json` or `NO_COLOR`), JSON for scripts; parsing of
+ * durations and ports given as flags.
  */
 import { CliError } from './errors.js'
 
@@ -61,6 +62,23 @@ export function parseDuration(text: string, what: string): number {
   if (m === null)
     throw new CliError('ERR_USAGE', `${what} expected a duration like 500ms, 90s, 10m, 2h or 7d`)
   return Number(m[1]) * (UNITS[m[2] ?? 's'] ?? 1000)
+}
+
+/**
+ * Parses a TCP port: decimal digits only, 0..65535 (0: any free port). An empty value, a sign,
+ * spaces, hex, exponents or trailing garbage (`12ab`) are refused, never read as 0 or a prefix.
+ * @throws CliError ERR_USAGE
+ * @example
+ * parsePort('8080', '--port') // 8080
+ */
+export function parsePort(text: string, what: string): number {
+  const port = /^[0-9]{1,5}$/.test(text) ? Number(text) : Number.NaN
+  if (!(port <= 65535))
+    throw new CliError(
+      'ERR_USAGE',
+      `${what} expected a port number of 0..65535 (0: any free port), got ${JSON.stringify(text.slice(0, 40))}`,
+    )
+  return port
 }
 
 /** Shortens a long string in the middle. */

@@ -311,6 +311,13 @@ describe('bad input: one line, a documented exit code, no stack', () => {
       2,
       'ERR_USAGE',
     ],
+    ['empty --port', async () => run(['relay', 'serve', '--port', ''], A), 2, 'ERR_USAGE'],
+    [
+      '--port with trailing garbage',
+      async () => run(['relay', 'serve', '--port', '12ab'], A),
+      2,
+      'ERR_USAGE',
+    ],
     [
       'bad duration',
       async () => run(['decrypt', '--max-age', 'soon', join(tmp, 'req.kiltmsg')], B),

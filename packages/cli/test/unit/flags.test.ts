@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { main } from '../../src/cli.js'
 import { checkMailOptions } from '../../src/commands/encrypt.js'
-import { type CliError, EXIT } from '../../src/lib/errors.js'
+import { CliError, EXIT } from '../../src/lib/errors.js'
+import { parsePort } from '../../src/lib/output.js'
 
 const DID = 'did:kilt:light:004tb1tq7Sx3M42CszqB538svkhacYJgYazo644kXHG84Ez8xs'
 
@@ -48,6 +49,57 @@ async function run(...args: string[]): Promise<{ code: number; line: string }> {
   expect(lines).toHaveLength(1)
   return { code, line: lines[0] as string }
 }
+
+describe('parsePort', () => {
+  it('takes decimal ports of 0..65535 (0: any free port)', () => {
+    for (const [text, port] of [
+      ['0', 0],
+      ['1', 1],
+      ['8080', 8080],
+      ['65535', 65535],
+    ] as const)
+      expect(parsePort(text, '--port')).toBe(port)
+  })
+
+  it('refuses empty, signed, spaced, fractional, hex, exponent, out-of-range and trailing-garbage ports', () => {
+    for (const text of [
+      '',
+      ' ',
+      '-1',
+      '+80',
+      ' 80',
+      '80 ',
+      '8080.0',
+      '1.5',
+      '0x50',
+      '1e3',
+      '65536',
+      '99999',
+      '100000',
+      '12ab',
+      'ab12',
+      'NaN',
+      'Infinity',
+      '٨٠', // Arabic-Indic digits
+    ]) {
+      const e = thrown(() => parsePort(text, '--port'))
+      expect(e, JSON.stringify(text)).toBeInstanceOf(CliError)
+      expect(e?.code).toBe('ERR_USAGE')
+      expect(e?.exitCode).toBe(EXIT.USAGE)
+      expect(e?.message).toContain('--port')
+    }
+  })
+})
+
+describe('relay serve --port', () => {
+  for (const port of ['', '12ab', '-1', '65536', '1.5'])
+    it(`refuses --port ${JSON.stringify(port)} as a usage error before starting anything`, async () => {
+      const r = await run('relay', 'serve', '--port', port)
+      expect(r.code).toBe(EXIT.USAGE)
+      expect(r.line).toMatch(/^error ERR_USAGE: --port expected a port number of 0\.\.65535/)
+      expect(readdirSync(home)).toEqual([]) // no relay.db created
+    })
+})
 
 describe('encrypt --mail-from/--mail-to', () => {
   it('are refused without --mime', () => {
