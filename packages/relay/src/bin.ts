@@ -6,6 +6,7 @@
  * drains in-flight requests, closes live sockets, closes the store).
  */
 import { composeResolvers, createHttpResolver } from '@kilt-messaging/core'
+import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { loadConfig, USAGE } from './config.js'
 import { defaultPublicOrigins } from './lib/public-origins.js'
@@ -22,34 +23,46 @@ async function main(): Promise<void> {
     return
   }
   const logger = pino({ level: config.logLevel })
+  // Built before the store is opened, so that a refused resolver URL leaves nothing open.
+  const resolver =
+    config.resolverUrl === undefined
+      ? undefined
+      : composeResolvers({ resolvers: [createHttpResolver({ baseUrl: config.resolverUrl })] })
   const store = openStore({
     ...(config.db === undefined ? {} : { db: config.db }),
     ...(config.postgres === undefined ? {} : { postgres: config.postgres }),
     ...(config.postgresSchema === undefined ? {} : { schema: config.postgresSchema }),
     ...(config.synchronous === undefined ? {} : { synchronous: config.synchronous }),
   })
-  const app = await createRelay({
-    store,
-    logger,
-    limits: config.limits,
-    ...(config.resolverUrl === undefined
-      ? {}
-      : { resolver: composeResolvers({ resolvers: [createHttpResolver({ baseUrl: config.resolverUrl })] }) }),
-    ...(config.tokenTtlMs === undefined ? {} : { tokenTtlMs: config.tokenTtlMs }),
-    ...(config.challengeTtlMs === undefined ? {} : { challengeTtlMs: config.challengeTtlMs }),
-    ...(config.messageTtlMs === undefined ? {} : { messageTtlMs: config.messageTtlMs }),
-    ...(config.deploymentId === undefined ? {} : { deploymentId: config.deploymentId }),
-    ...(config.corsOrigins === undefined ? {} : { cors: { origins: config.corsOrigins } }),
-    ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
-    ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
-    // Without --public-url: the listen address's origins (known before listen unless port 0).
-    ...(config.publicUrl !== undefined
-      ? { publicUrl: config.publicUrl }
-      : config.port === 0
-        ? {}
-        : { publicUrl: defaultPublicOrigins(config.host, config.port) }),
-  })
-  await app.listen({ port: config.port, host: config.host })
+  let app: FastifyInstance | undefined
+  try {
+    app = await createRelay({
+      store,
+      logger,
+      limits: config.limits,
+      ...(resolver === undefined ? {} : { resolver }),
+      ...(config.tokenTtlMs === undefined ? {} : { tokenTtlMs: config.tokenTtlMs }),
+      ...(config.challengeTtlMs === undefined ? {} : { challengeTtlMs: config.challengeTtlMs }),
+      ...(config.messageTtlMs === undefined ? {} : { messageTtlMs: config.messageTtlMs }),
+      ...(config.deploymentId === undefined ? {} : { deploymentId: config.deploymentId }),
+      ...(config.corsOrigins === undefined ? {} : { cors: { origins: config.corsOrigins } }),
+      ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
+      ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
+      // Without --public-url: the listen address's origins (known before listen unless port 0).
+      ...(config.publicUrl !== undefined
+        ? { publicUrl: config.publicUrl }
+        : config.port === 0
+          ? {}
+          : { publicUrl: defaultPublicOrigins(config.host, config.port) }),
+    })
+    await app.listen({ port: config.port, host: config.host })
+  } catch (e) {
+    // createRelay refused the options or the store's init failed, or the address is taken: close
+    // what was opened (the store is ours to close), then report the first error.
+    await app?.close().catch(() => undefined)
+    await store.close().catch(() => undefined)
+    throw e
+  }
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
@@ -90,6 +103,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`kilt-relay: ${e instanceof Error ? e.message : String(e)}\n`)
+  // One line: the first of the message (a driver's error may span several).
+  const message = e instanceof Error ? e.message : String(e)
+  process.stderr.write(`kilt-relay: ${message.split('\n')[0]}\n`)
   process.exit(1)
 })

@@ -5,8 +5,18 @@
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { checkMetricsToken, DEFAULT_LIMITS, LIMIT_ALIASES, type Limits, limitName } from './lib/options.js'
+import { createHttpResolver, MessagingError } from '@kilt-messaging/core'
+import {
+  checkMetricsToken,
+  DEFAULT_LIMITS,
+  LIMIT_ALIASES,
+  type Limits,
+  limitName,
+  type RelayOptions,
+  resolveOptions,
+} from './lib/options.js'
 import { publicOrigins } from './lib/public-origins.js'
+import type { MailboxStore } from './store/types.js'
 
 /** The complete configuration of a relay process. */
 export interface RelayConfig {
@@ -56,7 +66,7 @@ export const USAGE = `Usage: kilt-relay [options]
                         plus "limits": { maxEnvelopeBytes, mailboxMaxCount, ... }
   --log-level <level>   fatal|error|warn|info|debug|trace|silent (default info; KILT_RELAY_LOG_LEVEL)
   --cors <origins>      comma-separated allowed origins, or * (KILT_RELAY_CORS_ORIGINS)
-  --trust-proxy         take client IPs from X-Forwarded-For (KILT_RELAY_TRUST_PROXY=1)
+  --trust-proxy         take client IPs from X-Forwarded-For (KILT_RELAY_TRUST_PROXY=1|0|true|false)
   --message-ttl-ms <n>  message lifetime (default 7 days; KILT_RELAY_MESSAGE_TTL_MS)
   --token-ttl-ms <n>    bearer token lifetime (default 15 min; KILT_RELAY_TOKEN_TTL_MS)
   --deployment-id <id>  name bound into tokens (KILT_RELAY_DEPLOYMENT_ID)
@@ -77,17 +87,113 @@ SENDER_DEPOSITS_PER_MINUTE), MAILBOX_DEPOSITS_PER_MINUTE (600, one mailbox from 
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 
-function int(value: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const n = typeof value === 'string' && /^[0-9]{1,16}$/.test(value) ? Number(value) : value
+/** The flag setting each configuration key (keys without one: environment or config file only). */
+const FLAGS: Readonly<Record<string, string>> = {
+  port: '--port',
+  host: '--host',
+  db: '--db',
+  postgres: '--postgres',
+  postgresSchema: '--postgres-schema',
+  logLevel: '--log-level',
+  corsOrigins: '--cors',
+  trustProxy: '--trust-proxy',
+  messageTtlMs: '--message-ttl-ms',
+  tokenTtlMs: '--token-ttl-ms',
+  deploymentId: '--deployment-id',
+  resolverUrl: '--resolver-url',
+  publicUrl: '--public-url',
+  metricsToken: '--metrics-token',
+}
+
+/** The environment variable setting each configuration key (limits: `KILT_RELAY_LIMIT_<NAME>`). */
+const ENV: Readonly<Record<string, string>> = {
+  port: 'KILT_RELAY_PORT',
+  host: 'KILT_RELAY_HOST',
+  db: 'KILT_RELAY_DB',
+  postgres: 'KILT_RELAY_POSTGRES',
+  postgresSchema: 'KILT_RELAY_POSTGRES_SCHEMA',
+  synchronous: 'KILT_RELAY_SYNCHRONOUS',
+  logLevel: 'KILT_RELAY_LOG_LEVEL',
+  corsOrigins: 'KILT_RELAY_CORS_ORIGINS',
+  trustProxy: 'KILT_RELAY_TRUST_PROXY',
+  messageTtlMs: 'KILT_RELAY_MESSAGE_TTL_MS',
+  tokenTtlMs: 'KILT_RELAY_TOKEN_TTL_MS',
+  challengeTtlMs: 'KILT_RELAY_CHALLENGE_TTL_MS',
+  deploymentId: 'KILT_RELAY_DEPLOYMENT_ID',
+  resolverUrl: 'KILT_RELAY_RESOLVER_URL',
+  publicUrl: 'KILT_RELAY_PUBLIC_URL',
+  metricsToken: 'KILT_RELAY_METRICS_TOKEN',
+}
+
+/** Every key a config file may hold. */
+const FILE_KEYS: ReadonlySet<string> = new Set([...Object.keys(ENV), 'limits'])
+
+/** Throws the typed error of a bad configuration value; `message` names its flag, variable or key. */
+function invalid(message: string): never {
+  throw new MessagingError('ERR_ARGUMENT_INVALID', message)
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
+
+/** Names a configuration key the way its source spells it (`--port`, `KILT_RELAY_PORT`, ...). */
+type Namer = (key: string) => string
+
+/**
+ * A store that only passes `resolveOptions`' shape check, so that configuration values are checked
+ * by the very code `createRelay` runs on them (never used as a store).
+ */
+const unusable = (): never => {
+  throw new Error('not a store: only for checking options')
+}
+const CHECK_ONLY_STORE: MailboxStore = {
+  init: unusable,
+  deposit: unusable,
+  list: unusable,
+  ack: unusable,
+  usage: unusable,
+  expire: unusable,
+  depth: unusable,
+  onDeposit: unusable,
+  putChallenge: unusable,
+  takeChallenge: unusable,
+  deploymentSecret: unusable,
+  ping: unusable,
+  close: unusable,
+}
+
+/** Checks options as `createRelay` would; a refusal names `name` (the flag, variable or key). */
+function checkAsRelay(name: string, options: Omit<RelayOptions, 'store'>): void {
+  try {
+    resolveOptions({ store: CHECK_ONLY_STORE, ...options })
+  } catch (e) {
+    invalid(`${name}: ${messageOf(e)}`)
+  }
+}
+
+/** A decimal string as a number (environment and flags); anything else unchanged. */
+function numeric(value: unknown): unknown {
+  return typeof value === 'string' && /^[0-9]{1,16}$/.test(value) ? Number(value) : value
+}
+
+function int(value: unknown, name: string, min: number, max: number): number {
+  const n = numeric(value)
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max)
-    throw new Error(`${name} must be an integer of ${min}..${max}`)
+    invalid(`${name} must be an integer of ${min}..${max}`)
   return n
 }
 
 function str(value: unknown, name: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 4096)
-    throw new Error(`${name} must be a non-empty string`)
+    invalid(`${name} must be a non-empty string of at most 4096 characters`)
   return value
+}
+
+function bool(value: unknown, name: string): boolean {
+  if (value === true || value === '1' || value === 'true') return true
+  if (value === false || value === '0' || value === 'false') return false
+  return invalid(`${name} must be true or false (1 or 0)`)
 }
 
 function snake(key: string): string {
@@ -98,85 +204,122 @@ type Mutable = {
   -readonly [K in keyof RelayConfig]?: RelayConfig[K]
 }
 
-function apply(target: Mutable, source: Record<string, unknown>, origin: string): void {
+/**
+ * Checks and copies the keys of one source. `name` spells a key as the source does; `file` (a
+ * config file) prefixes the messages of checks that name the key themselves. `where` records the
+ * name that set each key.
+ */
+function apply(
+  target: Mutable,
+  source: Record<string, unknown>,
+  name: Namer,
+  where: Map<string, string>,
+  file?: string,
+): void {
+  const about = (key: string): string => file ?? name(key)
   const s = source
-  if (s.port !== undefined) target.port = int(s.port, `${origin} port`, 0, 65535)
-  if (s.host !== undefined) target.host = str(s.host, `${origin} host`)
-  if (s.db !== undefined) target.db = str(s.db, `${origin} db`)
-  if (s.postgres !== undefined) target.postgres = str(s.postgres, `${origin} postgres`)
+  if (s.port !== undefined) target.port = int(s.port, name('port'), 0, 65535)
+  if (s.host !== undefined) target.host = str(s.host, name('host'))
+  if (s.db !== undefined) target.db = str(s.db, name('db'))
+  if (s.postgres !== undefined) target.postgres = str(s.postgres, name('postgres'))
   if (s.postgresSchema !== undefined) {
-    const v = str(s.postgresSchema, `${origin} postgresSchema`)
+    const v = str(s.postgresSchema, name('postgresSchema'))
     if (!/^[a-z_][a-z0-9_]{0,47}$/.test(v))
-      throw new Error(`${origin} postgresSchema must be a lower-case identifier of 1..48 characters`)
+      invalid(`${name('postgresSchema')} must be a lower-case identifier of 1..48 characters`)
     target.postgresSchema = v
   }
   if (s.synchronous !== undefined) {
     if (s.synchronous !== 'FULL' && s.synchronous !== 'NORMAL')
-      throw new Error(`${origin} synchronous must be FULL or NORMAL`)
+      invalid(`${name('synchronous')} must be FULL or NORMAL`)
     target.synchronous = s.synchronous
   }
   if (s.logLevel !== undefined) {
     if (typeof s.logLevel !== 'string' || !LEVELS.has(s.logLevel))
-      throw new Error(`${origin} logLevel is invalid`)
+      invalid(`${name('logLevel')} must be one of ${[...LEVELS].join(', ')}`)
     target.logLevel = s.logLevel as RelayConfig['logLevel']
   }
   for (const k of ['tokenTtlMs', 'challengeTtlMs', 'messageTtlMs'] as const)
-    if (s[k] !== undefined) target[k] = int(s[k], `${origin} ${k}`, 1)
+    if (s[k] !== undefined) {
+      const v = numeric(s[k])
+      checkAsRelay(about(k), { [k]: v })
+      target[k] = v as number
+    }
   if (s.resolverUrl !== undefined) {
-    const u = str(s.resolverUrl, `${origin} resolverUrl`)
-    if (!/^https?:\/\//.test(u)) throw new Error(`${origin} resolverUrl must be an http(s) URL`)
+    const u = str(s.resolverUrl, name('resolverUrl'))
+    try {
+      if (!/^https?:\/\//.test(u)) throw new Error('not http(s)')
+      createHttpResolver({ baseUrl: u })
+    } catch {
+      invalid(`${name('resolverUrl')} must be an http(s) URL without query or fragment`)
+    }
     target.resolverUrl = u
   }
   if (s.publicUrl !== undefined) {
     const p = s.publicUrl
     if (typeof p !== 'string' && !(Array.isArray(p) && p.every((u) => typeof u === 'string')))
-      throw new Error(`${origin} publicUrl must be a comma-separated string or an array of URLs`)
+      invalid(`${name('publicUrl')} must be a comma-separated string or an array of URLs`)
     try {
       target.publicUrl = publicOrigins(p as string | string[])
     } catch (e) {
-      throw new Error(`${origin} ${e instanceof Error ? e.message : String(e)}`)
+      invalid(`${about('publicUrl')}: ${messageOf(e)}`)
     }
   }
-  if (s.deploymentId !== undefined) target.deploymentId = str(s.deploymentId, `${origin} deploymentId`)
+  if (s.deploymentId !== undefined) {
+    checkAsRelay(about('deploymentId'), { deploymentId: s.deploymentId as string })
+    target.deploymentId = s.deploymentId as string
+  }
   if (s.metricsToken !== undefined) {
     try {
       target.metricsToken = checkMetricsToken(s.metricsToken)
     } catch (e) {
-      throw new Error(`${origin} ${e instanceof Error ? e.message : String(e)}`)
+      invalid(`${about('metricsToken')}: ${messageOf(e)}`)
     }
   }
   if (s.corsOrigins !== undefined) {
     const c = s.corsOrigins
-    if (c === '*') target.corsOrigins = '*'
-    else if (typeof c === 'string')
-      target.corsOrigins = c
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean)
-    else if (Array.isArray(c) && c.every((o) => typeof o === 'string')) target.corsOrigins = c as string[]
-    else throw new Error(`${origin} corsOrigins must be "*", a comma-separated string or an array`)
+    const origins =
+      typeof c === 'string' && c !== '*'
+        ? c
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean)
+        : c
+    if (typeof c !== 'string' && !Array.isArray(c))
+      invalid(`${name('corsOrigins')} must be "*", a comma-separated string or an array`)
+    checkAsRelay(about('corsOrigins'), { cors: { origins: origins as string[] | '*' } })
+    target.corsOrigins = origins === '*' ? '*' : [...(origins as string[])]
   }
-  if (s.trustProxy !== undefined) {
-    const t = s.trustProxy
-    target.trustProxy = t === true || t === '1' || t === 'true'
-  }
+  if (s.trustProxy !== undefined) target.trustProxy = bool(s.trustProxy, name('trustProxy'))
   if (s.limits !== undefined) {
-    if (typeof s.limits !== 'object' || s.limits === null)
-      throw new Error(`${origin} limits must be an object`)
+    if (typeof s.limits !== 'object' || s.limits === null || Array.isArray(s.limits))
+      invalid(`${name('limits')} must be an object`)
     const limits: Record<string, number> = { ...(target.limits ?? {}) }
     for (const [k, v] of Object.entries(s.limits)) {
-      if (limitName(k) === undefined) throw new Error(`${origin} unknown limit "${k.slice(0, 40)}"`)
-      limits[k] = int(v, `${origin} limits.${k}`, 0)
+      if (limitName(k) === undefined) invalid(`${name(`limits.${k.slice(0, 40)}`)} is not a limit`)
+      const n = numeric(v)
+      checkAsRelay(file ?? name(`limits.${k}`), { limits: { [k]: n as number } })
+      limits[k] = n as number
     }
     target.limits = limits
   }
+  for (const k of Object.keys(s)) if (k !== 'limits') where.set(k, name(k))
+}
+
+/** One line for a `parseArgs` error (an unknown flag, a missing value, a stray argument). */
+function flagError(e: unknown): never {
+  const first = messageOf(e).split(/\.\s/)[0] ?? ''
+  const line = first.length > 160 ? `${first.slice(0, 160)}…` : first
+  return invalid(`${line} (kilt-relay --help lists the flags)`)
 }
 
 /**
  * Reads the configuration.
  * @param argv - command-line arguments (without `node` and the script)
  * @param env - the environment
- * @throws Error with a human-readable message on a bad flag, variable or file
+ * @throws MessagingError ERR_ARGUMENT_INVALID on a bad flag, variable or config file; the message
+ *   names the flag (`--port`), the variable (`KILT_RELAY_PORT`) or the config file and key. Values
+ *   that `createRelay` checks (limits, lifetimes, deployment id, CORS origins, metrics token,
+ *   public URLs) are checked here by the same code, so a config that loads is one it accepts.
  * @example
  * const config = loadConfig(process.argv.slice(2), process.env)
  */
@@ -184,29 +327,43 @@ export function loadConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): RelayConfig {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      db: { type: 'string' },
-      postgres: { type: 'string' },
-      'postgres-schema': { type: 'string' },
-      config: { type: 'string' },
-      'log-level': { type: 'string' },
-      cors: { type: 'string' },
-      'trust-proxy': { type: 'boolean' },
-      'message-ttl-ms': { type: 'string' },
-      'token-ttl-ms': { type: 'string' },
-      'deployment-id': { type: 'string' },
-      'resolver-url': { type: 'string' },
-      'public-url': { type: 'string' },
-      'metrics-token': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  })
+  if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string'))
+    invalid('"argv" must be an array of strings')
+  if (typeof env !== 'object' || env === null || Array.isArray(env))
+    invalid('"env" must be an object of environment variables')
+  const variable = (name: string): string | undefined => {
+    const v = env[name]
+    if (v !== undefined && typeof v !== 'string') invalid(`${name} must be a string`)
+    return v === '' ? undefined : v
+  }
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        db: { type: 'string' },
+        postgres: { type: 'string' },
+        'postgres-schema': { type: 'string' },
+        config: { type: 'string' },
+        'log-level': { type: 'string' },
+        cors: { type: 'string' },
+        'trust-proxy': { type: 'boolean' },
+        'message-ttl-ms': { type: 'string' },
+        'token-ttl-ms': { type: 'string' },
+        'deployment-id': { type: 'string' },
+        'resolver-url': { type: 'string' },
+        'public-url': { type: 'string' },
+        'metrics-token': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values
+  } catch (e) {
+    flagError(e)
+  }
   const out: Mutable = {
     port: 8787,
     host: '127.0.0.1',
@@ -214,71 +371,57 @@ export function loadConfig(
     limits: {},
     help: values.help === true,
   }
+  const where = new Map<string, string>()
 
-  const file = values.config ?? env.KILT_RELAY_CONFIG
-  if (file !== undefined && file !== '') {
+  if (values.config === '') invalid('--config must name a JSON file')
+  const file = (values.config as string | undefined) ?? variable('KILT_RELAY_CONFIG')
+  if (file !== undefined) {
+    const from = `config file ${file} (${values.config === undefined ? 'KILT_RELAY_CONFIG' : '--config'})`
     let parsed: unknown
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8'))
     } catch (e) {
-      throw new Error(`cannot read config file ${file}: ${e instanceof Error ? e.message : String(e)}`)
+      invalid(`cannot read ${from}: ${messageOf(e)}`)
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw new Error(`config file ${file} must hold a JSON object`)
-    apply(out, parsed as Record<string, unknown>, 'config file')
+      invalid(`${from} must hold a JSON object`)
+    for (const k of Object.keys(parsed))
+      if (!FILE_KEYS.has(k)) invalid(`${from}: unknown key ${JSON.stringify(k.slice(0, 40))}`)
+    apply(out, parsed as Record<string, unknown>, (k) => `${from}: ${JSON.stringify(k)}`, where, from)
   }
 
   const fromEnv: Record<string, unknown> = {}
-  const map: Record<string, string> = {
-    KILT_RELAY_PORT: 'port',
-    KILT_RELAY_HOST: 'host',
-    KILT_RELAY_DB: 'db',
-    KILT_RELAY_POSTGRES: 'postgres',
-    KILT_RELAY_POSTGRES_SCHEMA: 'postgresSchema',
-    KILT_RELAY_SYNCHRONOUS: 'synchronous',
-    KILT_RELAY_LOG_LEVEL: 'logLevel',
-    KILT_RELAY_CORS_ORIGINS: 'corsOrigins',
-    KILT_RELAY_TRUST_PROXY: 'trustProxy',
-    KILT_RELAY_MESSAGE_TTL_MS: 'messageTtlMs',
-    KILT_RELAY_TOKEN_TTL_MS: 'tokenTtlMs',
-    KILT_RELAY_CHALLENGE_TTL_MS: 'challengeTtlMs',
-    KILT_RELAY_DEPLOYMENT_ID: 'deploymentId',
-    KILT_RELAY_RESOLVER_URL: 'resolverUrl',
-    KILT_RELAY_PUBLIC_URL: 'publicUrl',
-    KILT_RELAY_METRICS_TOKEN: 'metricsToken',
+  for (const [key, name] of Object.entries(ENV)) {
+    const v = variable(name)
+    if (v !== undefined) fromEnv[key] = v
   }
-  for (const [name, key] of Object.entries(map))
-    if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name]
   const envLimits: Record<string, unknown> = {}
   for (const k of [...Object.keys(DEFAULT_LIMITS), ...Object.keys(LIMIT_ALIASES)]) {
-    const v = env[`KILT_RELAY_LIMIT_${snake(k)}`]
-    if (v !== undefined && v !== '') envLimits[k] = v
+    const v = variable(`KILT_RELAY_LIMIT_${snake(k)}`)
+    if (v !== undefined) envLimits[k] = v
   }
   if (Object.keys(envLimits).length > 0) fromEnv.limits = envLimits
-  apply(out, fromEnv, 'environment')
+  apply(
+    out,
+    fromEnv,
+    (k) => (k.startsWith('limits.') ? `KILT_RELAY_LIMIT_${snake(k.slice(7))}` : (ENV[k] ?? k)),
+    where,
+  )
 
   const fromFlags: Record<string, unknown> = {}
-  if (values.port !== undefined) fromFlags.port = values.port
-  if (values.host !== undefined) fromFlags.host = values.host
-  if (values.db !== undefined) fromFlags.db = values.db
-  if (values.postgres !== undefined) fromFlags.postgres = values.postgres
-  if (values['postgres-schema'] !== undefined) fromFlags.postgresSchema = values['postgres-schema']
-  if (values['log-level'] !== undefined) fromFlags.logLevel = values['log-level']
-  if (values.cors !== undefined) fromFlags.corsOrigins = values.cors
-  if (values['trust-proxy'] === true) fromFlags.trustProxy = true
-  if (values['message-ttl-ms'] !== undefined) fromFlags.messageTtlMs = values['message-ttl-ms']
-  if (values['token-ttl-ms'] !== undefined) fromFlags.tokenTtlMs = values['token-ttl-ms']
-  if (values['deployment-id'] !== undefined) fromFlags.deploymentId = values['deployment-id']
-  if (values['resolver-url'] !== undefined) fromFlags.resolverUrl = values['resolver-url']
-  if (values['public-url'] !== undefined) fromFlags.publicUrl = values['public-url']
-  if (values['metrics-token'] !== undefined) fromFlags.metricsToken = values['metrics-token']
-  apply(out, fromFlags, 'flag')
+  for (const [key, flag] of Object.entries(FLAGS)) {
+    const v = values[flag.slice(2)]
+    if (v !== undefined && v !== false) fromFlags[key] = v
+  }
+  apply(out, fromFlags, (k) => FLAGS[k] ?? k, where)
   // A flag naming one backend overrides the other backend named in the file or environment.
   if (values.db !== undefined) delete out.postgres
   if (values.postgres !== undefined) delete out.db
 
   if (out.db !== undefined && out.postgres !== undefined)
-    throw new Error('give either a SQLite file (db) or a PostgreSQL URL (postgres), not both')
+    invalid(
+      `${where.get('db')} names a SQLite file and ${where.get('postgres')} a PostgreSQL URL: give one of them`,
+    )
   if (out.db === undefined && out.postgres === undefined) out.db = 'kilt-relay.db'
   return out as RelayConfig
 }

@@ -2,14 +2,16 @@
  * The `kilt-relay` bin as a real process on SQLite: clean SIGTERM shutdown, and no acknowledged
  * deposit lost to kill -9.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRelayClient } from '@kilt-messaging/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { envelope, makeIdentity } from '../helpers/identities.js'
-import { buildRelay, type RelayProcess, startRelayProcess } from '../helpers/process.js'
+import { BIN, buildRelay, type RelayProcess, ROOT, startRelayProcess } from '../helpers/process.js'
 
 let dir: string
 const running: RelayProcess[] = []
@@ -127,5 +129,57 @@ describe('kilt-relay process (SQLite)', () => {
     const { BIN } = await import('../helpers/process.js')
     expect(execFileSync(process.execPath, [BIN, '--help']).toString()).toContain('Usage: kilt-relay')
     expect(() => execFileSync(process.execPath, [BIN, '--nope'], { stdio: 'pipe' })).toThrow()
+  })
+
+  /** Runs the bin to its exit; returns the exit code and the lines it wrote on stderr. */
+  function runBin(
+    args: string[],
+    env: Record<string, string> = {},
+  ): { status: number | null; lines: string[] } {
+    const r = spawnSync(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 20_000,
+    })
+    return { status: r.status, lines: r.stderr.split('\n').filter((l) => l !== '') }
+  }
+
+  it('refuses a bad config with one line naming its source and exit 1, before opening the store', () => {
+    const db = join(dir, 'refused.db')
+    const zero = runBin(['--port', '0', '--db', db], { KILT_RELAY_LIMIT_MAX_BATCH: '0' })
+    expect(zero.status).toBe(1)
+    expect(zero.lines).toEqual([
+      'kilt-relay: KILT_RELAY_LIMIT_MAX_BATCH: "limits.maxBatch" must be a positive integer',
+    ])
+    expect(existsSync(db)).toBe(false)
+    const proxy = runBin(['--port', '0', '--db', db], { KILT_RELAY_TRUST_PROXY: 'yes' })
+    expect(proxy.status).toBe(1)
+    expect(proxy.lines).toEqual(['kilt-relay: KILT_RELAY_TRUST_PROXY must be true or false (1 or 0)'])
+    const flag = runBin(['--nope'])
+    expect(flag.status).toBe(1)
+    expect(flag.lines).toEqual(["kilt-relay: Unknown option '--nope' (kilt-relay --help lists the flags)"])
+    expect(existsSync(db)).toBe(false)
+  })
+
+  it('closes the store when the relay cannot start (address in use): one line, exit 1', async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const address = taken.address()
+    const port = typeof address === 'object' && address !== null ? address.port : 0
+    try {
+      const db = join(dir, 'busy.db')
+      const r = runBin(['--port', String(port), '--host', '127.0.0.1', '--db', db], {
+        KILT_RELAY_LOG_LEVEL: 'silent',
+      })
+      expect(r.status).toBe(1)
+      expect(r.lines).toHaveLength(1)
+      expect(r.lines[0]).toMatch(/^kilt-relay: .*EADDRINUSE/)
+      // The store was opened (and initialised) and then closed: SQLite removes its WAL on close.
+      expect(existsSync(db)).toBe(true)
+      expect(readdirSync(dir).filter((f) => f.startsWith('busy.db'))).toEqual(['busy.db'])
+    } finally {
+      await new Promise((resolve) => taken.close(resolve))
+    }
   })
 })

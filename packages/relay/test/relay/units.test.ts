@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { MessagingError } from '@kilt-messaging/core'
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.js'
 import { checkEnvelope } from '../../src/lib/envelope.js'
 import { RelayError } from '../../src/lib/errors.js'
@@ -166,7 +167,7 @@ describe('loadConfig', () => {
     expect(loadConfig(['--postgres-schema', 'from_flag'], env).postgresSchema).toBe('from_flag')
     expect(loadConfig([], {}).postgresSchema).toBeUndefined()
     for (const bad of ['Upper', '1x', 'a-b', 'x'.repeat(49)])
-      expect(() => loadConfig(['--postgres-schema', bad], env)).toThrow(/postgresSchema/)
+      expect(() => loadConfig(['--postgres-schema', bad], env)).toThrow(/^--postgres-schema /)
   })
 
   it('takes deposit limits from the environment, the old sender limit name too', () => {
@@ -235,16 +236,132 @@ describe('loadConfig', () => {
     })
   })
 
+  /** The error `loadConfig` throws, which must be a MessagingError ERR_ARGUMENT_INVALID. */
+  function refusal(argv: unknown, env: unknown): MessagingError {
+    try {
+      loadConfig(argv as string[], env as Record<string, string>)
+    } catch (e) {
+      expect(e).toBeInstanceOf(MessagingError)
+      expect((e as MessagingError).code).toBe('ERR_ARGUMENT_INVALID')
+      return e as MessagingError
+    }
+    throw new Error(`loadConfig accepted ${JSON.stringify([argv, env])}`)
+  }
+
+  const configDir = mkdtempSync(join(tmpdir(), 'kilt-relay-config-'))
+  afterAll(() => rmSync(configDir, { recursive: true, force: true }))
+  let configFiles = 0
+  function configFile(content: unknown): string {
+    const file = join(configDir, `${++configFiles}.json`)
+    writeFileSync(file, JSON.stringify(content))
+    return file
+  }
+
   it.each([
-    [['--port', '70000'], {}],
-    [['--port', 'abc'], {}],
-    [['--nope'], {}],
-    [[], { KILT_RELAY_LOG_LEVEL: 'loud' }],
-    [[], { KILT_RELAY_LIMIT_MAX_BATCH: '-1' }],
-    [[], { KILT_RELAY_DB: 'a.db', KILT_RELAY_POSTGRES: 'postgres://x' }],
-    [['--config', '/nonexistent/file.json'], {}],
-    [['--resolver-url', 'ftp://x'], {}],
-  ])('refuses %j %j', (argv, env) => {
-    expect(() => loadConfig(argv, env)).toThrow()
+    [['--port', '70000'], {}, /^--port must be an integer of 0\.\.65535$/],
+    [['--port', 'abc'], {}, /^--port /],
+    [[], { KILT_RELAY_PORT: '8080x' }, /^KILT_RELAY_PORT /],
+    [['--nope'], {}, /^Unknown option '--nope' \(kilt-relay --help lists the flags\)$/],
+    [['--port'], {}, /'--port <value>'/],
+    [['stray'], {}, /'stray'/],
+    [['--trust-proxy=false'], {}, /'--trust-proxy'/],
+    [[], { KILT_RELAY_LOG_LEVEL: 'loud' }, /^KILT_RELAY_LOG_LEVEL /],
+    [
+      [],
+      { KILT_RELAY_LIMIT_MAX_BATCH: '-1' },
+      /^KILT_RELAY_LIMIT_MAX_BATCH: "limits.maxBatch" must be a positive/,
+    ],
+    [
+      [],
+      { KILT_RELAY_DB: 'a.db', KILT_RELAY_POSTGRES: 'postgres://x' },
+      /KILT_RELAY_DB .*KILT_RELAY_POSTGRES/,
+    ],
+    [
+      ['--config', '/nonexistent/file.json'],
+      {},
+      /^cannot read config file \/nonexistent\/file\.json \(--config\)/,
+    ],
+    [[], { KILT_RELAY_CONFIG: '/nonexistent/file.json' }, /\(KILT_RELAY_CONFIG\)/],
+    [['--config', ''], {}, /^--config /],
+    [['--resolver-url', 'ftp://x'], {}, /^--resolver-url /],
+    [['--resolver-url', 'https://r.example/?q=1'], {}, /^--resolver-url /],
+    [['--deployment-id', 'x'.repeat(129)], {}, /^--deployment-id: "deploymentId"/],
+  ])('refuses %j %j with ERR_ARGUMENT_INVALID naming the flag or variable', (argv, env, message) => {
+    expect(refusal(argv, env).message).toMatch(message)
+  })
+
+  it('refuses limits of 0 where createRelay does, naming the variable or config key', () => {
+    for (const name of ['MAX_BATCH', 'MAX_ENVELOPE_BYTES', 'MAILBOX_MAX_COUNT', 'LIVE_WINDOW'])
+      expect(refusal([], { [`KILT_RELAY_LIMIT_${name}`]: '0' }).message).toMatch(
+        new RegExp(`^KILT_RELAY_LIMIT_${name}: "limits\\.[a-zA-Z]+" must be a positive integer$`),
+      )
+    const file = configFile({ limits: { mailboxMaxBytes: 0 } })
+    expect(refusal(['--config', file], {}).message).toBe(
+      `config file ${file} (--config): "limits.mailboxMaxBytes" must be a positive integer`,
+    )
+    expect(refusal(['--config', configFile({ limits: { nope: 1 } })], {}).message).toMatch(
+      /: "limits\.nope" is not a limit$/,
+    )
+    // The rate limits still take 0 (disabled).
+    expect(loadConfig([], { KILT_RELAY_LIMIT_IP_REQUESTS_PER_MINUTE: '0' }).limits).toEqual({
+      ipRequestsPerMinute: 0,
+    })
+  })
+
+  it('refuses lifetimes no timer can hold, as createRelay does', () => {
+    expect(refusal([], { KILT_RELAY_TOKEN_TTL_MS: String(2 ** 31) }).message).toMatch(
+      /^KILT_RELAY_TOKEN_TTL_MS: "tokenTtlMs" must be a positive integer of at most 2147483647$/,
+    )
+    expect(refusal(['--message-ttl-ms', '0'], {}).message).toMatch(/^--message-ttl-ms: "messageTtlMs"/)
+    expect(loadConfig([], { KILT_RELAY_TOKEN_TTL_MS: String(2 ** 31 - 1) }).tokenTtlMs).toBe(2 ** 31 - 1)
+  })
+
+  it('reads trustProxy as true/1 or false/0, and refuses anything else naming its source', () => {
+    expect(loadConfig([], {}).trustProxy).toBeUndefined()
+    expect(loadConfig(['--trust-proxy'], {}).trustProxy).toBe(true)
+    for (const [v, want] of [
+      ['1', true],
+      ['true', true],
+      ['0', false],
+      ['false', false],
+    ] as const)
+      expect(loadConfig([], { KILT_RELAY_TRUST_PROXY: v }).trustProxy).toBe(want)
+    expect(loadConfig(['--config', configFile({ trustProxy: false })], {}).trustProxy).toBe(false)
+    expect(loadConfig(['--config', configFile({ trustProxy: true })], {}).trustProxy).toBe(true)
+    // The environment overrides the file, the flag both.
+    const on = configFile({ trustProxy: true })
+    expect(loadConfig(['--config', on], { KILT_RELAY_TRUST_PROXY: '0' }).trustProxy).toBe(false)
+    expect(loadConfig(['--trust-proxy'], { KILT_RELAY_TRUST_PROXY: 'false' }).trustProxy).toBe(true)
+    for (const bad of ['yes', 'on', 'TRUE', '2', '10.0.0.0/8'])
+      expect(refusal([], { KILT_RELAY_TRUST_PROXY: bad }).message).toBe(
+        'KILT_RELAY_TRUST_PROXY must be true or false (1 or 0)',
+      )
+    for (const bad of ['on', 1, null, ['true']]) {
+      const file = configFile({ trustProxy: bad })
+      expect(refusal(['--config', file], {}).message).toBe(
+        `config file ${file} (--config): "trustProxy" must be true or false (1 or 0)`,
+      )
+    }
+  })
+
+  it('refuses unknown config file keys', () => {
+    const file = configFile({ port: 1, trust_proxy: true })
+    expect(refusal([], { KILT_RELAY_CONFIG: file }).message).toBe(
+      `config file ${file} (KILT_RELAY_CONFIG): unknown key "trust_proxy"`,
+    )
+  })
+
+  it('refuses argv and env that are not an array of strings and an object', () => {
+    for (const [argv, env] of [
+      [null, {}],
+      [undefined, {}],
+      ['--port 1', {}],
+      [[1], {}],
+      [[], null],
+      [[], undefined],
+      [[], []],
+      [[], { KILT_RELAY_PORT: 8080 }],
+    ])
+      expect(refusal(argv, env).message).toMatch(/^("argv"|"env"|KILT_RELAY_PORT) must be/)
   })
 })
