@@ -82,21 +82,31 @@ export function composeOptions(cmd: Command, toRequired: boolean): Command {
 }
 
 /**
- * Checks that the mail header options come with `--mime` (they set headers of the MIME mail and
- * would otherwise be dropped without a word).
- * @throws CliError ERR_USAGE for `--mail-from` or `--mail-to` without `--mime`
+ * Checks the mail header options: they come with `--mime` (they set headers of the MIME mail and
+ * would otherwise be dropped without a word), and each is a non-blank line of printable ASCII (an
+ * empty value wrote an empty header; CR/LF would inject headers).
+ * @throws CliError ERR_USAGE for `--mail-from` or `--mail-to` without `--mime`, empty or blank,
+ *   or with a control (CR, LF, tab, ...) or non-ASCII character
  */
-export function checkMailOptions(opts: { mime?: boolean; mailFrom?: string; mailTo?: string }): void {
-  if (opts.mime === true) return
+export function checkMailOptions(opts: { mime?: boolean; mailFrom?: unknown; mailTo?: unknown }): void {
   const given = [
-    ...(opts.mailFrom === undefined ? [] : ['--mail-from']),
-    ...(opts.mailTo === undefined ? [] : ['--mail-to']),
+    ...(opts.mailFrom === undefined ? [] : [['--mail-from', opts.mailFrom] as const]),
+    ...(opts.mailTo === undefined ? [] : [['--mail-to', opts.mailTo] as const]),
   ]
-  if (given.length > 0)
+  if (opts.mime !== true && given.length > 0)
     throw new CliError(
       'ERR_USAGE',
-      `${given.join(' and ')} only ${given.length > 1 ? 'apply' : 'applies'} to a MIME mail: add --mime`,
+      `${given.map(([flag]) => flag).join(' and ')} only ${given.length > 1 ? 'apply' : 'applies'} to a MIME mail: add --mime`,
     )
+  for (const [flag, value] of given) {
+    if (typeof value !== 'string' || value.trim() === '')
+      throw new CliError('ERR_USAGE', `${flag} expected an address, got an empty value`)
+    if (!/^[\x20-\x7e]{1,900}$/.test(value))
+      throw new CliError(
+        'ERR_USAGE',
+        `${flag} must be one line of printable ASCII (no CR, LF or other control characters) of at most 900 characters`,
+      )
+  }
 }
 
 /** Registers `encrypt`. */

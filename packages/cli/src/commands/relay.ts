@@ -8,7 +8,7 @@ import { type Command, Option } from 'commander'
 import { defaultRelay, openIdentity } from '../lib/context.js'
 import { CliError, describeError } from '../lib/errors.js'
 import { ensurePrivateDir, kiltMsgHome } from '../lib/files.js'
-import { parseDuration, parsePort, printJson, println, shortDid, style } from '../lib/output.js'
+import { parseDuration, parseHost, parsePort, printJson, println, shortDid, style } from '../lib/output.js'
 import {
   checksPassed,
   DEFAULT_MAX_FUTURE_SKEW_MS,
@@ -258,6 +258,7 @@ Examples:
         json?: boolean
       }) => {
         const port = parsePort(opts.port, '--port')
+        const host = parseHost(opts.host, '--host')
         let db = opts.db
         if (opts.postgres === undefined && db === undefined) {
           ensurePrivateDir(kiltMsgHome())
@@ -265,7 +266,7 @@ Examples:
         }
         const running = await startRelay({
           port,
-          host: opts.host,
+          host,
           log: opts.log === true,
           ...(opts.postgres === undefined ? { db: db as string } : { postgres: opts.postgres }),
         })

@@ -31,9 +31,10 @@ function wrap(b64: string, width = 76): string {
 }
 
 function headerValue(v: string): string {
-  // No header injection: one line, printable ASCII only.
-  if (!/^[\x20-\x7e]*$/.test(v))
+  // No header injection: one line, printable ASCII only; and no empty header.
+  if (typeof v !== 'string' || !/^[\x20-\x7e]*$/.test(v))
     throw new CliError('ERR_USAGE', 'mail headers must be printable ASCII on one line')
+  if (v.trim() === '') throw new CliError('ERR_USAGE', 'mail headers must not be empty')
   return v
 }
 
@@ -43,7 +44,7 @@ function headerValue(v: string): string {
  * @param envelopeJson - the envelope as JSON text
  * @param options - header fields
  * @returns the mail text
- * @throws CliError ERR_USAGE for a header value with control or non-ASCII characters
+ * @throws CliError ERR_USAGE for a header value that is empty or has control or non-ASCII characters
  * @example
  * writeFileSync('message.eml', buildMime(JSON.stringify(envelope), { to: 'bob@example.org' }))
  */

@@ -1,7 +1,7 @@
 /**
  * @module cli/lib/output
  * Printing: colours only on a TTY (never with `--json` or `NO_COLOR`), JSON for scripts; parsing of
- * durations and ports given as flags.
+ * durations, ports and hosts given as flags.
  */
 import { CliError } from './errors.js'
 
@@ -79,6 +79,22 @@ export function parsePort(text: string, what: string): number {
       `${what} expected a port number of 0..65535 (0: any free port), got ${JSON.stringify(text.slice(0, 40))}`,
     )
   return port
+}
+
+/**
+ * Checks a listen host: a name or address of 1..255 printable ASCII characters, no spaces or
+ * control characters. An empty value is refused (never read as "all interfaces" or the default).
+ * @throws CliError ERR_USAGE
+ * @example
+ * parseHost('0.0.0.0', '--host') // '0.0.0.0'
+ */
+export function parseHost(text: string, what: string): string {
+  if (typeof text !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(text))
+    throw new CliError(
+      'ERR_USAGE',
+      `${what} expected a host name or address to listen on, got ${JSON.stringify(String(text).slice(0, 40))}`,
+    )
+  return text
 }
 
 /** Shortens a long string in the middle. */

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { main } from '../../src/cli.js'
 import { checkMailOptions } from '../../src/commands/encrypt.js'
 import { CliError, EXIT } from '../../src/lib/errors.js'
-import { parsePort } from '../../src/lib/output.js'
+import { parseHost, parsePort } from '../../src/lib/output.js'
 
 const DID = 'did:kilt:light:004tb1tq7Sx3M42CszqB538svkhacYJgYazo644kXHG84Ez8xs'
 
@@ -101,6 +101,44 @@ describe('relay serve --port', () => {
     })
 })
 
+describe('parseHost', () => {
+  it('takes host names and IPv4/IPv6 addresses', () => {
+    for (const host of ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'relay.example', 'fe80::1%eth0'])
+      expect(parseHost(host, '--host')).toBe(host)
+  })
+
+  it('refuses empty, blank, spaced, control-character and overlong hosts', () => {
+    for (const text of [
+      '',
+      ' ',
+      '  ',
+      ' 127.0.0.1',
+      '127.0.0.1 ',
+      'a b',
+      'a\tb',
+      'a\nb',
+      'h\u00e9',
+      'x'.repeat(256),
+    ]) {
+      const e = thrown(() => parseHost(text, '--host'))
+      expect(e, JSON.stringify(text)).toBeInstanceOf(CliError)
+      expect(e?.code).toBe('ERR_USAGE')
+      expect(e?.exitCode).toBe(EXIT.USAGE)
+      expect(e?.message).toMatch(/^--host expected a host name or address to listen on, got "/)
+    }
+  })
+})
+
+describe('relay serve --host', () => {
+  for (const host of ['', ' ', 'a b'])
+    it(`refuses --host ${JSON.stringify(host)} as a usage error before starting anything`, async () => {
+      const r = await run('relay', 'serve', '--port', '0', '--host', host)
+      expect(r.code).toBe(EXIT.USAGE)
+      expect(r.line).toMatch(/^error ERR_USAGE: --host expected a host name or address to listen on/)
+      expect(readdirSync(home)).toEqual([]) // no relay.db created
+    })
+})
+
 describe('encrypt --mail-from/--mail-to', () => {
   it('are refused without --mime', () => {
     expect(thrown(() => checkMailOptions({ mailTo: 'bob@example.org' }))?.message).toBe(
@@ -122,7 +160,46 @@ describe('encrypt --mail-from/--mail-to', () => {
     ).toBeUndefined()
     expect(checkMailOptions({})).toBeUndefined()
     expect(checkMailOptions({ mime: true })).toBeUndefined()
+    expect(
+      checkMailOptions({ mime: true, mailTo: 'Bob <bob@example.org>, carol@example.org' }),
+    ).toBeUndefined()
   })
+
+  it('refuse empty, blank and header-injecting values with --mime', () => {
+    for (const flag of ['mailFrom', 'mailTo'] as const) {
+      const name = flag === 'mailFrom' ? '--mail-from' : '--mail-to'
+      for (const value of ['', ' ', '\t'] as const)
+        expect(thrown(() => checkMailOptions({ mime: true, [flag]: value }))?.message).toBe(
+          `${name} expected an address, got an empty value`,
+        )
+      for (const value of [
+        'a@b\r\nBcc: x@y',
+        'a@b\nBcc: x@y',
+        'a@b\rx',
+        'a@b\u0000',
+        'b\u00f6b@example.org',
+        'x'.repeat(901),
+      ]) {
+        const e = thrown(() => checkMailOptions({ mime: true, [flag]: value }))
+        expect(e, JSON.stringify(value)).toBeInstanceOf(CliError)
+        expect(e?.code).toBe('ERR_USAGE')
+        expect(e?.exitCode).toBe(EXIT.USAGE)
+        expect(e?.message).toMatch(new RegExp(`^${name} must be one line of printable ASCII`))
+      }
+    }
+  })
+
+  for (const [flag, value, message] of [
+    ['--mail-to', '', '--mail-to expected an address, got an empty value'],
+    ['--mail-from', '', '--mail-from expected an address, got an empty value'],
+    ['--mail-to', 'bob@example.org\r\nBcc: eve@example.org', '--mail-to must be one line of printable ASCII'],
+  ] as const)
+    it(`exit 2 with one ERR_USAGE line for encrypt --mime ${flag} ${JSON.stringify(value)} (before any keystore is read)`, async () => {
+      const r = await run('encrypt', '--as', 'alice', '--to', DID, '--type', 'reject', '--mime', flag, value)
+      expect(r.code).toBe(EXIT.USAGE)
+      expect(r.line.startsWith(`error ERR_USAGE: ${message}`)).toBe(true)
+      expect(readdirSync(home)).toEqual([])
+    })
 
   for (const extra of [
     ['--mail-to', 'bob@example.org'],

@@ -170,6 +170,13 @@ describe('MIME', () => {
     expect(() => buildMime('{}', { to: 'a@b\r\nBcc: x@y' })).toThrow(CliError)
   })
 
+  it('rejects empty header values', () => {
+    for (const options of [{ to: '' }, { from: '' }, { to: '   ' }, { subject: '' }])
+      expect(() => buildMime('{}', options), JSON.stringify(options)).toThrow(
+        /mail headers must not be empty/,
+      )
+  })
+
   it('reads nested multiparts, quoted-printable text with an armored block, and LF line ends', () => {
     const block = armor(JSON.stringify(envelope))
     const qp = block.replace(/=/g, '=3D')
