@@ -13,10 +13,9 @@ import {
   type Limits,
   limitName,
   type RelayOptions,
-  resolveOptions,
+  resolveSettings,
 } from './lib/options.js'
 import { publicOrigins } from './lib/public-origins.js'
-import type { MailboxStore } from './store/types.js'
 
 /** The complete configuration of a relay process. */
 export interface RelayConfig {
@@ -140,33 +139,10 @@ function messageOf(e: unknown): string {
 /** Names a configuration key the way its source spells it (`--port`, `KILT_RELAY_PORT`, ...). */
 type Namer = (key: string) => string
 
-/**
- * A store that only passes `resolveOptions`' shape check, so that configuration values are checked
- * by the very code `createRelay` runs on them (never used as a store).
- */
-const unusable = (): never => {
-  throw new Error('not a store: only for checking options')
-}
-const CHECK_ONLY_STORE: MailboxStore = {
-  init: unusable,
-  deposit: unusable,
-  list: unusable,
-  ack: unusable,
-  usage: unusable,
-  expire: unusable,
-  depth: unusable,
-  onDeposit: unusable,
-  putChallenge: unusable,
-  takeChallenge: unusable,
-  deploymentSecret: unusable,
-  ping: unusable,
-  close: unusable,
-}
-
 /** Checks options as `createRelay` would; a refusal names `name` (the flag, variable or key). */
 function checkAsRelay(name: string, options: Omit<RelayOptions, 'store'>): void {
   try {
-    resolveOptions({ store: CHECK_ONLY_STORE, ...options })
+    resolveSettings(options)
   } catch (e) {
     invalid(`${name}: ${messageOf(e)}`)
   }

@@ -269,7 +269,7 @@ function checkLimits(given: unknown): Limits {
   return limits
 }
 
-function resolvesFullDids(options: RelayOptions): boolean {
+function resolvesFullDids(options: Pick<RelayOptions, 'resolvesFullDids' | 'resolver'>): boolean {
   const v = options.resolvesFullDids
   if (v === undefined) return options.resolver !== undefined
   if (typeof v !== 'boolean') invalid('"resolvesFullDids" must be a boolean')
@@ -333,9 +333,21 @@ export function checkMetricsToken(value: unknown): string {
  */
 export function resolveOptions(options: RelayOptions): ResolvedRelayOptions {
   if (!isObject(options)) invalid('"options" must be an object')
+  if (!hasMethods(options.store, STORE_METHODS)) invalid('"store" must be a MailboxStore')
+  return { store: options.store, ...resolveSettings(options) }
+}
+
+/**
+ * Every check and default of {@link resolveOptions} except the store: for configuration loaders,
+ * which check values before any store is opened.
+ * @throws MessagingError ERR_ARGUMENT_INVALID on a malformed or unknown option, naming it
+ */
+export function resolveSettings(
+  options: Omit<RelayOptions, 'store'> & { readonly store?: unknown },
+): Omit<ResolvedRelayOptions, 'store'> {
+  if (!isObject(options)) invalid('"options" must be an object')
   for (const name of Object.keys(options))
     if (!OPTION_NAMES.has(name)) invalid(`unknown option "${name.slice(0, 40)}"`)
-  if (!hasMethods(options.store, STORE_METHODS)) invalid('"store" must be a MailboxStore')
   if (options.resolver !== undefined && !hasMethods(options.resolver, ['resolve', 'resolveKey']))
     invalid('"resolver" must be a DidResolver (with resolve and resolveKey)')
   if (options.clock !== undefined && typeof options.clock !== 'function')
@@ -346,7 +358,6 @@ export function resolveOptions(options: RelayOptions): ResolvedRelayOptions {
   let origins: string[] | undefined
   if (options.publicUrl !== undefined) origins = publicOrigins(options.publicUrl)
   return {
-    store: options.store,
     resolver: options.resolver,
     limits: checkLimits(options.limits),
     clock: options.clock ?? Date.now,
