@@ -250,6 +250,19 @@ describe('decryptMessage: 4. UTF-8 and JSON', () => {
     const out = await decryptMessage(seal(p), opts({ relax: { unknownKeys: true } }))
     expect(Object.keys(out.message).sort()).toEqual(['body', 'createdAt', 'messageId', 'receiver', 'sender'])
   })
+
+  it('the message has the SDK key order and is frozen, whatever order the plaintext used', async () => {
+    const order = ['body', 'createdAt', 'sender', 'receiver', 'messageId', 'inReplyTo', 'references']
+    const p = plaintext({ inReplyTo: '0x01', references: ['0x00'] })
+    for (const keys of [order, [...order].reverse(), ['messageId', 'body', 'references', ...order]]) {
+      const shuffled = Object.fromEntries([...new Set(keys)].map((k) => [k, p[k]]))
+      const { message } = await decryptMessage(seal(shuffled), opts({ replay: false }))
+      expect(Object.keys(message)).toEqual(order)
+      expect(Object.isFrozen(message)).toBe(true)
+      expect(Object.isFrozen(message.body)).toBe(true)
+      expect(message).toEqual(p)
+    }
+  })
 })
 
 describe('decryptMessage: 5. field types', () => {

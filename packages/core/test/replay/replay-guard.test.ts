@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { didSubject } from '../../src/did/index.js'
 import { MessagingError } from '../../src/errors.js'
 import { createMemoryReplayStore } from '../../src/replay/create-memory-replay-store.js'
 import { createReplayGuard } from '../../src/replay/create-replay-guard.js'
@@ -171,6 +172,25 @@ describe('createReplayGuard', () => {
     expect(await codeOf(g.check({ sender: alice, receiver: bob, messageId: 'm', createdAt: T }))).toBe(
       'ERR_MESSAGE_REPLAYED',
     )
+  })
+
+  it('keys stay exact when the (receiver, sender) pair changes from message to message', async () => {
+    const g = createReplayGuard({ now: () => T })
+    const parties = [v.dids.alice.uri, v.dids.bob.uri, v.dids.carol.uri, undefined]
+    const seen = new Set<string>()
+    // every ordered pair, interleaved, twice: the second round is all replays
+    for (let round = 0; round < 2; round++)
+      for (let i = 0; i < 40; i++) {
+        const sender = parties[i % 3]!
+        const receiver = parties[(i * 7 + 1) % 4]
+        const m = { sender, receiver, messageId: `id${i % 5}`, createdAt: T }
+        const key = replayKey(m, undefined)
+        const scope = receiver === undefined ? '' : `${didSubject(receiver)}>`
+        expect(key).toBe(`${scope}${didSubject(sender)}|id${i % 5}`)
+        const expected = seen.has(key) ? 'ERR_MESSAGE_REPLAYED' : undefined
+        seen.add(key)
+        expect(await codeOf(g.check(m))).toBe(expected)
+      }
   })
 
   it('long message ids are hashed into bounded keys', async () => {

@@ -162,14 +162,21 @@ function mismatch(code: 'ERR_SENDER_MISMATCH' | 'ERR_RECEIVER_MISMATCH', text: s
 /** Builds the message from the parsed plaintext (known keys only, undefined members omitted). */
 function toMessage(plain: Record<string, unknown>, unknownKeys: boolean): Message {
   const keys = Object.keys(plain)
-  for (let i = 0; i < keys.length; i++) {
-    if (!PLAINTEXT_KEYS.has(keys[i]!) && !unknownKeys)
+  // In the SDK's key order (what every SDK and this library write), the parsed, frozen plaintext
+  // object already is the message.
+  let inOrder = true
+  for (let i = 0, last = -1; i < keys.length; i++) {
+    const at = PLAINTEXT_KEYS.indexOf(keys[i]!)
+    if (at < 0 && !unknownKeys)
       throw new MessagingError(
         'ERR_MESSAGE_INVALID',
         `The plaintext has an unknown key "${keys[i]!.slice(0, 40)}"`,
         { sdkError: 'TypeError' },
       )
+    if (at <= last) inOrder = false
+    last = at
   }
+  if (inOrder) return plain as unknown as Message
   const m: Record<string, unknown> = {
     body: plain.body,
     createdAt: plain.createdAt,

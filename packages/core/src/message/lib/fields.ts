@@ -5,8 +5,8 @@
 import { isMessagingError, MessagingError } from '../../errors.js'
 import { plainDid } from './did-checks.js'
 
-/** The plaintext keys of SDK 0.35.2 (`IEncryptedMessageContents`). */
-export const PLAINTEXT_KEYS: ReadonlySet<string> = new Set([
+/** The plaintext keys of SDK 0.35.2 (`IEncryptedMessageContents`), in the order it writes them. */
+export const PLAINTEXT_KEYS: readonly string[] = [
   'body',
   'createdAt',
   'sender',
@@ -14,7 +14,7 @@ export const PLAINTEXT_KEYS: ReadonlySet<string> = new Set([
   'messageId',
   'inReplyTo',
   'references',
-])
+]
 
 /** Longest accepted `messageId` / `inReplyTo` / reference (SDK ids are 66 characters). */
 export const MAX_ID_LENGTH = 1024

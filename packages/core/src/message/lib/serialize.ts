@@ -26,12 +26,26 @@ export function serializePlaintext(message: Message): string {
   }
 }
 
+// `,"sender":…,"receiver":…` of the last pair of parties (a conversation repeats it on every message).
+let lastSender = ''
+let lastReceiver = ''
+let lastParties = ''
+
+function partiesJson(sender: string, receiver: string): string {
+  if (sender !== lastSender || receiver !== lastReceiver || lastParties === '') {
+    lastParties = `,"sender":${JSON.stringify(sender)},"receiver":${JSON.stringify(receiver)}`
+    lastSender = sender
+    lastReceiver = receiver
+  }
+  return lastParties
+}
+
 /**
  * The same string for a message made by `createMessage`, composed around the body JSON computed at
  * creation (`JSON.stringify` is compositional, so the result is identical).
  */
 function composeOwn(message: Message, bodyJson: string): string {
-  let s = `{"body":${bodyJson},"createdAt":${JSON.stringify(message.createdAt)},"sender":${JSON.stringify(message.sender)},"receiver":${JSON.stringify(message.receiver)}`
+  let s = `{"body":${bodyJson},"createdAt":${JSON.stringify(message.createdAt)}${partiesJson(message.sender, message.receiver)}`
   if (message.messageId !== undefined) s += `,"messageId":${JSON.stringify(message.messageId)}`
   if (message.inReplyTo !== undefined) s += `,"inReplyTo":${JSON.stringify(message.inReplyTo)}`
   if (message.references !== undefined) s += `,"references":${JSON.stringify(message.references)}`

@@ -23,6 +23,22 @@ function subjectOf(sender: string): string {
   }
 }
 
+// The scope of the last (receiver, sender) pair: the same string object again for the same pair, so
+// a store's map finds it by its cached hash instead of flattening and hashing a new concatenation.
+let lastReceiver: string | undefined
+let lastSender = ''
+let lastScope = ''
+
+/** `<receiver>><sender>|` (or `<sender>|` without a receiver). */
+function idScope(receiver: string | undefined, sender: string): string {
+  if (sender !== lastSender || receiver !== lastReceiver) {
+    lastScope = receiver === undefined ? `${sender}|` : `${receiver}>${sender}|`
+    lastReceiver = receiver
+    lastSender = sender
+  }
+  return lastScope
+}
+
 /**
  * The store key of a message, as two parts whose concatenation is the key: the scope
  * `<receiver address>><sender address>|` and the `<messageId>`; or the scope `…|` and `h<hash>` for
@@ -34,13 +50,15 @@ export function replayKeyParts(
   message: ReplayCheckInput,
   plaintext: Uint8Array | undefined,
 ): readonly [scope: string, id: string] {
-  const receiver = typeof message.receiver === 'string' ? `${subjectOf(message.receiver)}>` : ''
-  const subject = `${receiver}${subjectOf(message.sender)}`
+  const receiver = typeof message.receiver === 'string' ? subjectOf(message.receiver) : undefined
+  const sender = subjectOf(message.sender)
   const id = message.messageId
   if (typeof id === 'string' && id.length > 0) {
-    if (id.length <= MAX_RAW_ID_LENGTH) return [`${subject}|`, id]
-    return [`${subject}|`, `h${toHex(blake2b(encoder.encode(id), { dkLen: 32 }))}`]
+    const scope = idScope(receiver, sender)
+    if (id.length <= MAX_RAW_ID_LENGTH) return [scope, id]
+    return [scope, `h${toHex(blake2b(encoder.encode(id), { dkLen: 32 }))}`]
   }
+  const subject = receiver === undefined ? sender : `${receiver}>${sender}`
   const bytes =
     plaintext ??
     encoder.encode(
