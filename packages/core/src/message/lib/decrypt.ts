@@ -270,7 +270,12 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
     Object.freeze(message)
     const result: { -readonly [K in keyof DecryptedMessage]: DecryptedMessage[K] } = {
       message,
-      senderKey: Object.freeze({ ...senderKey, publicKey: senderKey.publicKey.slice() }),
+      senderKey: Object.freeze({
+        id: senderKey.id,
+        controller: senderKey.controller,
+        publicKey: senderKey.publicKey.slice(),
+        type: senderKey.type,
+      }),
       receiverKeyUri: env.receiverKeyUri,
     }
     if (env.receivedAt !== undefined) result.receivedAt = env.receivedAt

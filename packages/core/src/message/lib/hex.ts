@@ -11,7 +11,6 @@
 const PAIRS = new Uint16Array(256)
 const DIGITS = '0123456789abcdef'
 for (let i = 0; i < 256; i++) PAIRS[i] = DIGITS.charCodeAt(i >> 4) | (DIGITS.charCodeAt(i & 15) << 8)
-const BYTE_HEX = Array.from({ length: 256 }, (_, i) => DIGITS[i >> 4]! + DIGITS[i & 15]!)
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
 const STRICT = new Int8Array(256).fill(-1)
@@ -29,7 +28,6 @@ const ascii = new TextDecoder()
 const encoder = new TextEncoder()
 const SCRATCH_BYTES = 1 << 16
 const scratch = new Uint8Array(SCRATCH_BYTES)
-const scratchUnits = new Uint16Array(scratch.buffer)
 
 /** The slice of Node's `Buffer` used for encoding (core compiles without Node types). */
 interface BufferLike {
@@ -53,20 +51,22 @@ function nativeBuffer(): BufferLike | undefined {
 /** Node's `Buffer` when present (its native hex encoder is about 3× faster on ciphertexts). */
 const NATIVE: BufferLike | undefined = nativeBuffer()
 
-/** The portable encoder (also the path used without `Buffer`). */
+// Scratch for encoding up to 4 KiB (ids, nonces, boxes of short messages) without an allocation.
+const ENCODE_SCRATCH_UNITS = 4097
+const encodeScratch = new Uint16Array(ENCODE_SCRATCH_UNITS)
+
+/**
+ * The portable encoder (also the path used without `Buffer`). The result is one flat string (a
+ * decoded buffer), not a tree of concatenations: ids and nonces are hashed and serialised right
+ * after, which would have to flatten such a tree first.
+ */
 export function hexEncodePure(bytes: Uint8Array): string {
   const n = bytes.length
-  // Short inputs (ids, nonces): concatenation beats the fixed cost of a TextDecoder call.
-  if (n <= 64) {
-    let s = '0x'
-    for (let i = 0; i < n; i++) s += BYTE_HEX[bytes[i]!]!
-    return s
-  }
   if (LITTLE_ENDIAN) {
-    const units = new Uint16Array(n + 1)
+    const units = n < ENCODE_SCRATCH_UNITS ? encodeScratch : new Uint16Array(n + 1)
     units[0] = 0x7830 // "0x"
     for (let i = 0; i < n; i++) units[i + 1] = PAIRS[bytes[i]!]!
-    return ascii.decode(units)
+    return ascii.decode(units.subarray(0, n + 1))
   }
   const out = new Uint8Array(2 + 2 * n)
   out[0] = 48
@@ -86,34 +86,23 @@ export function hexEncode(bytes: Uint8Array): string {
   return hexEncodePure(bytes)
 }
 
-// Two hex characters (as read through a Uint16Array over their ASCII bytes) → the byte, or -1.
-// Built on first use: 128 KiB each.
-let strictPairs: Int16Array | undefined
-let lenientPairs: Int16Array | undefined
-
-function pairTable(digits: Int8Array): Int16Array {
-  const table = new Int16Array(65536).fill(-1)
-  for (let a = 0; a < 256; a++) {
-    const hi = digits[a]!
-    if (hi < 0) continue
-    for (let b = 0; b < 256; b++) {
-      const lo = digits[b]!
-      if (lo < 0) continue
-      table[LITTLE_ENDIAN ? a | (b << 8) : (a << 8) | b] = (hi << 4) | lo
-    }
+// A character's value as the high nibble (value << 4) and as the low nibble, negative when it is
+// not a digit: `HIGH[a] | LOW[b]` is the byte, or negative. 256 entries each: they stay in L1
+// (a 64 Ki-entry table of character pairs does not, next to the rest of a message's work).
+function nibbleTables(digits: Int8Array): { high: Int16Array; low: Int16Array } {
+  const high = new Int16Array(256).fill(-4096)
+  const low = new Int16Array(256).fill(-1)
+  for (let c = 0; c < 256; c++) {
+    const d = digits[c]!
+    if (d < 0) continue
+    high[c] = d << 4
+    low[c] = d
   }
-  return table
+  return { high, low }
 }
 
-function strictTable(): Int16Array {
-  strictPairs ??= pairTable(STRICT)
-  return strictPairs
-}
-
-function lenientTable(): Int16Array {
-  lenientPairs ??= pairTable(LENIENT)
-  return lenientPairs
-}
+const STRICT_NIBBLES = nibbleTables(STRICT)
+const LENIENT_NIBBLES = nibbleTables(LENIENT)
 
 function newBytes(n: number): Uint8Array {
   return new Uint8Array(n)
@@ -135,17 +124,16 @@ export function hexDecode(
   const n = hex.length
   if (((n - start) & 1) !== 0) return undefined
   // The characters as UTF-8 bytes, written into a reused buffer (`encodeInto` is much cheaper than
-  // `encode` for ASCII); any non-ASCII character makes the written length differ. Then one table
-  // lookup per character pair, read as one 16-bit unit (`start` is even, so the reads are aligned).
+  // `encode` for ASCII); any non-ASCII character makes the written length differ. Then two nibble
+  // lookups per byte.
   const small = n <= SCRATCH_BYTES
   const chars = small ? scratch : new Uint8Array(n)
   const { written } = encoder.encodeInto(hex, chars)
   if (written !== n) return undefined
-  const units = small ? scratchUnits : new Uint16Array(chars.buffer)
-  const table = lenient ? lenientTable() : strictTable()
+  const { high, low } = lenient ? LENIENT_NIBBLES : STRICT_NIBBLES
   const out = alloc((n - start) >> 1)
-  for (let i = 0, j = start >> 1; i < out.length; i++, j++) {
-    const v = table[units[j]!]!
+  for (let i = 0, j = start; i < out.length; i++, j += 2) {
+    const v = high[chars[j]!]! | low[chars[j + 1]!]!
     if (v < 0) return undefined
     out[i] = v
   }
