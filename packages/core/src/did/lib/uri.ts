@@ -88,17 +88,19 @@ export function parseDidShared(uri: unknown): ParsedDid {
   const m = matchDid(uri)
   const addressPublicKey = ss58DecodeShared(m.address)
   const authKeyType = authKeyTypeOf(m.authKeyTypeEncoding)
-  const result: ParsedDid = Object.freeze({
+  // Built by assignment, not by spreading optional parts: a few fixed shapes, each frozen the same way.
+  const result: { -readonly [K in keyof ParsedDid]: ParsedDid[K] } = {
     did: m.did,
     type: m.type,
     version: 1 as const,
     address: m.address,
     addressPublicKey,
-    ...(authKeyType !== undefined && { authKeyType }),
-    ...(m.authKeyTypeEncoding !== undefined && { authKeyTypeEncoding: m.authKeyTypeEncoding }),
-    ...(m.encodedDetails !== undefined && { encodedDetails: m.encodedDetails }),
-    ...(m.fragment !== undefined && { fragment: m.fragment }),
-  })
+  }
+  if (authKeyType !== undefined) result.authKeyType = authKeyType
+  if (m.authKeyTypeEncoding !== undefined) result.authKeyTypeEncoding = m.authKeyTypeEncoding
+  if (m.encodedDetails !== undefined) result.encodedDetails = m.encodedDetails
+  if (m.fragment !== undefined) result.fragment = m.fragment
+  Object.freeze(result)
   if ((uri as string).length <= MAX_CACHED_URI_LENGTH) parsed.set(uri as string, result)
   return result
 }

@@ -82,7 +82,12 @@ export function parseKeyUri(keyUri: unknown, legacy: boolean, remember = true): 
     throw new MessagingError('ERR_DID_FRAGMENT', 'The key URI is not a valid DID resource (no fragment)')
   const target = { keyUri: keyUri as DidResourceUri, did, fragment: fragment as UriFragment }
   if (lightDocument === undefined) return target
-  const light = Object.freeze({ ...target, lightDocument })
+  const light: KeyTarget = Object.freeze({
+    keyUri: keyUri as DidResourceUri,
+    did,
+    fragment: fragment as UriFragment,
+    lightDocument,
+  })
   // A light DID decodes to the same document forever: remember the checked target (bounded), so
   // that the per-message key URI costs one map lookup. The document never leaves this module
   // (resolved keys get copies of the key bytes).
