@@ -41,11 +41,14 @@ export function createMessage<B extends MessageBody = MessageBody>(
   options: CreateMessageOptions,
 ): Message<B> {
   const o = optionsObject(options)
+  const { now, random, registry } = readBuildOptions(o)
   return buildMessage(body, {
     sender: o.sender,
     receiver: o.receiver,
     inReplyTo: o.inReplyTo,
     references: o.references,
-    ...readBuildOptions(o),
+    now,
+    random,
+    registry,
   }) as Message<B>
 }

@@ -32,11 +32,14 @@ export function replyTo<B extends MessageBody = MessageBody>(
 ): Message<B> {
   const o = optionsObject(options)
   const thread = threadOf(message)
+  const { now, random, registry } = readBuildOptions(o)
   return buildMessage(body, {
     sender: message.receiver,
     receiver: message.sender,
     inReplyTo: thread.inReplyTo,
     references: thread.references,
-    ...readBuildOptions(o),
+    now,
+    random,
+    registry,
   }) as Message<B>
 }
