@@ -173,8 +173,12 @@ export function sharedLightDocument(
   if (parsed.fragment !== undefined && !allowFragment)
     throw new MessagingError('ERR_DID_FRAGMENT', 'Cannot build a light DID from a URI that has a fragment')
   const cacheKey = legacy ? LEGACY_KEY + parsed.did : parsed.did
-  const hit = documents.get(cacheKey) ?? (legacy ? documents.get(parsed.did) : undefined)
-  if (hit !== undefined) return hit
+  // `remember: false` callers (the message layer's key cache) have just missed their own cache for
+  // a peer: a new DID, almost never in this one either, so decoding beats two failed lookups.
+  if (remember) {
+    const hit = documents.get(cacheKey) ?? (legacy ? documents.get(parsed.did) : undefined)
+    if (hit !== undefined) return hit
+  }
   const authType = authKeyTypeOf(parsed.authKeyTypeEncoding)
   if (authType === undefined)
     throw new MessagingError(

@@ -1,9 +1,9 @@
 /**
  * @module message/lib/did-checks
- * DID checks on the hot path, through the DID layer's cached parser (`didOf`): the same rules and
+ * DID checks on the hot path, through the DID layer's cached parser (`parseDidShared`): the same rules and
  * codes as `validateDidUri`, without re-running its regular expressions for URIs seen before.
  */
-import { didOf, didSubject } from '../../did/index.js'
+import { parseDidShared } from '../../did/lib/uri.js'
 import type { DidResourceUri, DidUri } from '../../did/types.js'
 import { MessagingError } from '../../errors.js'
 import { BoundedCache } from '../../lib/bounded-cache.js'
@@ -21,6 +21,11 @@ const memo = new BoundedCache<Parts>(MEMO_SIZE)
 // The fragment rule of the SDK's DID regular expressions.
 const FRAGMENT = /^#[^#\n]+$/
 
+function fromParse(uri: string): Parts {
+  const p = parseDidShared(uri)
+  return { did: p.did, subject: p.address }
+}
+
 function partsOf(uri: string): Parts {
   const hit = memo.get(uri)
   if (hit !== undefined) return hit
@@ -31,7 +36,7 @@ function partsOf(uri: string): Parts {
   const parts: Parts =
     base !== undefined && base.did.length === hash && FRAGMENT.test(uri.slice(hash))
       ? base
-      : { did: didOf(uri), subject: didSubject(uri) }
+      : fromParse(uri)
   if (uri.length <= 4096) memo.set(uri, parts)
   return parts
 }

@@ -67,7 +67,8 @@ export function parseKeyUri(keyUri: unknown, legacy: boolean, remember = true): 
   if (typeof keyUri !== 'string')
     throw new MessagingError('ERR_ARGUMENT_INVALID', `"keyUri" expected a string, got ${typeof keyUri}`)
   const targets = legacy ? legacyTargets : strictTargets
-  const hit = targets.get(keyUri)
+  // Not remembering: the caller caches what it derives and has just missed it; skip the lookup.
+  const hit = remember ? targets.get(keyUri) : undefined
   if (hit !== undefined) return hit
   const hash = keyUri.indexOf('#')
   const did = (hash < 0 ? keyUri : keyUri.slice(0, hash)) as DidUri
