@@ -42,6 +42,29 @@ describe('envelope hex', () => {
     }
   })
 
+  it('long inputs (the native decoder in Node) are refused exactly when the strict rules say so', () => {
+    const strict = /^0x(?:[0-9a-f]{2})*$/
+    const ref = (h: string): Uint8Array | undefined =>
+      strict.test(h) ? new Uint8Array(Buffer.from(h.slice(2), 'hex')) : undefined
+    const chars = ['g', 'A', 'F', ' ', '\u00e9', '\u0660', '\u0000', 'x', '0', 'f']
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 34, maxLength: 3000 }),
+        fc.nat(),
+        fc.constantFrom(...chars),
+        fc.boolean(),
+        (b, at, c, odd) => {
+          const h = hexEncode(b)
+          const i = 2 + (at % (h.length - 2))
+          const bad = `${h.slice(0, i)}${c}${h.slice(i + 1)}${odd ? '0' : ''}`
+          expect(hexDecode(bad)).toEqual(ref(bad))
+          expect(hexDecode(h)).toEqual(b)
+        },
+      ),
+      { numRuns: 500 },
+    )
+  })
+
   it('decodes inputs longer than its scratch buffer', () => {
     const b = Uint8Array.from({ length: 100_000 }, (_, i) => i & 0xff)
     expect(hexDecode(hexEncode(b))).toEqual(b)

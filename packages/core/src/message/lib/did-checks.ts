@@ -34,9 +34,7 @@ function partsOf(uri: string): Parts {
   const hash = uri.indexOf('#')
   const base = hash > 0 ? memo.get(uri.slice(0, hash)) : undefined
   const parts: Parts =
-    base !== undefined && base.did.length === hash && FRAGMENT.test(uri.slice(hash))
-      ? base
-      : fromParse(uri)
+    base !== undefined && base.did.length === hash && FRAGMENT.test(uri.slice(hash)) ? base : fromParse(uri)
   if (uri.length <= 4096) memo.set(uri, parts)
   return parts
 }

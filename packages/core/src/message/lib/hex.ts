@@ -29,9 +29,16 @@ const encoder = new TextEncoder()
 const SCRATCH_BYTES = 1 << 16
 const scratch = new Uint8Array(SCRATCH_BYTES)
 
-/** The slice of Node's `Buffer` used for encoding (core compiles without Node types). */
+/** The slice of Node's `Buffer` used here (core compiles without Node types). */
 interface BufferLike {
-  from(buffer: ArrayBufferLike, byteOffset: number, length: number): { toString(encoding: 'hex'): string }
+  from(
+    buffer: ArrayBufferLike,
+    byteOffset: number,
+    length: number,
+  ): {
+    toString(encoding: 'hex'): string
+    write(text: string, offset: number, length: number, encoding: 'hex'): number
+  }
 }
 
 function nativeBuffer(): BufferLike | undefined {
@@ -39,16 +46,20 @@ function nativeBuffer(): BufferLike | undefined {
   if (typeof g !== 'function' || typeof (g as { from?: unknown }).from !== 'function') return undefined
   const B = g as unknown as BufferLike
   try {
-    // Only trusted if it answers like Node's Buffer (a look-alike global must not change our output).
+    // Only trusted if it answers like Node's Buffer (a look-alike global must not change our output):
+    // encodes lowercase, decodes, and stops at the first non-hex character.
     const probe = new Uint8Array([0, 1, 0x7f, 0x80, 0xab, 0xff])
-    const hex = B.from(probe.buffer, 0, probe.length).toString('hex')
-    return hex === '00017f80abff' ? B : undefined
+    if (B.from(probe.buffer, 0, probe.length).toString('hex') !== '00017f80abff') return undefined
+    const back = new Uint8Array(6)
+    const view = B.from(back.buffer, 0, 6)
+    if (view.write('00017f80abff', 0, 6, 'hex') !== 6 || back.some((b, i) => b !== probe[i])) return undefined
+    return view.write('ab0g', 0, 2, 'hex') === 1 ? B : undefined
   } catch {
     return undefined
   }
 }
 
-/** Node's `Buffer` when present (its native hex encoder is about 3× faster on ciphertexts). */
+/** Node's `Buffer` when present (its native hex codec is 2–3× faster on ciphertexts). */
 const NATIVE: BufferLike | undefined = nativeBuffer()
 
 // Scratch for encoding up to 4 KiB (ids, nonces, boxes of short messages) without an allocation.
@@ -123,6 +134,19 @@ export function hexDecode(
   else if (!lenient) return undefined
   const n = hex.length
   if (((n - start) & 1) !== 0) return undefined
+  if (NATIVE !== undefined && !lenient && n > 66) {
+    // Node decodes up to the first non-hex character; lowercase is checked apart (an unchanged
+    // string lowercases to itself).
+    if (hex.toLowerCase() !== hex) return undefined
+    const out = alloc((n - 2) >> 1)
+    const written = NATIVE.from(out.buffer, out.byteOffset, out.length).write(
+      hex.slice(2),
+      0,
+      out.length,
+      'hex',
+    )
+    return written === out.length ? out : undefined
+  }
   // The characters as UTF-8 bytes, written into a reused buffer (`encodeInto` is much cheaper than
   // `encode` for ASCII); any non-ASCII character makes the written length differ. Then two nibble
   // lookups per byte.
