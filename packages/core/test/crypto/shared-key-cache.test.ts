@@ -92,6 +92,34 @@ describe('createSharedKeyCache', () => {
     expect(b2.calls).toBe(10_000)
   })
 
+  it('a single peer, then more: every key computed once, the bound kept, clear forgets all', () => {
+    for (const max of [1, 2, 3, 8]) {
+      const b = countingBackend()
+      const cache = createSharedKeyCache({ maxEntries: max })
+      const sk = new Uint8Array(32)
+      const want = countingBackend().beforenm(peerKey(7), sk)
+      for (let r = 0; r < 3; r++) expect(cache.get('me', sk, peerKey(7), b)).toEqual(want)
+      expect(cache.size).toBe(1)
+      expect(b.calls).toBe(1)
+      b.calls = 0
+      // a second and third peer: the first moves into the LRU, nothing is computed twice while cached
+      cache.get('me', sk, peerKey(8), b)
+      cache.get('me', sk, peerKey(7), b)
+      cache.get('me', sk, peerKey(8), b)
+      // (a bound below 3 keeps one key: the two generations of the LRU hold ⌊(max+1)/2⌋ each)
+      expect(b.calls).toBe(max >= 3 ? 1 : 3)
+      for (let i = 0; i < 50; i++) cache.get('me', sk, peerKey(100 + i), b)
+      expect(cache.size).toBeLessThanOrEqual(max)
+      expect(cache.size).toBeGreaterThanOrEqual(Math.ceil(max / 2))
+      cache.clear()
+      expect(cache.size).toBe(0)
+      b.calls = 0
+      cache.get('me', sk, peerKey(7), b)
+      expect(b.calls).toBe(1)
+      expect(cache.size).toBe(1)
+    }
+  })
+
   it('dedupes concurrent async computations and drops failures', async () => {
     let calls = 0
     const asyncB: BoxBackend = {
