@@ -247,6 +247,14 @@ describe('encryptMessage', () => {
       expect(later.ciphertext).toBe(copy.ciphertext)
       expect((await decryptMessage(later, { keys: bob.keyring(), replay: false })).message).toEqual(m)
     }
+    // a body too large to be remembered (> 64 KiB of JSON) is serialised again, with the same result
+    const big = createMessage(
+      { type: 'request-terms', content: { cTypeHash: CTYPE_HASH, contents: { note: 'x'.repeat(70_000) } } },
+      { sender: alice.did, receiver: bob.did },
+    )
+    const bigEnv = await encryptMessage(big, { keys, nonce })
+    expect(bigEnv.ciphertext).toBe((await encryptMessage({ ...big }, { keys, nonce })).ciphertext)
+    expect((await decryptMessage(bigEnv, { keys: bob.keyring(), replay: false })).message).toEqual(big)
     // a copy with broken fields is checked, not trusted
     const broken = { ...batch[0]!, references: 5 }
     expect(await codeOf(encryptMessage(broken as never, { keys }))).toBe('ERR_MESSAGE_INVALID')

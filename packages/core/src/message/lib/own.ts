@@ -16,8 +16,12 @@ const messages: (object | undefined)[] = new Array(RING).fill(undefined)
 const bodies: string[] = new Array(RING).fill('')
 let next = 0
 
+/** Bodies above this size are not remembered (the ring would keep up to 32 of them alive). */
+const MAX_REMEMBERED_JSON = 64 * 1024
+
 /** Records a frozen message made here, with the JSON of its body. */
 export function markOwn(message: Message, bodyJson: string): void {
+  if (bodyJson.length > MAX_REMEMBERED_JSON) return
   messages[next] = message
   bodies[next] = bodyJson
   next = (next + 1) % RING
