@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { createHttpResolver, MessagingError } from '@kilt-messaging/core'
+import { createHttpResolver } from '@kilt-messaging/core'
+import { invalidOption as invalid } from './lib/errors.js'
 import {
   checkMetricsToken,
   DEFAULT_LIMITS,
@@ -126,11 +127,6 @@ const ENV: Readonly<Record<string, string>> = {
 
 /** Every key a config file may hold. */
 const FILE_KEYS: ReadonlySet<string> = new Set([...Object.keys(ENV), 'limits'])
-
-/** Throws the typed error of a bad configuration value; `message` names its flag, variable or key. */
-function invalid(message: string): never {
-  throw new MessagingError('ERR_ARGUMENT_INVALID', message)
-}
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e)

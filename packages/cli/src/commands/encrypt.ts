@@ -16,7 +16,7 @@ import { openIdentity, parseRecipient, readBody, readParent } from '../lib/conte
 import { CliError } from '../lib/errors.js'
 import { writeFileAtomic } from '../lib/files.js'
 import type { UnlockedIdentity } from '../lib/identity.js'
-import { buildMime } from '../lib/mime.js'
+import { buildMime, HEADER_TEXT } from '../lib/mime.js'
 import { printJson } from '../lib/output.js'
 
 /** Options shared by `encrypt` and `send`. */
@@ -101,7 +101,7 @@ export function checkMailOptions(opts: { mime?: boolean; mailFrom?: unknown; mai
   for (const [flag, value] of given) {
     if (typeof value !== 'string' || value.trim() === '')
       throw new CliError('ERR_USAGE', `${flag} expected an address, got an empty value`)
-    if (!/^[\x20-\x7e]{1,900}$/.test(value))
+    if (value.length > 900 || !HEADER_TEXT.test(value))
       throw new CliError(
         'ERR_USAGE',
         `${flag} must be one line of printable ASCII (no CR, LF or other control characters) of at most 900 characters`,

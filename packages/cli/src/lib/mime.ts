@@ -30,9 +30,12 @@ function wrap(b64: string, width = 76): string {
   return lines.join('\r\n')
 }
 
+/** One line of printable ASCII: what a header value may hold (no CR/LF, so no header injection). */
+export const HEADER_TEXT = /^[\x20-\x7e]*$/
+
 function headerValue(v: string): string {
   // No header injection: one line, printable ASCII only; and no empty header.
-  if (typeof v !== 'string' || !/^[\x20-\x7e]*$/.test(v))
+  if (typeof v !== 'string' || !HEADER_TEXT.test(v))
     throw new CliError('ERR_USAGE', 'mail headers must be printable ASCII on one line')
   if (v.trim() === '') throw new CliError('ERR_USAGE', 'mail headers must not be empty')
   return v

@@ -33,10 +33,6 @@ class LruSharedKeyCache implements SharedKeyCache {
   readonly #lastBytes = new Uint8Array(32)
   #lastOwnId = ''
   #lastId = ''
-  // The only key while there is one (see #insert).
-  #firstId: string | undefined
-  #firstKey: SharedKey | undefined
-  #spilled = false
 
   constructor(maxEntries: number) {
     this.maxEntries = maxEntries
@@ -44,7 +40,7 @@ class LruSharedKeyCache implements SharedKeyCache {
   }
 
   get size(): number {
-    return this.#keys.size + (this.#firstId === undefined ? 0 : 1)
+    return this.#keys.size
   }
 
   get(
@@ -57,7 +53,7 @@ class LruSharedKeyCache implements SharedKeyCache {
       throw new MessagingError('ERR_ARGUMENT_INVALID', '"ownId" expected a non-empty string')
     checkKey(peerPublicKey, 'peerPublicKey')
     const id = this.#idOf(ownId, peerPublicKey)
-    const hit = id === this.#firstId ? this.#firstKey : this.#keys.get(id)
+    const hit = this.#keys.get(id)
     if (hit !== undefined) return hit
     const inFlight = this.#pending?.get(id)
     if (inFlight !== undefined) return inFlight
@@ -104,9 +100,6 @@ class LruSharedKeyCache implements SharedKeyCache {
   }
 
   clear(): void {
-    this.#firstId = undefined
-    this.#firstKey = undefined
-    this.#spilled = false
     this.#lastPeer = undefined
     this.#generation++
     this.#keys.clear()
@@ -114,19 +107,6 @@ class LruSharedKeyCache implements SharedKeyCache {
   }
 
   #insert(id: string, key: SharedKey): void {
-    // The first key sits in a slot of its own: a keyring that only ever talks to one peer (the
-    // usual wallet, or one side of a conversation) never builds the LRU's maps.
-    if (!this.#spilled) {
-      if (this.#firstId === undefined || this.#firstId === id) {
-        this.#firstId = id
-        this.#firstKey = key
-        return
-      }
-      this.#spilled = true
-      this.#keys.set(this.#firstId, this.#firstKey!)
-      this.#firstId = undefined
-      this.#firstKey = undefined
-    }
     this.#keys.set(id, key)
   }
 

@@ -11,8 +11,11 @@
 import QuickLRU from 'quick-lru'
 
 export class BoundedCache<V> {
-  // Created on the first insertion: an idle cache (e.g. of a keyring never used) costs no maps.
+  // Created for a second key: an idle cache (e.g. of a keyring never used) costs no maps, and one
+  // holding a single key (a keyring talking to one peer) keeps it in the slot below.
   #lru: QuickLRU<string, V> | undefined
+  #onlyKey: string | undefined
+  #onlyValue: V | undefined
   /** The most entries ever held. */
   readonly limit: number
 
@@ -25,27 +28,41 @@ export class BoundedCache<V> {
 
   /** The cached value; a hit counts as a use. */
   get(key: string): V | undefined {
-    return this.#lru?.get(key)
+    if (this.#lru !== undefined) return this.#lru.get(key)
+    return key === this.#onlyKey ? this.#onlyValue : undefined
   }
 
   set(key: string, value: V): void {
-    // quick-lru holds up to 2·maxSize − 1 entries across its two generations (≤ limit).
-    this.#lru ??= new QuickLRU<string, V>({ maxSize: Math.floor((this.limit + 1) / 2) })
+    if (this.#lru === undefined) {
+      if (this.#onlyKey === undefined || this.#onlyKey === key) {
+        this.#onlyKey = key
+        this.#onlyValue = value
+        return
+      }
+      // quick-lru holds up to 2·maxSize − 1 entries across its two generations (≤ limit).
+      this.#lru = new QuickLRU<string, V>({ maxSize: Math.floor((this.limit + 1) / 2) })
+      this.#lru.set(this.#onlyKey, this.#onlyValue as V)
+      this.#onlyKey = undefined
+      this.#onlyValue = undefined
+    }
     this.#lru.set(key, value)
   }
 
   delete(key: string): void {
-    this.#lru?.delete(key)
+    if (this.#lru !== undefined) this.#lru.delete(key)
+    else if (key === this.#onlyKey) this.#onlyKey = this.#onlyValue = undefined
   }
 
   /** The exact number of entries held (counts them: for diagnostics and tests, not hot paths). */
   get size(): number {
+    if (this.#lru === undefined) return this.#onlyKey === undefined ? 0 : 1
     let n = 0
-    if (this.#lru !== undefined) for (const _ of this.#lru.keys()) n++
+    for (const _ of this.#lru.keys()) n++
     return n
   }
 
   clear(): void {
     this.#lru = undefined
+    this.#onlyKey = this.#onlyValue = undefined
   }
 }

@@ -25,7 +25,7 @@ import { checkIds, LiveSession } from './live.js'
 import { hashDid } from './log.js'
 import { RelayMetrics } from './metrics.js'
 import { OPENAPI_DOCUMENT } from './openapi.js'
-import { type RelayOptions, resolveOptions } from './options.js'
+import { isObject, type RelayOptions, resolveOptions } from './options.js'
 import { MAX_ORIGIN_LENGTH, matchOrigin, originsOfAddress } from './public-origins.js'
 import { DepositLimiter } from './sender-limiter.js'
 import { mintToken, verifyToken } from './token.js'
@@ -41,10 +41,6 @@ const WS_HIGH_WATER = 1024 * 1024
 /** Most client frames of one live session waiting to be processed. */
 const MAX_QUEUED_FRAMES = 64
 const TEXT = new TextEncoder()
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x)
-}
 
 function requestInvalid(message: string): RelayError {
   return new RelayError('ERR_REQUEST_INVALID', message)

@@ -3,6 +3,7 @@
  * The relay's HTTP error model: every rejection is `{ error: { code, message } }` with a clear status.
  * Codes are stable; messages are for humans and never carry secrets, ciphertext or tokens.
  */
+import { MessagingError } from '@kilt-messaging/core'
 
 /** Stable error codes the relay answers with, and their HTTP status. */
 export const RELAY_ERROR_STATUS = {
@@ -92,4 +93,13 @@ export function toRelayError(e: unknown): RelayError {
     return new RelayError('ERR_REQUEST_INVALID', 'request body is not valid JSON')
   if (status === 404) return new RelayError('ERR_NOT_FOUND', 'not found')
   return new RelayError('ERR_INTERNAL', 'internal error', { cause: e })
+}
+
+/**
+ * Throws the typed error of a malformed option or configuration value (for `createRelay` and the
+ * config loader: a programming or configuration mistake, not an HTTP answer).
+ * @throws MessagingError ERR_ARGUMENT_INVALID with `message`, which names the option
+ */
+export function invalidOption(message: string): never {
+  throw new MessagingError('ERR_ARGUMENT_INVALID', message)
 }

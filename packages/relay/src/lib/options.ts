@@ -3,9 +3,10 @@
  * The relay's options, limits and their defaults.
  */
 import { isIP } from 'node:net'
-import { type DidResolver, MessagingError } from '@kilt-messaging/core'
+import type { DidResolver } from '@kilt-messaging/core'
 import type { Logger } from 'pino'
 import type { MailboxStore } from '../store/types.js'
+import { invalidOption as invalid } from './errors.js'
 import { publicOrigins } from './public-origins.js'
 
 /** Operator limits. Every one has a safe default. */
@@ -198,12 +199,8 @@ const MAX_MESSAGE_TTL_MS = 100 * 365 * 24 * 3600_000
 /** Named address ranges Fastify's `trustProxy` (proxy-addr) knows. */
 const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal'])
 
-/** Throws the typed error of a malformed option. */
-function invalid(message: string): never {
-  throw new MessagingError('ERR_ARGUMENT_INVALID', message)
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
+/** A plain object (not null, not an array). */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 

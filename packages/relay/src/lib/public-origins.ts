@@ -6,15 +6,11 @@
  * forward a victim's login to an honest relay under its own name.
  */
 import type { AddressInfo } from 'node:net'
-import { MessagingError } from '@kilt-messaging/core'
+import { invalidOption as invalid } from './errors.js'
 
 /** Longest origin accepted. */
 export const MAX_ORIGIN_LENGTH = 2048
 const MAX_PUBLIC_URLS = 64
-
-function invalid(message: string): never {
-  throw new MessagingError('ERR_ARGUMENT_INVALID', message)
-}
 
 /**
  * Normalizes public URLs to their origins (`new URL(u).origin`).

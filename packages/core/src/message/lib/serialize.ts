@@ -4,6 +4,7 @@
  */
 import { MessagingError } from '../../errors.js'
 import { utf8Scratch } from '../../lib/bytes.js'
+import { lastPair } from '../../lib/last-pair.js'
 import type { Message } from '../types.js'
 import { ownBodyJson } from './own.js'
 
@@ -26,19 +27,11 @@ export function serializePlaintext(message: Message): string {
   }
 }
 
-// `,"sender":…,"receiver":…` of the last pair of parties (a conversation repeats it on every message).
-let lastSender = ''
-let lastReceiver = ''
-let lastParties = ''
-
-function partiesJson(sender: string, receiver: string): string {
-  if (sender !== lastSender || receiver !== lastReceiver || lastParties === '') {
-    lastParties = `,"sender":${JSON.stringify(sender)},"receiver":${JSON.stringify(receiver)}`
-    lastSender = sender
-    lastReceiver = receiver
-  }
-  return lastParties
-}
+/** `,"sender":…,"receiver":…`, kept for the last pair of parties (a conversation repeats it). */
+const partiesJson = lastPair(
+  (sender: string, receiver: string) =>
+    `,"sender":${JSON.stringify(sender)},"receiver":${JSON.stringify(receiver)}`,
+)
 
 /**
  * The same string for a message made by `createMessage`, composed around the body JSON computed at

@@ -6,6 +6,7 @@ import { blake2b } from '@noble/hashes/blake2.js'
 import { didSubject } from '../../did/index.js'
 import { MessagingError } from '../../errors.js'
 import { toHex } from '../../lib/bytes.js'
+import { lastPair } from '../../lib/last-pair.js'
 import type { ReplayCheckContext, ReplayCheckInput, ReplayGuard, ReplayStore } from '../types.js'
 import { assertFresh, readClock } from './freshness.js'
 import { partsMarkerOf } from './memory-store.js'
@@ -23,21 +24,13 @@ function subjectOf(sender: string): string {
   }
 }
 
-// The scope of the last (receiver, sender) pair: the same string object again for the same pair, so
-// a store's map finds it by its cached hash instead of flattening and hashing a new concatenation.
-let lastReceiver: string | undefined
-let lastSender = ''
-let lastScope = ''
-
-/** `<receiver>><sender>|` (or `<sender>|` without a receiver). */
-function idScope(receiver: string | undefined, sender: string): string {
-  if (sender !== lastSender || receiver !== lastReceiver) {
-    lastScope = receiver === undefined ? `${sender}|` : `${receiver}>${sender}|`
-    lastReceiver = receiver
-    lastSender = sender
-  }
-  return lastScope
-}
+/**
+ * `<receiver>><sender>|` (or `<sender>|` without a receiver); the same string object again for a
+ * repeated pair, so a store's map finds it by its cached hash instead of hashing a new concatenation.
+ */
+const idScope = lastPair((receiver: string | undefined, sender: string) =>
+  receiver === undefined ? `${sender}|` : `${receiver}>${sender}|`,
+)
 
 /**
  * The store key of a message, as two parts whose concatenation is the key: the scope
