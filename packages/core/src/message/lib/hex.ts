@@ -91,9 +91,13 @@ export function hexEncodePure(bytes: Uint8Array): string {
   return ascii.decode(out)
 }
 
-/** Lowercase `0x` hex of `bytes`. */
+/**
+ * Lowercase `0x` hex of `bytes`. Up to 4 KiB the portable encoder answers: its one flat string is
+ * cheaper over a message's life than Node's (`"0x" + hex` is a concatenation that the decoder,
+ * `JSON.stringify` or a hash lookup must flatten into a copy first); above, Node's native codec.
+ */
 export function hexEncode(bytes: Uint8Array): string {
-  if (NATIVE !== undefined && bytes.length > 64)
+  if (NATIVE !== undefined && bytes.length >= ENCODE_SCRATCH_UNITS)
     return `0x${NATIVE.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')}`
   return hexEncodePure(bytes)
 }

@@ -38,8 +38,10 @@ const partiesJson = lastPair(
  * creation (`JSON.stringify` is compositional, so the result is identical).
  */
 function composeOwn(message: Message, bodyJson: string): string {
-  let s = `{"body":${bodyJson},"createdAt":${JSON.stringify(message.createdAt)}${partiesJson(message.sender, message.receiver)}`
-  if (message.messageId !== undefined) s += `,"messageId":${JSON.stringify(message.messageId)}`
+  // `createdAt` is a finite number (readClock) and `messageId` lowercase `0x` hex (newMessageId):
+  // `String` and plain quotes spell them exactly as `JSON.stringify` does.
+  let s = `{"body":${bodyJson},"createdAt":${String(message.createdAt)}${partiesJson(message.sender, message.receiver)}`
+  if (message.messageId !== undefined) s += `,"messageId":"${message.messageId}"`
   if (message.inReplyTo !== undefined) s += `,"inReplyTo":${JSON.stringify(message.inReplyTo)}`
   if (message.references !== undefined) s += `,"references":${JSON.stringify(message.references)}`
   return `${s}}`
