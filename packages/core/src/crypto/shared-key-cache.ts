@@ -91,7 +91,8 @@ class LruSharedKeyCache implements SharedKeyCache {
       for (let i = 0; i < 32; i++) diff |= peer[i]! ^ last[i]!
       if (diff === 0) return this.#lastId
     }
-    const id = `${ownId}\u0000${toHex(peer)}`
+    // join, not a template: the id is kept as a Map key, and a concatenation would stay a tree
+    const id = [ownId, '\u0000', toHex(peer)].join('')
     this.#lastPeer = peer
     this.#lastBytes.set(peer)
     this.#lastOwnId = ownId

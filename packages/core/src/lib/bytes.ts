@@ -3,16 +3,18 @@
  * Byte helpers: strict hex, UTF-8, comparison. Uint8Array only.
  */
 import { MessagingError } from '../errors.js'
+import { hexEncode } from './hex.js'
 
 const HEX_LOWER = /^0x(?:[0-9a-f]{2})*$/
 const HEX_ANY = /^0x(?:[0-9a-fA-F]{2})*$/
-const hexes = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
-/** Encodes bytes as lowercase `0x` hex. */
+/**
+ * Encodes bytes as lowercase `0x` hex: one flat string (`lib/hex`). A string built by `+=` would be
+ * a tree of one concatenation per byte, which a Map keeps as it is (hashing does not flatten it):
+ * ~1 KiB of heap per cached key of 32 bytes.
+ */
 export function toHex(bytes: Uint8Array): string {
-  let out = '0x'
-  for (let i = 0; i < bytes.length; i++) out += hexes[bytes[i]!]
-  return out
+  return hexEncode(bytes)
 }
 
 function nibble(c: number): number {

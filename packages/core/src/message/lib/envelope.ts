@@ -5,8 +5,8 @@
 import type { DidResourceUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
 import { scratchBytes } from '../../lib/bytes.js'
+import { hexDecode } from '../../lib/hex.js'
 import { resourceUri } from './did-checks.js'
-import { hexDecode } from './hex.js'
 
 /** A checked envelope. */
 export interface CheckedEnvelope {

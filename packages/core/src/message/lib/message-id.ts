@@ -6,7 +6,7 @@
 import { randomBytes } from '../../crypto/index.js'
 import { blake2b, blake2bInto } from '../../crypto/lib/blake2b.js'
 import { MessagingError } from '../../errors.js'
-import { hexEncode } from './hex.js'
+import { hexEncode } from '../../lib/hex.js'
 
 /** A source of random bytes. */
 export type RandomSource = (length: number) => Uint8Array

@@ -28,8 +28,9 @@ function subjectOf(sender: string): string {
  * `<receiver>><sender>|` (or `<sender>|` without a receiver); the same string object again for a
  * repeated pair, so a store's map finds it by its cached hash instead of hashing a new concatenation.
  */
+// joined, not concatenated: a scope is kept as a Map key, where a concatenation would stay a tree
 const idScope = lastPair((receiver: string | undefined, sender: string) =>
-  receiver === undefined ? `${sender}|` : `${receiver}>${sender}|`,
+  (receiver === undefined ? [sender, '|'] : [receiver, '>', sender, '|']).join(''),
 )
 
 /**

@@ -1,8 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { hexDecode, hexEncode, hexEncodePure } from '../../src/message/lib/hex.js'
+import { toHex } from '../../src/lib/bytes.js'
+import { hexDecode, hexEncode, hexEncodePure } from '../../src/lib/hex.js'
 
-describe('envelope hex', () => {
+describe('lib/hex', () => {
   it('encodes like Buffer and decodes back, at every length', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 5000 }), (b) => {
@@ -10,6 +11,8 @@ describe('envelope hex', () => {
         expect(h).toBe(`0x${Buffer.from(b).toString('hex')}`)
         // The portable path (browsers) gives the same string as the Buffer fast path.
         expect(hexEncodePure(b)).toBe(h)
+        // lib/bytes toHex is the same encoder
+        expect(toHex(b)).toBe(h)
         expect(hexDecode(h)).toEqual(b)
         expect(hexDecode(h.slice(2).toUpperCase(), true)).toEqual(b)
       }),

@@ -1,6 +1,6 @@
 /**
- * @module message/lib/hex
- * Fast hex for envelopes: table-driven, one pass each way; encoding and strict decoding of long
+ * @module lib/hex
+ * Fast hex for envelopes, ids and cache keys: table-driven, one pass each way, flat strings; encoding and strict decoding of long
  * inputs go through Node's native `Buffer` when the global exists (capability-checked; the portable
  * path is kept for browsers).
  * Strict by default (lowercase, `0x` prefix, even length); the lenient mode accepts what
