@@ -24,12 +24,14 @@
  *   time (1 s, `--quick`: 0.25 s) have passed, so that every implementation is measured in its
  *   steady state (JIT tiers settled), not while compiling (cold: on the first 4,000 peers only,
  *   cycled if needed; the fixed pair warm). Timed cold ops use the other peers, each once per
- *   process (the raw limit, which caches nothing, cycles through them). Then 5 rounds alternate the processes
+ *   process (the raw limit, which caches nothing, cycles through them). Then 11 rounds alternate the processes
  *   (round r: SDK, ours, limit; the order rotates by one each round). Only one child works at a
  *   time; the others wait on IPC, idle.
  * - Each round is timed in the child on its own CPU time (user + system, `process.cpuUsage`), which
  *   other processes on the shared machine cannot inflate (`--wall`: wall-clock time). The reported
- *   figure per case and implementation is the **median** of its 5 rounds.
+ *   figure per case and implementation is the **median** of its 11 rounds. (Rounds are short, ~0.1–0.15 s:
+ *   on a shared cloud machine the speed of all three drifts by ±30 % over seconds, and many short
+ *   interleaved rounds let each implementation sample the same conditions; 5 long rounds did not.)
  * - The memory check (bounded caches under 100,000 messages from 10,000 peers) runs ours alone, in
  *   this process, after the timed cases.
  *
@@ -62,7 +64,7 @@ const CLOCK = args.has('--wall') ? 'wall' : 'cpu'
 // `--only 200B-warm` (repeatable): run only the named cases
 const argv = process.argv.slice(2)
 const ONLY = argv.flatMap((a, i) => (a === '--only' && argv[i + 1] ? [argv[i + 1]] : []))
-const ROUNDS = 5
+const ROUNDS = 11
 const WARMUP_PEERS = 4000
 const log = JSON_OUT ? (...a) => process.stderr.write(`${a.join(' ')}\n`) : (...a) => console.log(...a)
 
@@ -109,7 +111,7 @@ const median = (xs) => {
 async function runCase(children, name, size, cold, receiver) {
   const body = bodyOfSize(size)
   const scale = QUICK ? 0.25 : 1
-  // ~0.2–0.5 s per round and implementation on a 2-core cloud machine
+  // in all, ~1–1.5 s per implementation and case on a 2-core cloud machine (split into ROUNDS rounds)
   const total = {
     sdk: Math.max(20, Math.round((size > 1000 ? 300 : 500) * scale)),
     ours: Math.max(200, Math.round((cold ? 6000 : 50000) * (size > 1000 ? 0.5 : 1) * scale)),
