@@ -204,11 +204,13 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
 
     // SDK `verifyMessageEnvelope` semantics for presence (a message without messageId is keyed by
     // its hash; a missing createdAt fails as stale at the freshness step), strict thread fields.
-    checkMessageFields(message)
+    // The DIDs of the two key URIs are valid DIDs without fragment (readEnvelope parsed them).
+    const senderKeyDid = didPartOf(env.senderKeyUri)
+    const receiverKeyDid = didPartOf(env.receiverKeyUri)
+    checkMessageFields(message, senderKeyDid, receiverKeyDid)
 
     // The sender owns senderKeyUri: the exact DID of the key URI, or — unless `sameSubjectSender` is
     // false — another form of the same subject whose own document lists the same key (lib/party).
-    const senderKeyDid = didPartOf(env.senderKeyUri)
     if (senderKey.controller !== senderKeyDid)
       throw mismatch('ERR_SENDER_MISMATCH', 'Sender is not owner of the Encryption key')
     if (message.sender !== senderKeyDid) {
@@ -219,7 +221,6 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
     }
 
     if (relax.receiverCheck !== true) {
-      const receiverKeyDid = didPartOf(env.receiverKeyUri)
       if (
         message.receiver !== receiverKeyDid &&
         !(await ownsAgreementKey(resolver.resolver, message.receiver, receiverKeyDid, () =>

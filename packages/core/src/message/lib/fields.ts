@@ -68,16 +68,22 @@ function fieldDid(value: unknown, name: string): void {
  * thread fields: `messageId` a non-empty string and `createdAt` a finite number when present,
  * `sender`/`receiver` KILT DIDs without fragment, `inReplyTo`/`references` strings.
  * (`receivedAt` is not a plaintext field; the envelope reader checks it.)
+ * @param knownSender - a valid DID without fragment (checked before): a `sender` equal to it passes
+ * @param knownReceiver - the same for `receiver`
  * @throws MessagingError ERR_MESSAGE_INVALID (sdkError `TypeError` or the DID error's class)
  */
-export function checkMessageFields(message: {
-  readonly messageId?: unknown
-  readonly createdAt?: unknown
-  readonly sender?: unknown
-  readonly receiver?: unknown
-  readonly inReplyTo?: unknown
-  readonly references?: unknown
-}): void {
+export function checkMessageFields(
+  message: {
+    readonly messageId?: unknown
+    readonly createdAt?: unknown
+    readonly sender?: unknown
+    readonly receiver?: unknown
+    readonly inReplyTo?: unknown
+    readonly references?: unknown
+  },
+  knownSender?: string,
+  knownReceiver?: string,
+): void {
   const { messageId, createdAt } = message
   if (
     messageId !== undefined &&
@@ -86,7 +92,10 @@ export function checkMessageFields(message: {
     throw invalid('Message id is expected to be a string')
   if (createdAt !== undefined && (typeof createdAt !== 'number' || !Number.isFinite(createdAt)))
     throw invalid('Created at is expected to be a number')
-  fieldDid(message.sender, 'sender')
-  fieldDid(message.receiver, 'receiver')
+  // A field equal to a DID already checked (the receiver's: the DIDs of the envelope's key URIs)
+  // passes without another lookup.
+  if (knownSender === undefined || message.sender !== knownSender) fieldDid(message.sender, 'sender')
+  if (knownReceiver === undefined || message.receiver !== knownReceiver)
+    fieldDid(message.receiver, 'receiver')
   checkThreadFields(message.inReplyTo, message.references)
 }
