@@ -74,17 +74,19 @@ describe('plaintext temporaries of the keyring path', () => {
     expect(b.opened[0]!.every((x) => x === 0)).toBe(true)
   })
 
-  it('a KILT decrypt callback gets its own box array, not a view of shared memory', async () => {
+  it('a KILT decrypt callback gets its own box and nonce arrays, not views of shared memory', async () => {
     const alice = freshIdentity('tmp-e')
     const bob = freshIdentity('tmp-f')
     const bobRing = bob.keyring()
     const message = createMessage(body, { sender: alice.did, receiver: bob.did })
     const envelope = await encryptMessage(message, { keys: alice.keyring(), receiverKeyUri: bob.keyUri })
     const seen: Uint8Array[] = []
+    const nonces: Uint8Array[] = []
     const out = await decryptMessage(envelope, {
       keys: {
         decrypt: async (req) => {
           seen.push(req.data)
+          nonces.push(req.nonce)
           return bobRing.decrypt(req)
         },
       },
@@ -93,5 +95,22 @@ describe('plaintext temporaries of the keyring path', () => {
     expect(out.message.messageId).toBe(message.messageId)
     expect(seen[0]!.byteOffset).toBe(0)
     expect(seen[0]!.buffer.byteLength).toBe(seen[0]!.length)
+    expect(nonces[0]!.length).toBe(24)
+    expect(nonces[0]!.byteOffset).toBe(0)
+    expect(nonces[0]!.buffer.byteLength).toBe(24)
+    expect(`0x${Buffer.from(nonces[0]!).toString('hex')}`).toBe(envelope.nonce)
+  })
+
+  it('nonces of consecutive envelopes are distinct (pool regions are never handed out twice)', async () => {
+    const alice = freshIdentity('tmp-g')
+    const bob = freshIdentity('tmp-h')
+    const keys = alice.keyring()
+    const seen = new Set<string>()
+    // more than one pool (256 nonces each)
+    for (let i = 0; i < 600; i++) {
+      const m = createMessage(body, { sender: alice.did, receiver: bob.did })
+      seen.add((await encryptMessage(m, { keys, receiverKeyUri: bob.keyUri })).nonce)
+    }
+    expect(seen.size).toBe(600)
   })
 })

@@ -133,8 +133,9 @@ async function openWithCallback(
   try {
     response = await source.decrypt!({
       peerPublicKey: senderPublicKey,
-      data: box.slice(), // an own copy for application code (`box` is an internal temporary)
-      nonce,
+      // own copies for application code (`box` and `nonce` are internal temporaries)
+      data: box.slice(),
+      nonce: nonce.slice(),
       keyUri: receiverKeyUri,
     })
   } catch (cause) {

@@ -12,6 +12,7 @@ import { resourceUri } from './did-checks.js'
 export interface CheckedEnvelope {
   /** An internal temporary (`lib/bytes` `scratchBytes`): copy it before handing it to application code. */
   readonly box: Uint8Array
+  /** An internal temporary as well. */
   readonly nonce: Uint8Array
   readonly senderKeyUri: DidResourceUri
   readonly receiverKeyUri: DidResourceUri
@@ -78,7 +79,8 @@ export function readEnvelope(input: unknown, maxBytes: number, lenientHex: boole
   const size = ciphertext.length + nonce.length + senderKeyUri.length + receiverKeyUri.length
   if (size > maxBytes)
     throw new MessagingError('ERR_MESSAGE_TOO_LARGE', `The envelope exceeds ${maxBytes} bytes`)
-  const nonceBytes = hexDecode(nonce, lenientHex)
+  // an internal temporary, like the box (see freshNonce on why not an array of its own)
+  const nonceBytes = hexDecode(nonce, lenientHex, scratchBytes)
   if (nonceBytes === undefined) throw invalid('"nonce" is not lowercase 0x hex')
   if (nonceBytes.length !== 24) throw invalid(`"nonce" expected 24 bytes, got ${nonceBytes.length}`)
   const sender = keyUri(senderKeyUri, 'senderKeyUri')
