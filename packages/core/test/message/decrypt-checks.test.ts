@@ -428,6 +428,20 @@ describe('decryptMessage: 10. replay (last)', () => {
     expect(await codeOf(decryptMessage(env, { keys: bob.keyring(), now }))).toBe('ERR_MESSAGE_REPLAYED')
   })
 
+  it('decryptMessage and guard.check key a message alike (the layer passes the subjects it parsed)', async () => {
+    const keys = bob.keyring()
+    // checked by the public guard first, then decrypted: a replay
+    const replay = createReplayGuard({ now })
+    const p = plaintext()
+    await replay.check(p as never, { now: NOW })
+    expect(await codeOf(decryptMessage(seal(p), { keys, now, replay }))).toBe('ERR_MESSAGE_REPLAYED')
+    // decrypted first, then checked by the public guard: a replay
+    const replay2 = createReplayGuard({ now })
+    const q = plaintext()
+    expect(await codeOf(decryptMessage(seal(q), { keys, now, replay: replay2 }))).toBeUndefined()
+    expect(await codeOf(replay2.check(q as never, { now: NOW }))).toBe('ERR_MESSAGE_REPLAYED')
+  })
+
   it('two concurrent decrypts of one envelope: exactly one succeeds', async () => {
     const replay = createReplayGuard({ now })
     const env = seal(plaintext())

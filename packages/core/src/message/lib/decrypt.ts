@@ -17,7 +17,7 @@ import type { Message, MessageBody } from '../types.js'
 import { verifyBody } from './body/body.js'
 import { ensureOwner } from './body/owner.js'
 import type { BodyRegistry } from './create.js'
-import { didPartOf } from './did-checks.js'
+import { partsOf } from './did-checks.js'
 import { readEnvelope } from './envelope.js'
 import { checkMessageFields, PLAINTEXT_KEYS } from './fields.js'
 import { parsePlaintext } from './json.js'
@@ -206,8 +206,10 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
     // SDK `verifyMessageEnvelope` semantics for presence (a message without messageId is keyed by
     // its hash; a missing createdAt fails as stale at the freshness step), strict thread fields.
     // The DIDs of the two key URIs are valid DIDs without fragment (readEnvelope parsed them).
-    const senderKeyDid = didPartOf(env.senderKeyUri)
-    const receiverKeyDid = didPartOf(env.receiverKeyUri)
+    const senderParts = partsOf(env.senderKeyUri)
+    const receiverParts = partsOf(env.receiverKeyUri)
+    const senderKeyDid = senderParts.did
+    const receiverKeyDid = receiverParts.did
     checkMessageFields(message, senderKeyDid, receiverKeyDid)
 
     // The sender owns senderKeyUri: the exact DID of the key URI, or — unless `sameSubjectSender` is
@@ -255,7 +257,13 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
         const inline = inlineCheckOf(guard)
         // A guard of the application's own gets its own copy of the plaintext.
         const context = { now, plaintext: inline === undefined ? bytes.slice() : bytes, freshness: fresh }
-        const pending = inline === undefined ? guard.check(message, context) : inline(message, context)
+        // The parties' subjects are those of the key URIs' DIDs when the plaintext names exactly those.
+        const pending =
+          inline === undefined
+            ? guard.check(message, context)
+            : message.sender === senderKeyDid && message.receiver === receiverKeyDid
+              ? inline(message, context, receiverParts.subject, senderParts.subject)
+              : inline(message, context)
         if (pending !== undefined) await pending
       } catch (cause) {
         if (isMessagingError(cause)) throw cause

@@ -8,7 +8,7 @@ import type { DidResourceUri, DidUri } from '../../did/types.js'
 import { MessagingError } from '../../errors.js'
 import { BoundedCache } from '../../lib/bounded-cache.js'
 
-interface Parts {
+export interface Parts {
   readonly did: DidUri
   readonly subject: string
 }
@@ -26,7 +26,8 @@ function fromParse(uri: string): Parts {
   return { did: p.did, subject: p.address }
 }
 
-function partsOf(uri: string): Parts {
+/** The DID and subject of a valid KILT DID URI (memoised). */
+export function partsOf(uri: string): Parts {
   const hit = memo.get(uri)
   if (hit !== undefined) return hit
   // `did#fragment` of a memoised DID without fragment: the SDK expressions split such a URI at its

@@ -39,13 +39,18 @@ const idScope = lastPair((receiver: string | undefined, sender: string) =>
  * an overlong id; or the scope `…#` and the plaintext hash without a messageId. The receiver is part
  * of the key so that one guard can serve several receiving identities (the default guard of
  * `decryptMessage` does). Addresses contain neither `|` nor `#`, so the scope ends at the first one.
+ * @param knownReceiver - the subject of `message.receiver`, when the caller has it already
+ * @param knownSender - the subject of `message.sender`, likewise
  */
 export function replayKeyParts(
   message: ReplayCheckInput,
   plaintext: Uint8Array | undefined,
+  knownReceiver?: string,
+  knownSender?: string,
 ): readonly [scope: string, id: string] {
-  const receiver = typeof message.receiver === 'string' ? subjectOf(message.receiver) : undefined
-  const sender = subjectOf(message.sender)
+  const receiver =
+    knownReceiver ?? (typeof message.receiver === 'string' ? subjectOf(message.receiver) : undefined)
+  const sender = knownSender ?? subjectOf(message.sender)
   const id = message.messageId
   if (typeof id === 'string' && id.length > 0) {
     const scope = idScope(receiver, sender)
@@ -76,10 +81,16 @@ export const RELAXED_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
 /** The synchronous-when-possible check behind each guard made here (the message layer's fast path). */
 const inlineChecks = new WeakMap<object, InlineCheck>()
 
-/** Runs a check; returns `undefined` when it completed synchronously, else a promise. Throws like `check`. */
+/**
+ * Runs a check; returns `undefined` when it completed synchronously, else a promise. Throws like
+ * `check`. The subjects, when given, are those of `message.receiver` and `message.sender` (the
+ * message layer has parsed both DIDs already).
+ */
 export type InlineCheck = (
   message: ReplayCheckInput,
   context: ReplayCheckContext,
+  receiverSubject?: string,
+  senderSubject?: string,
 ) => Promise<void> | undefined
 
 /** The inline check of a guard made by {@link guard}, or undefined for any other guard object. */
@@ -98,7 +109,7 @@ export function guard(
   clock: () => number,
 ): ReplayGuard {
   const markParts = partsMarkerOf(store)
-  const inline: InlineCheck = (message, context) => {
+  const inline: InlineCheck = (message, context, receiverSubject, senderSubject) => {
     if (typeof message !== 'object' || message === null)
       throw new MessagingError('ERR_ARGUMENT_INVALID', '"message" expected an object')
     const now = context.now === undefined ? readClock(clock) : context.now
@@ -113,7 +124,7 @@ export function guard(
       // keep integers, and a fractional createdAt from a peer must not turn into an options error).
       expiresAt = Math.ceil(message.createdAt as number) + maxAgeMs + 1
     }
-    const [scope, id] = replayKeyParts(message, context.plaintext)
+    const [scope, id] = replayKeyParts(message, context.plaintext, receiverSubject, senderSubject)
     // A synchronous store (the memory store) answers a boolean: no await, no extra microtask. The
     // memory store takes the key in its two parts (no concatenated copy kept per id).
     const marked =
