@@ -17,7 +17,6 @@ import type { Message, MessageBody } from '../types.js'
 import { verifyBody } from './body/body.js'
 import { ensureOwner } from './body/owner.js'
 import type { BodyRegistry } from './create.js'
-import { partsOf } from './did-checks.js'
 import { readEnvelope } from './envelope.js'
 import { checkMessageFields, PLAINTEXT_KEYS } from './fields.js'
 import { parsePlaintext } from './json.js'
@@ -206,8 +205,8 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
     // SDK `verifyMessageEnvelope` semantics for presence (a message without messageId is keyed by
     // its hash; a missing createdAt fails as stale at the freshness step), strict thread fields.
     // The DIDs of the two key URIs are valid DIDs without fragment (readEnvelope parsed them).
-    const senderParts = partsOf(env.senderKeyUri)
-    const receiverParts = partsOf(env.receiverKeyUri)
+    const senderParts = env.sender
+    const receiverParts = env.receiver
     const senderKeyDid = senderParts.did
     const receiverKeyDid = receiverParts.did
     checkMessageFields(message, senderKeyDid, receiverKeyDid)

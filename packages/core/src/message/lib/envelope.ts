@@ -6,7 +6,8 @@ import type { DidResourceUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
 import { scratchBytes } from '../../lib/bytes.js'
 import { hexDecode } from '../../lib/hex.js'
-import { resourceUri } from './did-checks.js'
+import { lastPair } from '../../lib/last-pair.js'
+import { type Parts, partsOf, resourceUri } from './did-checks.js'
 
 /** A checked envelope. */
 export interface CheckedEnvelope {
@@ -16,6 +17,10 @@ export interface CheckedEnvelope {
   readonly nonce: Uint8Array
   readonly senderKeyUri: DidResourceUri
   readonly receiverKeyUri: DidResourceUri
+  /** The DID and subject of `senderKeyUri`. */
+  readonly sender: Parts
+  /** The DID and subject of `receiverKeyUri`. */
+  readonly receiver: Parts
   readonly receivedAt?: number
 }
 
@@ -36,6 +41,13 @@ function keyUri(value: string, name: string): DidResourceUri {
     throw invalid(`"${name}" is not a KILT DID resource URI with a #fragment`, sdkError, cause)
   }
 }
+
+/** Both key URIs checked, with the DID and subject of each; remembered for the last pair (a conversation repeats it). */
+const keyUris = lastPair((senderKeyUri: string, receiverKeyUri: string) => {
+  keyUri(senderKeyUri, 'senderKeyUri')
+  keyUri(receiverKeyUri, 'receiverKeyUri')
+  return { sender: partsOf(senderKeyUri), receiver: partsOf(receiverKeyUri) }
+})
 
 function readFields(input: object): Record<string, unknown> {
   const proto = Object.getPrototypeOf(input)
@@ -83,15 +95,16 @@ export function readEnvelope(input: unknown, maxBytes: number, lenientHex: boole
   const nonceBytes = hexDecode(nonce, lenientHex, scratchBytes)
   if (nonceBytes === undefined) throw invalid('"nonce" is not lowercase 0x hex')
   if (nonceBytes.length !== 24) throw invalid(`"nonce" expected 24 bytes, got ${nonceBytes.length}`)
-  const sender = keyUri(senderKeyUri, 'senderKeyUri')
-  const receiver = keyUri(receiverKeyUri, 'receiverKeyUri')
+  const parties = keyUris(senderKeyUri, receiverKeyUri)
   const box = hexDecode(ciphertext, lenientHex, scratchBytes)
   if (box === undefined) throw invalid('"ciphertext" is not lowercase 0x hex')
   const out: { -readonly [K in keyof CheckedEnvelope]: CheckedEnvelope[K] } = {
     box,
     nonce: nonceBytes,
-    senderKeyUri: sender,
-    receiverKeyUri: receiver,
+    senderKeyUri: senderKeyUri as DidResourceUri,
+    receiverKeyUri: receiverKeyUri as DidResourceUri,
+    sender: parties.sender,
+    receiver: parties.receiver,
   }
   if (receivedAt !== undefined) out.receivedAt = receivedAt as number
   return out
