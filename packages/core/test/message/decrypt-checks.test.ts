@@ -355,6 +355,22 @@ describe('decryptMessage: 8. body', () => {
     expect(await codeOf(decryptMessage(seal(unknown), opts()))).toBe('ERR_BODY_TYPE_UNKNOWN')
     expect(await codeOf(decryptMessage(seal(bad), opts({ relax: { bodyValidation: true } })))).toBeUndefined()
   })
+  it('a "__proto__" key anywhere in the body → ERR_BODY_INVALID (in every validation mode but skipped)', async () => {
+    for (const raw of [
+      '{"type":"request-credential","content":{"cTypes":[{"cTypeHash":"HASH","__proto__":{"x":1}}]}}',
+      '{"type":"request-credential","__proto__":null,"content":{"cTypes":[{"cTypeHash":"HASH"}]}}',
+    ]) {
+      const text = JSON.stringify(plaintext()).replace(
+        /"body":\{.*?\}\]\}\}/,
+        `"body":${raw.replace('HASH', CTYPE_HASH)}`,
+      )
+      expect(text).toContain('__proto__')
+      expect(await codeOf(decryptMessage(seal(text), opts()))).toBe('ERR_BODY_INVALID')
+      expect(await codeOf(decryptMessage(seal(text), opts({ relax: { bodyValidation: 'sdk' } })))).toBe(
+        'ERR_BODY_INVALID',
+      )
+    }
+  })
   it("'sdk' body validation accepts what the SDK accepts (16-bit cTypeHash, l09)", async () => {
     const short = plaintext({
       body: { type: 'request-credential', content: { cTypes: [{ cTypeHash: '0x1234' }] } },

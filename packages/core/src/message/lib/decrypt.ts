@@ -200,7 +200,8 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
   const openedBox = openBox(input.source, env.receiverKeyUri, senderKey.publicKey, env.box, env.nonce)
   const bytes = openedBox instanceof Promise ? await openedBox : openedBox
   try {
-    const message = toMessage(parsePlaintext(bytes), relax.unknownKeys === true)
+    const plain = parsePlaintext(bytes)
+    const message = toMessage(plain.value, relax.unknownKeys === true)
 
     // SDK `verifyMessageEnvelope` semantics for presence (a message without messageId is keyed by
     // its hash; a missing createdAt fails as stale at the freshness step), strict thread fields.
@@ -236,8 +237,9 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
       const opts: { registry?: BodyRegistry; sdkCompatible?: boolean } = {}
       if (input.registry !== undefined) opts.registry = input.registry
       if (relax.bodyValidation === 'sdk') opts.sdkCompatible = true
-      // The body is part of the JSON.parse output of the plaintext, frozen since (parsePlaintext).
-      verifyBody(message.body, opts, true)
+      // The body is part of the JSON.parse output of the plaintext, frozen since; parsePlaintext's
+      // walk may have established what the body scan checks already.
+      verifyBody(message.body, opts, plain.scanned ? 'scanned' : true)
       // The owner rule concerns these three body types only; every other type passes (spec §5.3).
       // `ensureOwner`, not the public `ensureOwnerIsSender`: its scan of the whole message would
       // repeat what parsePlaintext (depth), toMessage (keys), checkMessageFields and the body scan

@@ -40,11 +40,14 @@ export function readOptions(options: unknown): VerifyBodyOptions {
 
 /**
  * Runs the body checks; see `verifyMessageBody` in `message/verify`.
- * @param parsed - internal callers only: `body` is untouched `JSON.parse` output (see `scanJson`)
+ * @param parsed - internal callers only: `true` when `body` is untouched `JSON.parse` output (see
+ *   `scanJson`); `'scanned'` when it is and has passed the scan's checks already (`parsePlaintext`),
+ *   which is only valid with the default scan limits
  */
-export function verifyBody(body: unknown, options?: unknown, parsed = false): void {
+export function verifyBody(body: unknown, options?: unknown, parsed: boolean | 'scanned' = false): void {
   const opts = readOptions(options)
-  scanJson(body, 'body', 'ERR_BODY_INVALID', opts, parsed)
+  if (parsed !== 'scanned' || opts.maxDepth !== undefined || opts.maxNodes !== undefined)
+    scanJson(body, 'body', 'ERR_BODY_INVALID', opts, parsed !== false)
   if (!isPlainObject(body))
     throw new MessagingError('ERR_BODY_INVALID', `body: expected an object, got ${describe(body)}`, {
       sdkError: 'TypeError',
