@@ -153,7 +153,8 @@ export function keyFromResult(
       `No key "${target.keyUri}" for the verification method "${relationship}"`,
     )
   return Object.freeze({
-    id: `${target.did}${fragment}` as DidResourceUri,
+    // the key URI itself (= did + fragment): no new string to build, flatten and keep
+    id: target.keyUri,
     controller: target.did,
     publicKey: key.publicKey.slice(),
     type: key.type,
