@@ -8,6 +8,7 @@ import { readClock } from '../../replay/lib/freshness.js'
 import type { Message, MessageBody } from '../types.js'
 import type { BodyValidatorRegistry } from '../verify.js'
 import { verifyBody } from './body/body.js'
+import { DEFAULT_MAX_NODES } from './body/scan.js'
 import { plainDid } from './did-checks.js'
 import { checkBodyShape, checkThreadFields } from './fields.js'
 import { deepFreeze, MAX_JSON_DEPTH } from './json.js'
@@ -101,35 +102,42 @@ function copyPlain(value: unknown, depth: number): unknown {
 
 /**
  * A private JSON copy of the body (plain data only, owned and frozen by the message), and its JSON:
- * a direct copy of plain data, else the JSON round trip.
+ * a direct copy of plain data, else the JSON round trip. `scanned` when the copy already passes the
+ * body scan with the default limits: a direct copy has no `__proto__` key and bounded depth, and no
+ * more values than its JSON has characters.
  */
-function copyBody(body: unknown): { body: MessageBody; json: string } {
+function copyBody(body: unknown): { body: MessageBody; json: string; scanned: boolean } {
   checkBodyShape(body)
   let json: string
   let copy: unknown
+  let direct = false
   try {
     copy = copyPlain(body, 1)
     if (copy === NOT_PLAIN) {
       json = JSON.stringify(body)
       copy = deepFreeze(JSON.parse(json))
-    } else json = JSON.stringify(copy)
+    } else {
+      json = JSON.stringify(copy)
+      direct = true
+    }
   } catch (cause) {
     if (isMessagingError(cause)) throw cause
     throw new MessagingError('ERR_MESSAGE_INVALID', 'The body is not JSON-serialisable', { cause })
   }
   checkBodyShape(copy)
-  return { body: copy as MessageBody, json }
+  return { body: copy as MessageBody, json, scanned: direct && json.length <= DEFAULT_MAX_NODES }
 }
 
 export function buildMessage(body: unknown, input: BuildInput): Message {
   plainDid(input.sender)
   plainDid(input.receiver)
   checkThreadFields(input.inReplyTo, input.references)
-  const { body: ownBody, json } = copyBody(body)
+  const { body: ownBody, json, scanned } = copyBody(body)
   const opts: { registry?: BodyRegistry } = {}
   if (input.registry !== undefined) opts.registry = input.registry
-  // The copy is fresh JSON.parse output, frozen: the scan needs only the checks such data can fail.
-  verifyBody(ownBody, opts, true)
+  // The copy is plain data, frozen (a direct copy, or JSON.parse output): the scan needs only the
+  // checks such data can fail, or none when copyBody established them.
+  verifyBody(ownBody, opts, scanned ? 'scanned' : true)
   const createdAt = readClock(input.now)
   const message: {
     body: MessageBody
