@@ -65,14 +65,24 @@ export function didPartOf(uri: string): DidUri {
  * @throws MessagingError ERR_ARGUMENT_INVALID (not a string), ERR_DID_INVALID, ERR_DID_ADDRESS_INVALID, ERR_DID_FRAGMENT
  */
 export function resourceUri(value: unknown): DidResourceUri {
+  resourceParts(value)
+  return value as DidResourceUri
+}
+
+/**
+ * {@link resourceUri}, answering the DID and subject of the URI (one memo lookup for both).
+ * @throws as {@link resourceUri}
+ */
+export function resourceParts(value: unknown): Parts {
   if (typeof value !== 'string')
     throw new MessagingError('ERR_ARGUMENT_INVALID', `DID string expected, got ${typeof value}`)
-  if (partsOf(value).did.length === value.length)
+  const parts = partsOf(value)
+  if (parts.did.length === value.length)
     throw new MessagingError(
       'ERR_DID_FRAGMENT',
       'Expected a Kilt DidResourceUri (containing a #fragment) but got a DidUri',
     )
-  return value as DidResourceUri
+  return parts
 }
 
 /**

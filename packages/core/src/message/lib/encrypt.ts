@@ -9,7 +9,7 @@ import { scratchBytes } from '../../lib/bytes.js'
 import { hexEncode } from '../../lib/hex.js'
 import type { DidResolver } from '../../resolver/types.js'
 import type { EncryptedMessage, Message } from '../types.js'
-import { didPartOf, resourceUri } from './did-checks.js'
+import { resourceParts, resourceUri } from './did-checks.js'
 import { checkBodyShape, checkMessageFields } from './fields.js'
 import { agreementKey, resolving } from './key-cache.js'
 import type { SourceKind } from './key-source.js'
@@ -86,8 +86,9 @@ function checkSenderKeyUri(
   resolver: DidResolver,
   publicKey: () => Uint8Array | Promise<Uint8Array>,
 ): DidResourceUri | Promise<DidResourceUri> {
-  const uri = resourceUri(keyUri)
-  const owns = ownsAgreementKey(resolver, sender, didPartOf(uri), publicKey)
+  const parts = resourceParts(keyUri)
+  const uri = keyUri as DidResourceUri
+  const owns = ownsAgreementKey(resolver, sender, parts.did, publicKey)
   if (owns === true) return uri
   if (owns === false) throw senderMismatch()
   return owns.then((ok) => {

@@ -7,7 +7,7 @@ import { isMessagingError, MessagingError } from '../../errors.js'
 import { scratchBytes } from '../../lib/bytes.js'
 import { hexDecode } from '../../lib/hex.js'
 import { lastPair } from '../../lib/last-pair.js'
-import { type Parts, partsOf, resourceUri } from './did-checks.js'
+import { type Parts, resourceParts } from './did-checks.js'
 
 /** A checked envelope. */
 export interface CheckedEnvelope {
@@ -33,9 +33,10 @@ function invalid(message: string, sdkError?: string, cause?: unknown): Messaging
   return new MessagingError('ERR_ENVELOPE_INVALID', message, opts)
 }
 
-function keyUri(value: string, name: string): DidResourceUri {
+/** The DID and subject of a key URI of the envelope. */
+function keyUriParts(value: string, name: string): Parts {
   try {
-    return resourceUri(value)
+    return resourceParts(value)
   } catch (cause) {
     const sdkError = isMessagingError(cause) ? cause.sdkError : 'TypeError'
     throw invalid(`"${name}" is not a KILT DID resource URI with a #fragment`, sdkError, cause)
@@ -43,11 +44,10 @@ function keyUri(value: string, name: string): DidResourceUri {
 }
 
 /** Both key URIs checked, with the DID and subject of each; remembered for the last pair (a conversation repeats it). */
-const keyUris = lastPair((senderKeyUri: string, receiverKeyUri: string) => {
-  keyUri(senderKeyUri, 'senderKeyUri')
-  keyUri(receiverKeyUri, 'receiverKeyUri')
-  return { sender: partsOf(senderKeyUri), receiver: partsOf(receiverKeyUri) }
-})
+const keyUris = lastPair((senderKeyUri: string, receiverKeyUri: string) => ({
+  sender: keyUriParts(senderKeyUri, 'senderKeyUri'),
+  receiver: keyUriParts(receiverKeyUri, 'receiverKeyUri'),
+}))
 
 function readFields(input: object): Record<string, unknown> {
   const proto = Object.getPrototypeOf(input)
