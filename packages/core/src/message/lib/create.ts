@@ -4,6 +4,7 @@
  */
 import type { DidUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
+import { lastPair } from '../../lib/last-pair.js'
 import { readClock } from '../../replay/lib/freshness.js'
 import type { Message, MessageBody } from '../types.js'
 import type { BodyValidatorRegistry } from '../verify.js'
@@ -128,9 +129,15 @@ function copyBody(body: unknown): { body: MessageBody; json: string; scanned: bo
   return { body: copy as MessageBody, json, scanned: direct && json.length <= DEFAULT_MAX_NODES }
 }
 
+/** Both parties are KILT DIDs without fragment; remembered for the last pair (a conversation repeats it). */
+const checkParties = lastPair((sender: unknown, receiver: unknown): true => {
+  plainDid(sender)
+  plainDid(receiver)
+  return true
+})
+
 export function buildMessage(body: unknown, input: BuildInput): Message {
-  plainDid(input.sender)
-  plainDid(input.receiver)
+  checkParties(input.sender, input.receiver)
   checkThreadFields(input.inReplyTo, input.references)
   const { body: ownBody, json, scanned } = copyBody(body)
   const opts: { registry?: BodyRegistry } = {}
