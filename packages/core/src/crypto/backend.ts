@@ -41,6 +41,17 @@ const loaders: Record<BoxBackendName, () => Promise<BoxBackend | undefined>> = {
 const loaded = new Map<BoxBackendName, Promise<BoxBackend | undefined>>()
 const chosen = new Map<string, Promise<BoxBackend>>()
 let override: BoxBackend | undefined
+// What getBoxBackend() (default order) has resolved to, once it has.
+let defaultChosen: BoxBackend | undefined
+
+/**
+ * What {@link getBoxBackend} without `prefer` answers, when that is known synchronously (a backend set
+ * with {@link setBoxBackend}, or the default choice once made); else undefined. Internal: lets new
+ * keyrings start with their backend instead of waiting for a promise each.
+ */
+export function currentBoxBackend(): BoxBackend | undefined {
+  return override ?? defaultChosen
+}
 
 function checkName(name: unknown): BoxBackendName {
   if (typeof name !== 'string' || !(BOX_BACKEND_NAMES as readonly string[]).includes(name))
@@ -118,6 +129,10 @@ export function getBoxBackend(options: GetBoxBackendOptions = {}): Promise<BoxBa
       }
       return nobleImpl
     })()
+    if (prefer === undefined)
+      p.then((b) => {
+        defaultChosen = b
+      })
     chosen.set(memoKey, p)
   }
   return p

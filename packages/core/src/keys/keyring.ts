@@ -5,7 +5,7 @@
  * bounded LRU per (own key, peer key) and answers synchronously when the key is cached (§3.1).
  * Secrets are copied in, live in private fields only and are wiped by `destroy()`.
  */
-import { getBoxBackend, nobleBackend } from '../crypto/backend.js'
+import { currentBoxBackend, getBoxBackend, nobleBackend } from '../crypto/backend.js'
 import { BOX_METHODS, checkData, checkKey, checkNonce, hasMethods } from '../crypto/lib/checks.js'
 import { randomBytes } from '../crypto/random.js'
 import { createSharedKeyCache } from '../crypto/shared-key-cache.js'
@@ -123,8 +123,6 @@ interface Entry {
   publicKey: Uint8Array | undefined
 }
 
-const keyrings = new WeakSet<object>()
-
 /** The SS58 address (subject) of a KILT DID, or undefined when `did` is not a valid one. */
 function addressOf(did: string): string | undefined {
   try {
@@ -146,7 +144,9 @@ function checkRequest(req: unknown, name: string): Record<string, unknown> {
 
 class KeyringImpl implements Keyring {
   readonly #entries = new Map<string, Entry>()
-  readonly #cache: SharedKeyCache
+  // Created on first use: an idle keyring (e.g. one per known peer) costs no cache.
+  #cache: SharedKeyCache | undefined
+  readonly #cacheSize: number | undefined
   readonly #random: (n: number) => Uint8Array
   readonly #fixedBackend: BoxBackend | undefined
   #backend: BoxBackend | undefined
@@ -154,12 +154,10 @@ class KeyringImpl implements Keyring {
   #destroyed = false
 
   constructor(entries: readonly KeyringEntry[], options: KeyringOptions) {
-    this.#cache = createSharedKeyCache(
-      options.cacheSize === undefined ? {} : { maxEntries: options.cacheSize },
-    )
+    this.#cacheSize = options.cacheSize
     this.#random = options.random ?? randomBytes
     this.#fixedBackend = options.backend
-    this.#backend = options.backend
+    this.#backend = options.backend ?? currentBoxBackend()
     entries.forEach((e, i) => {
       const uri = e.keyUri
       const did = uri.slice(0, uri.indexOf('#'))
@@ -173,7 +171,16 @@ class KeyringImpl implements Keyring {
       })
     })
     if (this.#backend === undefined) void this.#ready()
-    keyrings.add(this)
+  }
+
+  /** True for an instance of this class (a private-field brand check, not a registry of instances). */
+  static is(x: object): boolean {
+    return #entries in x
+  }
+
+  #sharedKeys(): SharedKeyCache {
+    this.#cache ??= createSharedKeyCache(this.#cacheSize === undefined ? {} : { maxEntries: this.#cacheSize })
+    return this.#cache
   }
 
   get keyUris(): readonly DidResourceUri[] {
@@ -184,7 +191,22 @@ class KeyringImpl implements Keyring {
     return this.#destroyed
   }
 
-  readonly encrypt = async (req: EncryptRequestData): Promise<EncryptResponseData> => {
+  // The KILT callbacks are functions bound to this keyring, made when first read (most keyrings only
+  // ever take the fast path).
+  #encrypt: EncryptCallback | undefined
+  #decrypt: DecryptCallback | undefined
+
+  get encrypt(): EncryptCallback {
+    this.#encrypt ??= (req) => this.#encryptRequest(req)
+    return this.#encrypt
+  }
+
+  get decrypt(): DecryptCallback {
+    this.#decrypt ??= (req) => this.#decryptRequest(req)
+    return this.#decrypt
+  }
+
+  async #encryptRequest(req: EncryptRequestData): Promise<EncryptResponseData> {
     const r = checkRequest(req, 'request')
     checkData(r.data, 'data')
     checkKey(r.peerPublicKey, 'peerPublicKey')
@@ -197,7 +219,7 @@ class KeyringImpl implements Keyring {
     return { data, nonce, keyUri }
   }
 
-  readonly decrypt = async (req: DecryptRequestData): Promise<DecryptResponseData> => {
+  async #decryptRequest(req: DecryptRequestData): Promise<DecryptResponseData> {
     const r = checkRequest(req, 'request')
     if (typeof r.keyUri !== 'string' || !this.has(r.keyUri))
       throw unavailable('the keyring holds no secret for the receiver key URI')
@@ -276,7 +298,7 @@ class KeyringImpl implements Keyring {
   destroy(): void {
     if (this.#destroyed) return
     this.#destroyed = true
-    this.#cache.clear()
+    this.#cache?.clear()
     for (const e of this.#entries.values()) {
       this.#backend?.forgetSecret?.(e.secret)
       e.secret.fill(0)
@@ -321,7 +343,7 @@ class KeyringImpl implements Keyring {
   ): Uint8Array | Promise<Uint8Array> {
     // Looked up again: the keyring may have been destroyed while waiting for the backend.
     const e = this.#entry(ownKeyUri)
-    const key = this.#cache.get(e.id, e.secret, peerPublicKey, b)
+    const key = this.#sharedKeys().get(e.id, e.secret, peerPublicKey, b)
     if (key instanceof Promise) return key.then((k) => b.sealAfternm(plaintext, nonce, this.#alive(k), out))
     return b.sealAfternm(plaintext, nonce, key, out)
   }
@@ -335,7 +357,7 @@ class KeyringImpl implements Keyring {
     out: Uint8Array | undefined,
   ): Uint8Array | null | Promise<Uint8Array | null> {
     const e = this.#entry(ownKeyUri)
-    const key = this.#cache.get(e.id, e.secret, peerPublicKey, b)
+    const key = this.#sharedKeys().get(e.id, e.secret, peerPublicKey, b)
     if (key instanceof Promise) return key.then((k) => b.openAfternm(box, nonce, this.#alive(k), out))
     return b.openAfternm(box, nonce, key, out)
   }
@@ -370,6 +392,8 @@ export function createKeyring(entries: readonly KeyringEntry[], options: Keyring
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"random" expected a function')
   if (options.backend !== undefined && !hasMethods<BoxBackend>(options.backend, BOX_METHODS))
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"backend" expected a BoxBackend')
+  // The cache itself is made on first use; its options are checked now.
+  if (options.cacheSize !== undefined) createSharedKeyCache({ maxEntries: options.cacheSize })
   const seen = new Set<string>()
   entries.forEach((e: unknown, i) => {
     if (typeof e !== 'object' || e === null)
@@ -402,5 +426,5 @@ export function createKeyring(entries: readonly KeyringEntry[], options: Keyring
  * if (isKeyring(keys)) keys.sealFor(uri, peer, plaintext, nonce)
  */
 export function isKeyring(x: unknown): x is Keyring {
-  return typeof x === 'object' && x !== null && keyrings.has(x)
+  return typeof x === 'object' && x !== null && KeyringImpl.is(x)
 }

@@ -138,6 +138,13 @@ describe('createKeyring', () => {
       did: alice.uri,
     })
     expect(r.data).toHaveLength(17)
+    // the same function on every read, bound to its keyring
+    expect(ring.encrypt).toBe(encrypt)
+    expect(ring.decrypt).toBe(ring.decrypt)
+    const other = createKeyring([
+      { keyUri: bob.keyAgreement.keyUri, secretKey: hex(bob.keyAgreement.secretKey) },
+    ])
+    expect(other.encrypt).not.toBe(encrypt)
   })
 
   it('fast path: sealFor/openFor are synchronous once the shared key is cached', async () => {
