@@ -49,7 +49,7 @@ describe('lib/hex', () => {
     const strict = /^0x(?:[0-9a-f]{2})*$/
     const ref = (h: string): Uint8Array | undefined =>
       strict.test(h) ? new Uint8Array(Buffer.from(h.slice(2), 'hex')) : undefined
-    const chars = ['g', 'A', 'F', ' ', '\u00e9', '\u0660', '\u0000', 'x', '0', 'f']
+    const chars = ['g', 'A', 'B', 'C', 'D', 'E', 'F', ' ', '\u00e9', '\u0660', '\u0000', 'x', '0', 'f']
     fc.assert(
       fc.property(
         fc.uint8Array({ minLength: 34, maxLength: 3000 }),
