@@ -28,9 +28,10 @@ class LruSharedKeyCache implements SharedKeyCache {
   #generation = 0
   // The map id of the last (own id, peer key) seen, for the warm path (the same key object on
   // every call): reused only while the key still holds the same bytes. Reusing the string object
-  // also reuses its hash, so the hit costs one Map probe.
+  // also reuses its hash, so the hit costs one Map probe. The copy of the bytes is made when the
+  // same key comes a second time (a cache used for one message, e.g. a new peer's, never needs it).
   #lastPeer: Uint8Array | undefined
-  readonly #lastBytes = new Uint8Array(32)
+  #lastBytes: Uint8Array | undefined
   #lastOwnId = ''
   #lastId = ''
 
@@ -85,18 +86,25 @@ class LruSharedKeyCache implements SharedKeyCache {
   }
 
   #idOf(ownId: string, peer: Uint8Array): string {
-    if (peer === this.#lastPeer && ownId === this.#lastOwnId) {
-      const last = this.#lastBytes
+    const repeated = peer === this.#lastPeer && ownId === this.#lastOwnId
+    const last = this.#lastBytes
+    if (repeated && last !== undefined) {
       let diff = 0
       for (let i = 0; i < 32; i++) diff |= peer[i]! ^ last[i]!
       if (diff === 0) return this.#lastId
     }
     // join, not a template: the id is kept as a Map key, and a concatenation would stay a tree
     const id = [ownId, '\u0000', toHex(peer)].join('')
+    if (repeated && id === this.#lastId) {
+      // the same key object with the same bytes a second time: keep a copy to check them cheaply
+      if (last === undefined) this.#lastBytes = peer.slice()
+      else last.set(peer)
+      return this.#lastId
+    }
     this.#lastPeer = peer
-    this.#lastBytes.set(peer)
     this.#lastOwnId = ownId
     this.#lastId = id
+    if (last !== undefined) last.set(peer)
     return id
   }
 

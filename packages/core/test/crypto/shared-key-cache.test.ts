@@ -49,6 +49,22 @@ describe('createSharedKeyCache', () => {
     expect(b.calls).toBe(3)
   })
 
+  it('a peer key array changed in place right after its first use is looked up by its new bytes', () => {
+    const b = countingBackend()
+    const cache = createSharedKeyCache()
+    const own = randomBytes(32)
+    const peer = peerKey(7)
+    const k1 = cache.get('a', own, peer, b)
+    peer[0] = 0xff // before any second use of this array
+    const k2 = cache.get('a', own, peer, b)
+    expect(b.calls).toBe(2)
+    expect(k2).not.toEqual(k1)
+    expect(cache.get('a', own, peer, b)).toBe(k2)
+    peer[0] = 0 // the first key again
+    expect(cache.get('a', own, peer, b)).toBe(k1)
+    expect(b.calls).toBe(2)
+  })
+
   it('computes once per (own id, peer) and matches nacl.box.before', async () => {
     const sodiumOrNode = (await loadBoxBackend('sodium')) ?? (await loadBoxBackend('node'))!
     const cache = createSharedKeyCache()
