@@ -33,7 +33,7 @@ export interface BuildInput {
 export interface MessageBuildOptions {
   /** Clock for `createdAt`, ms since the epoch (default `Date.now`). */
   readonly now?: () => number
-  /** Random source for the message id (default: `crypto.randomUUID`, else `crypto.getRandomValues`). */
+  /** Random source for the message id (default: `crypto.getRandomValues`, drawn through a pool). */
   readonly random?: RandomSource
   /** Body validators (default: the built-in registry of `message/verify`). */
   readonly registry?: BodyRegistry
