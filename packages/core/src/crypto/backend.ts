@@ -130,9 +130,12 @@ export function getBoxBackend(options: GetBoxBackendOptions = {}): Promise<BoxBa
       return nobleImpl
     })()
     if (prefer === undefined)
-      p.then((b) => {
-        defaultChosen = b
-      })
+      p.then(
+        (b) => {
+          defaultChosen = b
+        },
+        () => undefined, // the caller of getBoxBackend sees the failure; this branch must not add one
+      )
     chosen.set(memoKey, p)
   }
   return p
