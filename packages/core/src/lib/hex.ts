@@ -1,8 +1,8 @@
 /**
  * @module lib/hex
- * Fast hex for envelopes, ids and cache keys: table-driven, one pass each way, flat strings; encoding and strict decoding of long
- * inputs go through Node's native `Buffer` when the global exists (capability-checked; the portable
- * path is kept for browsers).
+ * Fast hex for envelopes, ids and cache keys: table-driven, one pass each way, flat strings. Encoding
+ * above 4 KiB and strict decoding of long inputs go through Node's native `Buffer` when the global
+ * exists (capability-checked; the portable path is kept for browsers).
  * Strict by default (lowercase, `0x` prefix, even length); the lenient mode accepts what
  * `@polkadot/util` `hexToU8a` accepts from SDK peers (upper case, missing `0x`) except
  * non-hex characters, which the SDK silently turns into zero bytes.
