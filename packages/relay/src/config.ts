@@ -105,28 +105,40 @@ const FLAGS: Readonly<Record<string, string>> = {
   metricsToken: '--metrics-token',
 }
 
-/** The environment variable setting each configuration key (limits: `KILT_RELAY_LIMIT_<NAME>`). */
-const ENV: Readonly<Record<string, string>> = {
-  port: 'KILT_RELAY_PORT',
-  host: 'KILT_RELAY_HOST',
-  db: 'KILT_RELAY_DB',
-  postgres: 'KILT_RELAY_POSTGRES',
-  postgresSchema: 'KILT_RELAY_POSTGRES_SCHEMA',
-  synchronous: 'KILT_RELAY_SYNCHRONOUS',
-  logLevel: 'KILT_RELAY_LOG_LEVEL',
-  corsOrigins: 'KILT_RELAY_CORS_ORIGINS',
-  trustProxy: 'KILT_RELAY_TRUST_PROXY',
-  messageTtlMs: 'KILT_RELAY_MESSAGE_TTL_MS',
-  tokenTtlMs: 'KILT_RELAY_TOKEN_TTL_MS',
-  challengeTtlMs: 'KILT_RELAY_CHALLENGE_TTL_MS',
-  deploymentId: 'KILT_RELAY_DEPLOYMENT_ID',
-  resolverUrl: 'KILT_RELAY_RESOLVER_URL',
-  publicUrl: 'KILT_RELAY_PUBLIC_URL',
-  metricsToken: 'KILT_RELAY_METRICS_TOKEN',
+/** The keys an environment variable can set: `KILT_RELAY_<KEY IN SNAKE CASE>` (limits: `KILT_RELAY_LIMIT_<NAME>`). */
+const ENV_KEYS: readonly string[] = [
+  'port',
+  'host',
+  'db',
+  'postgres',
+  'postgresSchema',
+  'synchronous',
+  'logLevel',
+  'corsOrigins',
+  'trustProxy',
+  'messageTtlMs',
+  'tokenTtlMs',
+  'challengeTtlMs',
+  'deploymentId',
+  'resolverUrl',
+  'publicUrl',
+  'metricsToken',
+]
+
+/** The `parseArgs` options: every flag of {@link FLAGS} (a value, `--trust-proxy` a switch), `--config`, `--help`. */
+const PARSE_OPTIONS = {
+  ...Object.fromEntries(
+    Object.entries(FLAGS).map(([key, flag]) => [
+      flag.slice(2),
+      { type: key === 'trustProxy' ? ('boolean' as const) : ('string' as const) },
+    ]),
+  ),
+  config: { type: 'string' as const },
+  help: { type: 'boolean' as const, short: 'h' },
 }
 
 /** Every key a config file may hold. */
-const FILE_KEYS: ReadonlySet<string> = new Set([...Object.keys(ENV), 'limits'])
+const FILE_KEYS: ReadonlySet<string> = new Set([...ENV_KEYS, 'limits'])
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
@@ -168,8 +180,12 @@ function bool(value: unknown, name: string): boolean {
   return invalid(`${name} must be true or false (1 or 0)`)
 }
 
-function snake(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()
+/** The environment variable of a key (`messageTtlMs` → `KILT_RELAY_MESSAGE_TTL_MS`; `limit.x` → `KILT_RELAY_LIMIT_X`). */
+function envName(key: string): string {
+  return `KILT_RELAY_${key
+    .replace('.', '_')
+    .replace(/[A-Z]/g, (c) => `_${c}`)
+    .toUpperCase()}`
 }
 
 type Mutable = {
@@ -314,24 +330,7 @@ export function loadConfig(
       args: [...argv],
       strict: true,
       allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        db: { type: 'string' },
-        postgres: { type: 'string' },
-        'postgres-schema': { type: 'string' },
-        config: { type: 'string' },
-        'log-level': { type: 'string' },
-        cors: { type: 'string' },
-        'trust-proxy': { type: 'boolean' },
-        'message-ttl-ms': { type: 'string' },
-        'token-ttl-ms': { type: 'string' },
-        'deployment-id': { type: 'string' },
-        'resolver-url': { type: 'string' },
-        'public-url': { type: 'string' },
-        'metrics-token': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: PARSE_OPTIONS,
     }).values
   } catch (e) {
     flagError(e)
@@ -363,22 +362,17 @@ export function loadConfig(
   }
 
   const fromEnv: Record<string, unknown> = {}
-  for (const [key, name] of Object.entries(ENV)) {
-    const v = variable(name)
+  for (const key of ENV_KEYS) {
+    const v = variable(envName(key))
     if (v !== undefined) fromEnv[key] = v
   }
   const envLimits: Record<string, unknown> = {}
   for (const k of [...Object.keys(DEFAULT_LIMITS), ...Object.keys(LIMIT_ALIASES)]) {
-    const v = variable(`KILT_RELAY_LIMIT_${snake(k)}`)
+    const v = variable(envName(`limit.${k}`))
     if (v !== undefined) envLimits[k] = v
   }
   if (Object.keys(envLimits).length > 0) fromEnv.limits = envLimits
-  apply(
-    out,
-    fromEnv,
-    (k) => (k.startsWith('limits.') ? `KILT_RELAY_LIMIT_${snake(k.slice(7))}` : (ENV[k] ?? k)),
-    where,
-  )
+  apply(out, fromEnv, (k) => envName(k.startsWith('limits.') ? `limit.${k.slice(7)}` : k), where)
 
   const fromFlags: Record<string, unknown> = {}
   for (const [key, flag] of Object.entries(FLAGS)) {

@@ -142,11 +142,19 @@ class LruSharedKeyCache implements SharedKeyCache {
 export function createSharedKeyCache(options: SharedKeyCacheOptions = {}): SharedKeyCache {
   if (typeof options !== 'object' || options === null)
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"options" expected an object')
-  const max = options.maxEntries ?? DEFAULT_SHARED_KEY_CACHE_SIZE
-  if (!Number.isInteger(max) || max < 1 || max > MAX_CACHE_SIZE)
+  return new LruSharedKeyCache(cacheSizeOption(options.maxEntries))
+}
+
+/**
+ * The `maxEntries` option of {@link createSharedKeyCache} (default when undefined), checked.
+ * @throws MessagingError ERR_ARGUMENT_INVALID
+ */
+export function cacheSizeOption(maxEntries: unknown): number {
+  const max = maxEntries ?? DEFAULT_SHARED_KEY_CACHE_SIZE
+  if (!Number.isInteger(max) || (max as number) < 1 || (max as number) > MAX_CACHE_SIZE)
     throw new MessagingError(
       'ERR_ARGUMENT_INVALID',
       `"maxEntries" expected an integer in 1…${MAX_CACHE_SIZE}`,
     )
-  return new LruSharedKeyCache(max)
+  return max as number
 }

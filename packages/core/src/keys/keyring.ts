@@ -8,7 +8,7 @@
 import { currentBoxBackend, getBoxBackend, nobleBackend } from '../crypto/backend.js'
 import { BOX_METHODS, checkData, checkKey, checkNonce, hasMethods } from '../crypto/lib/checks.js'
 import { randomBytes } from '../crypto/random.js'
-import { createSharedKeyCache } from '../crypto/shared-key-cache.js'
+import { cacheSizeOption, createSharedKeyCache } from '../crypto/shared-key-cache.js'
 import type { BoxBackend, SharedKeyCache } from '../crypto/types.js'
 import { parseDidShared } from '../did/lib/uri.js'
 import { validateDidUri } from '../did/parse.js'
@@ -392,8 +392,8 @@ export function createKeyring(entries: readonly KeyringEntry[], options: Keyring
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"random" expected a function')
   if (options.backend !== undefined && !hasMethods<BoxBackend>(options.backend, BOX_METHODS))
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"backend" expected a BoxBackend')
-  // The cache itself is made on first use; its options are checked now.
-  if (options.cacheSize !== undefined) createSharedKeyCache({ maxEntries: options.cacheSize })
+  // The cache itself is made on first use; its size is checked now.
+  cacheSizeOption(options.cacheSize)
   const seen = new Set<string>()
   entries.forEach((e: unknown, i) => {
     if (typeof e !== 'object' || e === null)

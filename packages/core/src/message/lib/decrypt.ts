@@ -206,10 +206,8 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
     // SDK `verifyMessageEnvelope` semantics for presence (a message without messageId is keyed by
     // its hash; a missing createdAt fails as stale at the freshness step), strict thread fields.
     // The DIDs of the two key URIs are valid DIDs without fragment (readEnvelope parsed them).
-    const senderParts = env.sender
-    const receiverParts = env.receiver
-    const senderKeyDid = senderParts.did
-    const receiverKeyDid = receiverParts.did
+    const senderKeyDid = env.sender.did
+    const receiverKeyDid = env.receiver.did
     checkMessageFields(message, senderKeyDid, receiverKeyDid)
 
     // The sender owns senderKeyUri: the exact DID of the key URI, or — unless `sameSubjectSender` is
@@ -263,7 +261,7 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
           inline === undefined
             ? guard.check(message, context)
             : message.sender === senderKeyDid && message.receiver === receiverKeyDid
-              ? inline(message, context, receiverParts.subject, senderParts.subject)
+              ? inline(message, context, env.receiver.subject, env.sender.subject)
               : inline(message, context)
         if (pending !== undefined) await pending
       } catch (cause) {

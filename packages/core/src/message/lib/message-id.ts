@@ -5,8 +5,8 @@
  * never made into a string.
  */
 
-import { randomBytes } from '../../crypto/index.js'
 import { blake2bInto } from '../../crypto/lib/blake2b.js'
+import { pooledRandomBytes } from '../../crypto/random.js'
 import { MessagingError } from '../../errors.js'
 import { hexEncode } from '../../lib/hex.js'
 
@@ -19,10 +19,10 @@ const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0))
 const uuidBytes = new Uint8Array(36)
 const digest = new Uint8Array(32)
 
-/** Writes 16 random bytes (from `at`) as a uuid v4 (version and variant bits set) into `uuidBytes`. */
-function writeUuid(bytes: Uint8Array, at: number): void {
+/** Writes 16 random bytes as a uuid v4 (version and variant bits set) into `uuidBytes`. */
+function writeUuid(bytes: Uint8Array): void {
   for (let i = 0, o = 0; i < 16; i++) {
-    let b = bytes[at + i]!
+    let b = bytes[i]!
     if (i === 6) b = (b & 0x0f) | 0x40
     if (i === 8) b = (b & 0x3f) | 0x80
     if (i === 4 || i === 6 || i === 8 || i === 10) uuidBytes[o++] = 45 // '-'
@@ -31,31 +31,20 @@ function writeUuid(bytes: Uint8Array, at: number): void {
   }
 }
 
-// Random bytes for uuids, 16 per id, from a pool (one CSPRNG call for many ids, as the platform's
-// `crypto.randomUUID` does too). Every region is used once and wiped.
-const POOL_BYTES = 16 * 256
-let pool: Uint8Array = new Uint8Array(0)
-let offset = 0
+/** 16 bytes from the caller's random source, checked. */
+function callerRandom(random: RandomSource): Uint8Array {
+  const bytes = random(16)
+  if (!(bytes instanceof Uint8Array) || bytes.length !== 16)
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"random" expected to return a Uint8Array of length 16')
+  return bytes
+}
 
-/** A fresh message id (`random`: the caller's source, else the platform CSPRNG). */
+/**
+ * A fresh message id. `random`: the caller's source; by default the random pool, which serves many
+ * ids per CSPRNG call (as the platform's `crypto.randomUUID` does).
+ */
 export function newMessageId(random?: RandomSource): string {
-  if (random === undefined) {
-    if (offset + 16 > pool.length) {
-      pool = randomBytes(POOL_BYTES)
-      offset = 0
-    }
-    writeUuid(pool, offset)
-    pool.fill(0, offset, offset + 16)
-    offset += 16
-  } else {
-    const bytes = random(16)
-    if (!(bytes instanceof Uint8Array) || bytes.length !== 16)
-      throw new MessagingError(
-        'ERR_ARGUMENT_INVALID',
-        '"random" expected to return a Uint8Array of length 16',
-      )
-    writeUuid(bytes, 0)
-  }
+  writeUuid(random === undefined ? pooledRandomBytes(16) : callerRandom(random))
   blake2bInto(digest, uuidBytes)
   return hexEncode(digest)
 }

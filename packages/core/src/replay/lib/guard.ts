@@ -25,13 +25,15 @@ function subjectOf(sender: string): string {
 }
 
 /**
- * `<receiver>><sender>|` (or `<sender>|` without a receiver); the same string object again for a
- * repeated pair, so a store's map finds it by its cached hash instead of hashing a new concatenation.
+ * `<receiver>><sender><end>` (or `<sender><end>` without a receiver). Joined, not concatenated: a
+ * scope is kept as a Map key, where a concatenation would stay a tree.
  */
-// joined, not concatenated: a scope is kept as a Map key, where a concatenation would stay a tree
-const idScope = lastPair((receiver: string | undefined, sender: string) =>
-  (receiver === undefined ? [sender, '|'] : [receiver, '>', sender, '|']).join(''),
-)
+function scopeOf(receiver: string | undefined, sender: string, end: '|' | '#'): string {
+  return (receiver === undefined ? [sender, end] : [receiver, '>', sender, end]).join('')
+}
+
+/** The `|` scope, the same string object again for a repeated pair (its hash is cached). */
+const idScope = lastPair((receiver: string | undefined, sender: string) => scopeOf(receiver, sender, '|'))
 
 /**
  * The store key of a message, as two parts whose concatenation is the key: the scope
@@ -57,13 +59,12 @@ export function replayKeyParts(
     if (id.length <= MAX_RAW_ID_LENGTH) return [scope, id]
     return [scope, `h${toHex(blake2b(encoder.encode(id), { dkLen: 32 }))}`]
   }
-  const subject = receiver === undefined ? sender : `${receiver}>${sender}`
   const bytes =
     plaintext ??
     encoder.encode(
       JSON.stringify({ sender: message.sender, createdAt: message.createdAt, messageId: message.messageId }),
     )
-  return [`${subject}#`, toHex(blake2b(bytes, { dkLen: 32 }))]
+  return [scopeOf(receiver, sender, '#'), toHex(blake2b(bytes, { dkLen: 32 }))]
 }
 
 /** The store key of a message: `<receiver address>><sender address>|<messageId>` (see {@link replayKeyParts}). */
