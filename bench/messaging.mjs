@@ -32,6 +32,10 @@
  *   figure per case and implementation is the **median** of its 11 rounds. (Rounds are short, ~0.1–0.15 s:
  *   on a shared cloud machine the speed of all three drifts by ±30 % over seconds, and many short
  *   interleaved rounds let each implementation sample the same conditions; 5 long rounds did not.)
+ * - The **ratios** are paired: round r's three figures were measured back to back, so each round
+ *   gives one ours ÷ SDK and one ours ÷ limit, and the reported ratio is the median of those 11.
+ *   Drift that slows a whole round cancels out of its ratios; it does not cancel out of the ratio of
+ *   two medians taken over different rounds (also printed, as "of medians", for comparison).
  * - The memory check (bounded caches under 100,000 messages from 10,000 peers) runs ours alone, in
  *   this process, after the timed cases.
  *
@@ -152,6 +156,9 @@ async function runCase(children, name, size, cold, receiver) {
     sdkOpsPerSec: median(rates.sdk),
     oursOpsPerSec: median(rates.ours),
     limitOpsPerSec: median(rates.limit),
+    // paired: the median over rounds of that round's ratio
+    oursPerSdk: median(rates.ours.map((o, i) => o / rates.sdk[i])),
+    oursPerLimit: median(rates.ours.map((o, i) => o / rates.limit[i])),
     rounds: rates,
     plaintextBytes: plaintext.length / 2,
   }
@@ -211,7 +218,7 @@ async function memoryCheck(receiver) {
 async function main() {
   const backend = await getBoxBackend()
   log(
-    `box backend (ours): ${backend.name}; node ${process.version}; timing: ${CLOCK} time, one child process per implementation, median of ${ROUNDS} alternated rounds`,
+    `box backend (ours): ${backend.name}; node ${process.version}; timing: ${CLOCK} time, one child process per implementation, median of ${ROUNDS} alternated rounds; ratios: median of the rounds' own ratios`,
   )
   const children = []
   for (const impl of ['sdk', 'ours', 'limit']) children.push(await startChild(impl))
@@ -229,11 +236,15 @@ async function main() {
     log(
       `${name.padEnd(10)} sdk ${r.sdkOpsPerSec.toFixed(0).padStart(7)} ops/s | ours ${r.oursOpsPerSec
         .toFixed(0)
-        .padStart(7)} ops/s | limit ${r.limitOpsPerSec.toFixed(0).padStart(7)} ops/s | ours/sdk ${(
+        .padStart(
+          7,
+        )} ops/s | limit ${r.limitOpsPerSec.toFixed(0).padStart(7)} ops/s | ours/sdk ${r.oursPerSdk.toFixed(
+        1,
+      )}x | ours/limit ${(100 * r.oursPerLimit).toFixed(0)}% (of medians: ${(
         r.oursOpsPerSec / r.sdkOpsPerSec
       ).toFixed(
         1,
-      )}x | ours/limit ${((100 * r.oursOpsPerSec) / r.limitOpsPerSec).toFixed(0)}% (${r.plaintextBytes} B plaintext)`,
+      )}x, ${((100 * r.oursOpsPerSec) / r.limitOpsPerSec).toFixed(0)}%; ${r.plaintextBytes} B plaintext)`,
     )
   }
   for (const c of children) c.child.send({ cmd: 'exit' })
@@ -246,6 +257,8 @@ async function main() {
           sdkOpsPerSec: Math.round(r.sdkOpsPerSec),
           oursOpsPerSec: Math.round(r.oursOpsPerSec),
           limitOpsPerSec: Math.round(r.limitOpsPerSec),
+          oursPerSdk: Number(r.oursPerSdk.toFixed(2)),
+          oursPerLimit: Number(r.oursPerLimit.toFixed(3)),
         })),
       })}\n`,
     )
