@@ -50,6 +50,16 @@ function invalid(address: string, why: string, cause?: unknown): MessagingError 
 export function ss58DecodeShared(address: string): Uint8Array {
   const hit = decoded.get(address)
   if (hit !== undefined) return hit
+  const key = ss58Decode(address)
+  decoded.set(address, key)
+  return key
+}
+
+/**
+ * {@link ss58DecodeShared} without its cache: a fresh 32-byte key, for callers that cache what
+ * they derive themselves (the DID layer's parse cache), so that a new address is not kept twice.
+ */
+export function ss58Decode(address: string): Uint8Array {
   if (address.length !== ADDRESS_LENGTH) throw invalid(address, 'wrong length')
   const bytes = base58Decode(address)
   if (bytes === undefined) throw invalid(address, 'not base58')
@@ -57,7 +67,5 @@ export function ss58DecodeShared(address: string): Uint8Array {
   if (bytes[0] !== SS58_FORMAT) throw invalid(address, `prefix is not ${SS58_FORMAT}`)
   const sum = checksum(bytes.subarray(0, 33))
   if (sum[0] !== bytes[33] || sum[1] !== bytes[34]) throw invalid(address, 'bad checksum')
-  const key = bytes.slice(1, 33)
-  decoded.set(address, key)
-  return key
+  return bytes.slice(1, 33)
 }

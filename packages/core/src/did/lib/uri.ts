@@ -6,7 +6,7 @@
 import { MessagingError } from '../../errors.js'
 import { BoundedCache } from '../../lib/bounded-cache.js'
 import type { DidUri, ParsedDid, UriFragment } from '../types.js'
-import { ss58DecodeShared } from './ss58.js'
+import { ss58Decode } from './ss58.js'
 
 // The exact regular expressions of the SDK (unchanged in 1.0.0).
 const FULL_KILT_DID_REGEX = /^did:kilt:(?<address>4[1-9a-km-zA-HJ-NP-Z]{47})(?<fragment>#[^#\n]+)?$/
@@ -86,7 +86,9 @@ export function parseDidShared(uri: unknown): ParsedDid {
     if (hit !== undefined) return hit
   }
   const m = matchDid(uri)
-  const addressPublicKey = ss58DecodeShared(m.address)
+  // Decoded uncached: this parse is cached whole (a second cache of the address would only keep
+  // a new peer's key twice).
+  const addressPublicKey = ss58Decode(m.address)
   const authKeyType = authKeyTypeOf(m.authKeyTypeEncoding)
   // Built by assignment, not by spreading optional parts: a few fixed shapes, each frozen the same way.
   const result: { -readonly [K in keyof ParsedDid]: ParsedDid[K] } = {
