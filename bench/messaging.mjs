@@ -106,6 +106,7 @@ async function startChild(impl) {
   return { impl, call, child }
 }
 
+const range = (xs) => [Math.min(...xs), Math.max(...xs)]
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   const m = s.length >> 1
@@ -159,6 +160,8 @@ async function runCase(children, name, size, cold, receiver) {
     // paired: the median over rounds of that round's ratio
     oursPerSdk: median(rates.ours.map((o, i) => o / rates.sdk[i])),
     oursPerLimit: median(rates.ours.map((o, i) => o / rates.limit[i])),
+    limitRange: range(rates.ours.map((o, i) => o / rates.limit[i])),
+    sdkRange: range(rates.ours.map((o, i) => o / rates.sdk[i])),
     rounds: rates,
     plaintextBytes: plaintext.length / 2,
   }
@@ -233,18 +236,15 @@ async function main() {
     if (ONLY.length > 0 && !ONLY.includes(name)) continue
     const r = await runCase(children, name, size, cold, receiver)
     results.push(r)
+    const x = (v) => `${v.toFixed(1)}x`
+    const pct = (v) => `${(100 * v).toFixed(0)}%`
+    const ops = (v) => `${v.toFixed(0).padStart(7)} ops/s`
     log(
-      `${name.padEnd(10)} sdk ${r.sdkOpsPerSec.toFixed(0).padStart(7)} ops/s | ours ${r.oursOpsPerSec
-        .toFixed(0)
-        .padStart(
-          7,
-        )} ops/s | limit ${r.limitOpsPerSec.toFixed(0).padStart(7)} ops/s | ours/sdk ${r.oursPerSdk.toFixed(
-        1,
-      )}x | ours/limit ${(100 * r.oursPerLimit).toFixed(0)}% (of medians: ${(
-        r.oursOpsPerSec / r.sdkOpsPerSec
-      ).toFixed(
-        1,
-      )}x, ${((100 * r.oursOpsPerSec) / r.limitOpsPerSec).toFixed(0)}%; ${r.plaintextBytes} B plaintext)`,
+      `${name.padEnd(10)} sdk ${ops(r.sdkOpsPerSec)} | ours ${ops(r.oursOpsPerSec)} | limit ${ops(r.limitOpsPerSec)}` +
+        ` | ours/sdk ${x(r.oursPerSdk)} (rounds ${x(r.sdkRange[0])}–${x(r.sdkRange[1])})` +
+        ` | ours/limit ${pct(r.oursPerLimit)} (rounds ${pct(r.limitRange[0])}–${pct(r.limitRange[1])})` +
+        ` | of medians ${x(r.oursOpsPerSec / r.sdkOpsPerSec)}, ${pct(r.oursOpsPerSec / r.limitOpsPerSec)}` +
+        ` | ${r.plaintextBytes} B plaintext`,
     )
   }
   for (const c of children) c.child.send({ cmd: 'exit' })
