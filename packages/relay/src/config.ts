@@ -65,7 +65,8 @@ export const USAGE = `Usage: kilt-relay [options]
   --config <file>       JSON config file (KILT_RELAY_CONFIG); keys as in this list, camelCase,
                         plus "limits": { maxEnvelopeBytes, mailboxMaxCount, ... }
   --log-level <level>   fatal|error|warn|info|debug|trace|silent (default info; KILT_RELAY_LOG_LEVEL)
-  --cors <origins>      comma-separated allowed origins, or * (KILT_RELAY_CORS_ORIGINS)
+  --cors <origins>      comma-separated allowed origins such as https://app.example (no
+                        path), or * (KILT_RELAY_CORS_ORIGINS)
   --trust-proxy         take client IPs from X-Forwarded-For (KILT_RELAY_TRUST_PROXY=1|0|true|false)
   --message-ttl-ms <n>  message lifetime (default 7 days; KILT_RELAY_MESSAGE_TTL_MS)
   --token-ttl-ms <n>    bearer token lifetime (default 15 min; KILT_RELAY_TOKEN_TTL_MS)
@@ -274,6 +275,9 @@ function apply(
         : c
     if (typeof c !== 'string' && !Array.isArray(c))
       invalid(`${name('corsOrigins')} must be "*", a comma-separated string or an array`)
+    // `--cors ','` names nobody: a slip, not a way to turn CORS off (leave it unset)
+    if (typeof c === 'string' && (origins as string[]).length === 0)
+      invalid(`${name('corsOrigins')} names no origin (leave it unset for no CORS headers)`)
     checkAsRelay(about('corsOrigins'), { cors: { origins: origins as string[] | '*' } })
     target.corsOrigins = origins === '*' ? '*' : [...(origins as string[])]
   }

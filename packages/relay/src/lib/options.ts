@@ -100,7 +100,10 @@ export interface RelayOptions {
   readonly heartbeatMs?: number
   /** Name of the deployment, bound into tokens. Default `'kilt-relay'`. */
   readonly deploymentId?: string
-  /** Allowed browser origins; absent: no CORS headers. */
+  /**
+   * Allowed browser origins, each exactly as browsers send it (`https://app.example`,
+   * `http://localhost:5173`: lower case, no path, no default port), or `'*'`; absent: no CORS headers.
+   */
   readonly cors?: { readonly origins: readonly string[] | '*' }
   /**
    * Fastify `trustProxy` (client IPs from `X-Forwarded-For`, for the per-IP limit): true, or the
@@ -282,14 +285,34 @@ function checkLogger(value: unknown): Logger | false | undefined {
   return value as unknown as Logger
 }
 
+/**
+ * True for a serialized http(s) origin — `scheme://host[:port]`, lower case, no default port, no
+ * path — the only form a browser's `Origin` header takes, so the only form that can ever match.
+ */
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return false
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value
+  } catch {
+    return false
+  }
+}
+
 function checkCors(value: unknown): ResolvedRelayOptions['cors'] {
   if (value === undefined) return undefined
   if (!isObject(value)) invalid('"cors" must be an object { origins }')
   for (const k of Object.keys(value)) if (k !== 'origins') invalid(`unknown option "cors.${k.slice(0, 40)}"`)
   const o = value.origins
   if (o === '*') return { origins: '*' }
-  if (!Array.isArray(o) || !o.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 2048))
-    invalid('"cors.origins" must be "*" or an array of origin strings')
+  if (!Array.isArray(o)) invalid('"cors.origins" must be "*" or an array of origin strings')
+  const bad = (o as unknown[]).find((x) => !isOrigin(x))
+  // An origin written with a path, upper case or a default port would never equal a browser's
+  // Origin header: refused rather than silently matching nothing.
+  if (bad !== undefined)
+    invalid(
+      `"cors.origins" entry ${JSON.stringify(String(bad).slice(0, 80))} is not an origin like "https://app.example" (http(s), lower case, no path)`,
+    )
   return { origins: [...(o as string[])] }
 }
 

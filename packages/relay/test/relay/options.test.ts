@@ -123,6 +123,14 @@ describe('createRelay options', () => {
       'https://app.example',
       { origins: 'https://app.example' },
       { origins: [1] },
+      // never equal to a browser's Origin header: a path, upper case, a default port, not http(s)
+      { origins: ['https://app.example/'] },
+      { origins: ['https://APP.example'] },
+      { origins: ['https://app.example:443'] },
+      { origins: ['app.example'] },
+      { origins: ['ftp://app.example'] },
+      { origins: ['null'] },
+      { origins: ['https://app.example', ''] },
     ])
       await expectRefused('"cors', { cors })
     for (const trustProxy of [

@@ -205,6 +205,17 @@ describe('loadConfig', () => {
       expect(() => loadConfig(['--public-url', bad], {})).toThrow(/publicUrl/)
   })
 
+  it('takes CORS origins from --cors or KILT_RELAY_CORS_ORIGINS, each an exact origin, at least one', () => {
+    expect(loadConfig(['--cors', 'https://a.example, http://localhost:5173'], {}).corsOrigins).toEqual([
+      'https://a.example',
+      'http://localhost:5173',
+    ])
+    expect(loadConfig([], { KILT_RELAY_CORS_ORIGINS: '*' }).corsOrigins).toBe('*')
+    for (const bad of [',', ' ', 'https://a.example/', 'https://A.example', 'a.example'])
+      expect(() => loadConfig(['--cors', bad], {})).toThrow(/^--cors/)
+    expect(() => loadConfig([], { KILT_RELAY_CORS_ORIGINS: ' , ' })).toThrow(/^KILT_RELAY_CORS_ORIGINS/)
+  })
+
   it('layers file < environment < flags', () => {
     const file = join(tmpdir(), `kilt-relay-config-${process.pid}.json`)
     writeFileSync(
