@@ -37,7 +37,8 @@ export interface RelayConfig {
   readonly messageTtlMs?: number
   readonly deploymentId?: string
   readonly corsOrigins?: readonly string[] | '*'
-  readonly trustProxy?: boolean
+  /** true/false, or the proxies trusted (comma-separated IPs, IP/prefix, `loopback`, …: Fastify `trustProxy`). */
+  readonly trustProxy?: boolean | string
   /** A DID resolver HTTP endpoint (Universal Resolver style) so full DIDs can log in. */
   readonly resolverUrl?: string
   /** The URL(s) clients reach the relay at, as origins; login challenges are bound to them. */
@@ -67,7 +68,10 @@ export const USAGE = `Usage: kilt-relay [options]
   --log-level <level>   fatal|error|warn|info|debug|trace|silent (default info; KILT_RELAY_LOG_LEVEL)
   --cors <origins>      comma-separated allowed origins such as https://app.example (no
                         path), or * (KILT_RELAY_CORS_ORIGINS)
-  --trust-proxy         take client IPs from X-Forwarded-For (KILT_RELAY_TRUST_PROXY=1|0|true|false)
+  --trust-proxy         take client IPs from X-Forwarded-For, whoever sends it
+                        (KILT_RELAY_TRUST_PROXY=1|0|true|false, or only from the listed proxies:
+                        KILT_RELAY_TRUST_PROXY=10.0.0.0/8,loopback — IPs, IP/prefix, loopback,
+                        linklocal, uniquelocal)
   --message-ttl-ms <n>  message lifetime (default 7 days; KILT_RELAY_MESSAGE_TTL_MS)
   --token-ttl-ms <n>    bearer token lifetime (default 15 min; KILT_RELAY_TOKEN_TTL_MS)
   --deployment-id <id>  name bound into tokens (KILT_RELAY_DEPLOYMENT_ID)
@@ -281,7 +285,16 @@ function apply(
     checkAsRelay(about('corsOrigins'), { cors: { origins: origins as string[] | '*' } })
     target.corsOrigins = origins === '*' ? '*' : [...(origins as string[])]
   }
-  if (s.trustProxy !== undefined) target.trustProxy = bool(s.trustProxy, name('trustProxy'))
+  if (s.trustProxy !== undefined) {
+    const t = s.trustProxy
+    // a switch or 1/0/true/false; otherwise the list of trusted proxies, checked as createRelay does
+    const truth = t === true || t === false || t === '1' || t === '0' || t === 'true' || t === 'false'
+    if (truth) target.trustProxy = bool(t, name('trustProxy'))
+    else {
+      checkAsRelay(about('trustProxy'), { trustProxy: t as string })
+      target.trustProxy = t as string
+    }
+  }
   if (s.limits !== undefined) {
     if (typeof s.limits !== 'object' || s.limits === null || Array.isArray(s.limits))
       invalid(`${name('limits')} must be an object`)

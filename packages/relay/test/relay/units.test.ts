@@ -327,7 +327,7 @@ describe('loadConfig', () => {
     expect(loadConfig([], { KILT_RELAY_TOKEN_TTL_MS: String(2 ** 31 - 1) }).tokenTtlMs).toBe(2 ** 31 - 1)
   })
 
-  it('reads trustProxy as true/1 or false/0, and refuses anything else naming its source', () => {
+  it('reads trustProxy as true/1, false/0 or a list of proxies, and refuses anything else naming its source', () => {
     expect(loadConfig([], {}).trustProxy).toBeUndefined()
     expect(loadConfig(['--trust-proxy'], {}).trustProxy).toBe(true)
     for (const [v, want] of [
@@ -343,14 +343,19 @@ describe('loadConfig', () => {
     const on = configFile({ trustProxy: true })
     expect(loadConfig(['--config', on], { KILT_RELAY_TRUST_PROXY: '0' }).trustProxy).toBe(false)
     expect(loadConfig(['--trust-proxy'], { KILT_RELAY_TRUST_PROXY: 'false' }).trustProxy).toBe(true)
-    for (const bad of ['yes', 'on', 'TRUE', '2', '10.0.0.0/8'])
-      expect(refusal([], { KILT_RELAY_TRUST_PROXY: bad }).message).toBe(
-        'KILT_RELAY_TRUST_PROXY must be true or false (1 or 0)',
+    // anything else is a list of trusted proxies, checked as createRelay checks it
+    for (const list of ['10.0.0.0/8', '10.0.0.0/8, loopback', '192.0.2.7,2001:db8::/32'])
+      expect(loadConfig([], { KILT_RELAY_TRUST_PROXY: list }).trustProxy).toBe(list)
+    expect(loadConfig(['--config', configFile({ trustProxy: '192.0.2.7' })], {}).trustProxy).toBe('192.0.2.7')
+    const notProxies = '"trustProxy" must be a boolean or comma-separated proxy addresses'
+    for (const bad of ['yes', 'on', 'TRUE', '2', '10.0.0.0/33', '10.0.0.1,'])
+      expect(refusal([], { KILT_RELAY_TRUST_PROXY: bad }).message).toMatch(
+        new RegExp(`^KILT_RELAY_TRUST_PROXY: ${notProxies}`),
       )
     for (const bad of ['on', 1, null, ['true']]) {
       const file = configFile({ trustProxy: bad })
-      expect(refusal(['--config', file], {}).message).toBe(
-        `config file ${file} (--config): "trustProxy" must be true or false (1 or 0)`,
+      expect(refusal(['--config', file], {}).message).toMatch(
+        new RegExp(`^config file ${file} \\(--config\\): ${notProxies}`),
       )
     }
   })
