@@ -4,7 +4,8 @@
  * concurrent checks of one id can never both succeed (JS runs one callback at a time).
  *
  * Ids are kept per scope (receiver and sender subjects: the key up to its first `|` or `#`), so
- * a stored id costs its message id string, not a copy of the whole key. They are also filed in
+ * a stored id costs its message id string, not a copy of the whole key; a scope's first id is a
+ * small record, a Map only from its second live id on. They are also filed in
  * one-second buckets by expiry, so expired ids are dropped a bucket at a time (about once a second,
  * and whenever the store is full) at a cost proportional to what expires, never by scanning every
  * live id.
@@ -34,14 +35,40 @@ function split(key: string): [string, string] {
   return ['', key]
 }
 
+/** A scope's only id: most senders send one message per window, and a Map costs ~200 B more. */
+interface OnlyId {
+  readonly id: string
+  readonly expiresAt: number
+}
+
+/** A scope's ids: one, or a map id → expiresAt once a second id is marked. */
+type ScopeIds = OnlyId | Map<string, number>
+
+/** When `id` expires in `ids`, or undefined when `ids` does not hold it. */
+function expiryOf(ids: ScopeIds | undefined, id: string): number | undefined {
+  if (ids === undefined) return undefined
+  if (ids instanceof Map) return ids.get(id)
+  return ids.id === id ? ids.expiresAt : undefined
+}
+
 export function memoryStore(maxEntries: number): MemoryReplayStore {
-  // scope -> id -> expiresAt (the id is live while now < expiresAt)
-  const scopes = new Map<string, Map<string, number>>()
+  // scope -> its ids with their expiry (an id is live while now < expiresAt)
+  const scopes = new Map<string, ScopeIds>()
   let size = 0
   // bucket (⌊expiresAt / 1 s⌋) -> the scopes and ids filed there (parallel arrays); an id re-marked
   // later may sit in two buckets
   const buckets = new Map<number, { scopes: string[]; ids: string[] }>()
   let nextPurge = Number.NEGATIVE_INFINITY
+
+  /** Drops `id` (held by `ids`) from `scope`, and the scope when it held nothing else. */
+  function drop(scope: string, ids: ScopeIds, id: string): void {
+    size--
+    if (ids instanceof Map) {
+      ids.delete(id)
+      if (ids.size > 0) return
+    }
+    scopes.delete(scope)
+  }
 
   function purge(now: number): void {
     nextPurge = now + BUCKET_MS
@@ -54,13 +81,10 @@ export function memoryStore(maxEntries: number): MemoryReplayStore {
         const scope = filed.scopes[i]!
         const id = filed.ids[i]!
         const ids = scopes.get(scope)
-        const expiresAt = ids?.get(id)
+        const expiresAt = expiryOf(ids, id)
         if (ids === undefined || expiresAt === undefined) continue
-        if (expiresAt <= now) {
-          ids.delete(id)
-          size--
-          if (ids.size === 0) scopes.delete(scope)
-        } else if (!whole) {
+        if (expiresAt <= now) drop(scope, ids, id)
+        else if (!whole) {
           kept.scopes.push(scope)
           kept.ids.push(id)
         }
@@ -72,11 +96,11 @@ export function memoryStore(maxEntries: number): MemoryReplayStore {
 
   const markParts: PartsMarker = (scope, id, expiresAt, now) => {
     let ids = scopes.get(scope)
-    const seen = ids?.get(id)
+    const seen = expiryOf(ids, id)
     if (seen !== undefined) {
       if (seen > now) return false
-      ids!.delete(id)
-      size--
+      drop(scope, ids!, id)
+      ids = scopes.get(scope)
     }
     if (now >= nextPurge || size >= maxEntries) {
       purge(now)
@@ -87,11 +111,16 @@ export function memoryStore(maxEntries: number): MemoryReplayStore {
         )
       ids = scopes.get(scope)
     }
-    if (ids === undefined) {
-      ids = new Map()
-      scopes.set(scope, ids)
-    }
-    ids.set(id, expiresAt)
+    if (ids === undefined) scopes.set(scope, { id, expiresAt })
+    else if (ids instanceof Map) ids.set(id, expiresAt)
+    else
+      scopes.set(
+        scope,
+        new Map([
+          [ids.id, ids.expiresAt],
+          [id, expiresAt],
+        ]),
+      )
     size++
     const bucket = Math.floor(expiresAt / BUCKET_MS)
     const filed = buckets.get(bucket)
