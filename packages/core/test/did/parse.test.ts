@@ -154,7 +154,8 @@ describe('parseDid (§7.2)', () => {
     expectCode(() => parseDid(`${long}\n`), 'ERR_DID_INVALID')
     const ok = parseDid(`did:kilt:light:00${ZERO_ADDRESS}:z${'1'.repeat(200_000)}#x`)
     expect(ok.fragment).toBe('#x')
-    expect(performance.now() - t).toBeLessThan(500)
+    // a complexity guard (a quadratic pass over 200k characters would take minutes), not a speed test
+    expect(performance.now() - t).toBeLessThan(2000)
   })
   it('never throws anything but MessagingError on random strings and mutations', () => {
     const valid = [

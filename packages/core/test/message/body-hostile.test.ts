@@ -67,7 +67,8 @@ describe('size', () => {
   it('a sparse array of length 1e9 fails immediately with a code', () => {
     const t0 = performance.now()
     expectCoded(() => verifyMessageBody({ type: 'accept-credential', content: new Array(1e9) }))
-    expect(performance.now() - t0).toBeLessThan(500)
+    // a hang guard (walking 1e9 holes would take many seconds), not a speed test
+    expect(performance.now() - t0).toBeLessThan(2000)
   })
   it('holes and undefined in arrays are refused', () => {
     const holey: string[] = [H64, H64, H64]
