@@ -179,10 +179,11 @@ function str(value: unknown, name: string): string {
   return value
 }
 
-function bool(value: unknown, name: string): boolean {
+/** The boolean a switch, `1`/`true` or `0`/`false` stands for, else undefined. */
+function truthOf(value: unknown): boolean | undefined {
   if (value === true || value === '1' || value === 'true') return true
   if (value === false || value === '0' || value === 'false') return false
-  return invalid(`${name} must be true or false (1 or 0)`)
+  return undefined
 }
 
 /** The environment variable of a key (`messageTtlMs` → `KILT_RELAY_MESSAGE_TTL_MS`; `limit.x` → `KILT_RELAY_LIMIT_X`). */
@@ -288,12 +289,9 @@ function apply(
   if (s.trustProxy !== undefined) {
     const t = s.trustProxy
     // a switch or 1/0/true/false; otherwise the list of trusted proxies, checked as createRelay does
-    const truth = t === true || t === false || t === '1' || t === '0' || t === 'true' || t === 'false'
-    if (truth) target.trustProxy = bool(t, name('trustProxy'))
-    else {
-      checkAsRelay(about('trustProxy'), { trustProxy: t as string })
-      target.trustProxy = t as string
-    }
+    const truth = truthOf(t)
+    if (truth === undefined) checkAsRelay(about('trustProxy'), { trustProxy: t as string })
+    target.trustProxy = truth ?? (t as string)
   }
   if (s.limits !== undefined) {
     if (typeof s.limits !== 'object' || s.limits === null || Array.isArray(s.limits))

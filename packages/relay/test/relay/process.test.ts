@@ -155,7 +155,9 @@ describe('kilt-relay process (SQLite)', () => {
     expect(existsSync(db)).toBe(false)
     const proxy = runBin(['--port', '0', '--db', db], { KILT_RELAY_TRUST_PROXY: 'yes' })
     expect(proxy.status).toBe(1)
-    expect(proxy.lines).toEqual(['kilt-relay: KILT_RELAY_TRUST_PROXY must be true or false (1 or 0)'])
+    expect(proxy.lines).toEqual([
+      'kilt-relay: KILT_RELAY_TRUST_PROXY: "trustProxy" must be a boolean or comma-separated proxy addresses (IP, IP/prefix, loopback, ...)',
+    ])
     const flag = runBin(['--nope'])
     expect(flag.status).toBe(1)
     expect(flag.lines).toEqual(["kilt-relay: Unknown option '--nope' (kilt-relay --help lists the flags)"])
