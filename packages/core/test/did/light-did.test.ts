@@ -449,7 +449,12 @@ describe('light DID properties', () => {
         }),
       // edit the string itself
       fc
-        .tuple(fc.constantFrom(...base), fc.nat(), fc.string({ maxLength: 4 }), fc.nat({ max: 4 }))
+        .tuple(
+          fc.constantFrom(...base),
+          fc.nat(),
+          fc.oneof(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4, unit: 'binary' })),
+          fc.nat({ max: 4 }),
+        )
         .map(([s, pos, ins, del]) => {
           const i = pos % (s.length + 1)
           return s.slice(0, i) + ins + s.slice(i + del)

@@ -165,7 +165,12 @@ describe('parseDid (§7.2)', () => {
       `did:kilt:light:01${ZERO_ADDRESS}`,
     ]
     const mutated = fc
-      .tuple(fc.constantFrom(...valid), fc.nat(), fc.string({ maxLength: 3 }), fc.nat({ max: 3 }))
+      .tuple(
+        fc.constantFrom(...valid),
+        fc.nat(),
+        fc.oneof(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3, unit: 'binary' })),
+        fc.nat({ max: 3 }),
+      )
       .map(([s, pos, ins, del]) => {
         const i = pos % (s.length + 1)
         return s.slice(0, i) + ins + s.slice(i + del)

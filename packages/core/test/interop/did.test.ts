@@ -254,7 +254,12 @@ describe('SDK 0.35.2 as oracle', () => {
       dids[2]?.[1].shortUri as string,
     ]
     const mutated = fc
-      .tuple(fc.constantFrom(...base), fc.nat(), fc.string({ maxLength: 2 }), fc.nat({ max: 2 }))
+      .tuple(
+        fc.constantFrom(...base),
+        fc.nat(),
+        fc.oneof(fc.string({ maxLength: 2 }), fc.string({ maxLength: 2, unit: 'binary' })),
+        fc.nat({ max: 2 }),
+      )
       .map(([s, pos, ins, del]) => {
         const i = pos % (s.length + 1)
         return s.slice(0, i) + ins + s.slice(i + del)

@@ -131,6 +131,7 @@ describe('decryptMessage never throws anything but a documented MessagingError',
     const value = fc.oneof(
       fc.anything(),
       fc.string(),
+      fc.string({ unit: 'binary' }),
       fc.string({ minLength: 1 }).map((s) => `0x${s}`),
       fc.constant(good.ciphertext.toUpperCase()),
       fc.constant(`${good.ciphertext}a`),

@@ -24,6 +24,7 @@ describe('message DID checks: key URIs of memoised DIDs', () => {
         fc.constantFrom(light, full),
         fc.oneof(
           fc.string({ maxLength: 12 }),
+          fc.string({ maxLength: 12, unit: 'binary' }),
           fc.constantFrom('', '#', '##a', '#a#b', '#a\nb', '#encryption', '#\u00e9', '#0x12'),
         ),
         (did, tail) => {
