@@ -290,7 +290,13 @@ const entropy = fc.oneof(
   fc.uint8Array({ minLength: 32, maxLength: 32 }),
   fc.uint8Array({ minLength: 20, maxLength: 20 }),
 )
-const password = fc.oneof(fc.constant(''), fc.string({ maxLength: 16 }))
+// ASCII and Unicode passwords (wallets take any text; composed and decomposed forms must hash alike)
+const password = fc.oneof(
+  fc.constant(''),
+  fc.string({ maxLength: 16 }),
+  fc.string({ maxLength: 8, unit: 'grapheme' }),
+  fc.constantFrom('caf\u00e9', 'cafe\u0301', '\u{1F511}', '\u00c5ngstr\u00f6m'),
+)
 
 describe('mnemonics agree with polkadot and the wallet recipes', () => {
   it('mnemonicToMiniSecret equals polkadot (wasm) for random phrases and passwords', () => {
