@@ -9,6 +9,9 @@ import {
   newMessageIdAfter,
 } from '../../src/store/ids.js'
 
+/** A clock ahead of every id this process has made (ids never go back): tests stay order-independent. */
+const ahead = (by = 1_000_000): number => messageIdTime(newMessageId()) + by
+
 describe('message ids', () => {
   it('are 23 Crockford base32 characters and strictly increasing within a process', () => {
     const ids = Array.from({ length: 20_000 }, () => newMessageId())
@@ -29,7 +32,7 @@ describe('message ids', () => {
       return out
     }
     // Times must grow from run to run: ids are monotonic, so an older clock would not be encoded.
-    let clock = Date.now() + 1_000_000
+    let clock = ahead()
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 30 }), (step) => {
         clock += step
@@ -42,7 +45,7 @@ describe('message ids', () => {
   })
 
   it('stay increasing when the clock stands still or steps back', () => {
-    const t = 2 ** 48
+    const t = ahead()
     const a = newMessageId(t)
     const b = newMessageId(t)
     const c = newMessageId(t - 10_000)
@@ -52,8 +55,8 @@ describe('message ids', () => {
   })
 
   it('sort by time across processes (the time prefix dominates)', () => {
-    const early = newMessageId(2 ** 49)
-    const later = newMessageId(2 ** 49 + 1)
+    const early = newMessageId(ahead())
+    const later = newMessageId(messageIdTime(early) + 1)
     expect(later > early).toBe(true)
     expect(messageIdTime(later) - messageIdTime(early)).toBe(1)
   })
