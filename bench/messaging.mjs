@@ -152,16 +152,18 @@ async function runCase(children, name, size, cold, receiver) {
       const { opsPerSec } = await c.call({ cmd: 'round', round: r, n: per[c.impl], clock: CLOCK })
       rates[c.impl].push(opsPerSec)
     }
+  const perSdk = rates.ours.map((o, i) => o / rates.sdk[i])
+  const perLimit = rates.ours.map((o, i) => o / rates.limit[i])
   return {
     case: name,
     sdkOpsPerSec: median(rates.sdk),
     oursOpsPerSec: median(rates.ours),
     limitOpsPerSec: median(rates.limit),
-    // paired: the median over rounds of that round's ratio
-    oursPerSdk: median(rates.ours.map((o, i) => o / rates.sdk[i])),
-    oursPerLimit: median(rates.ours.map((o, i) => o / rates.limit[i])),
-    limitRange: range(rates.ours.map((o, i) => o / rates.limit[i])),
-    sdkRange: range(rates.ours.map((o, i) => o / rates.sdk[i])),
+    // paired: the median over rounds of that round's ratio, and their spread
+    oursPerSdk: median(perSdk),
+    oursPerLimit: median(perLimit),
+    sdkRange: range(perSdk),
+    limitRange: range(perLimit),
     rounds: rates,
     plaintextBytes: plaintext.length / 2,
   }
@@ -218,6 +220,10 @@ async function memoryCheck(receiver) {
   return report
 }
 
+const x = (v) => `${v.toFixed(1)}x`
+const pct = (v) => `${(100 * v).toFixed(0)}%`
+const ops = (v) => `${v.toFixed(0).padStart(7)} ops/s`
+
 async function main() {
   const backend = await getBoxBackend()
   log(
@@ -236,9 +242,6 @@ async function main() {
     if (ONLY.length > 0 && !ONLY.includes(name)) continue
     const r = await runCase(children, name, size, cold, receiver)
     results.push(r)
-    const x = (v) => `${v.toFixed(1)}x`
-    const pct = (v) => `${(100 * v).toFixed(0)}%`
-    const ops = (v) => `${v.toFixed(0).padStart(7)} ops/s`
     log(
       `${name.padEnd(10)} sdk ${ops(r.sdkOpsPerSec)} | ours ${ops(r.oursOpsPerSec)} | limit ${ops(r.limitOpsPerSec)}` +
         ` | ours/sdk ${x(r.oursPerSdk)} (rounds ${x(r.sdkRange[0])}–${x(r.sdkRange[1])})` +

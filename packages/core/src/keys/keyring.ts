@@ -146,15 +146,16 @@ class KeyringImpl implements Keyring {
   readonly #entries = new Map<string, Entry>()
   // Created on first use: an idle keyring (e.g. one per known peer) costs no cache.
   #cache: SharedKeyCache | undefined
-  readonly #cacheSize: number | undefined
+  readonly #cacheSize: number
   readonly #random: (n: number) => Uint8Array
   readonly #fixedBackend: BoxBackend | undefined
   #backend: BoxBackend | undefined
   #pendingBackend: Promise<BoxBackend> | undefined
   #destroyed = false
 
-  constructor(entries: readonly KeyringEntry[], options: KeyringOptions) {
-    this.#cacheSize = options.cacheSize
+  /** @param cacheSize - checked by createKeyring (`cacheSizeOption`) */
+  constructor(entries: readonly KeyringEntry[], options: KeyringOptions, cacheSize: number) {
+    this.#cacheSize = cacheSize
     this.#random = options.random ?? randomBytes
     this.#fixedBackend = options.backend
     this.#backend = options.backend ?? currentBoxBackend()
@@ -179,7 +180,7 @@ class KeyringImpl implements Keyring {
   }
 
   #sharedKeys(): SharedKeyCache {
-    this.#cache ??= createSharedKeyCache(this.#cacheSize === undefined ? {} : { maxEntries: this.#cacheSize })
+    this.#cache ??= createSharedKeyCache({ maxEntries: this.#cacheSize })
     return this.#cache
   }
 
@@ -393,7 +394,7 @@ export function createKeyring(entries: readonly KeyringEntry[], options: Keyring
   if (options.backend !== undefined && !hasMethods<BoxBackend>(options.backend, BOX_METHODS))
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"backend" expected a BoxBackend')
   // The cache itself is made on first use; its size is checked now.
-  cacheSizeOption(options.cacheSize)
+  const cacheSize = cacheSizeOption(options.cacheSize)
   const seen = new Set<string>()
   entries.forEach((e: unknown, i) => {
     if (typeof e !== 'object' || e === null)
@@ -416,7 +417,7 @@ export function createKeyring(entries: readonly KeyringEntry[], options: Keyring
     seen.add(keyUri)
     checkKey(secretKey, `entries[${i}].secretKey`)
   })
-  return new KeyringImpl(entries, options)
+  return new KeyringImpl(entries, options, cacheSize)
 }
 
 /**

@@ -3,7 +3,7 @@
  * Byte helpers: strict hex, UTF-8, comparison. Uint8Array only.
  */
 import { MessagingError } from '../errors.js'
-import { hexEncode } from './hex.js'
+import { hexDecode, hexEncode } from './hex.js'
 
 const HEX_LOWER = /^0x(?:[0-9a-f]{2})*$/
 const HEX_ANY = /^0x(?:[0-9a-fA-F]{2})*$/
@@ -15,13 +15,6 @@ const HEX_ANY = /^0x(?:[0-9a-fA-F]{2})*$/
  */
 export function toHex(bytes: Uint8Array): string {
   return hexEncode(bytes)
-}
-
-function nibble(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48
-  if (c >= 97 && c <= 102) return c - 87
-  if (c >= 65 && c <= 70) return c - 55
-  return -1
 }
 
 /** True for `0x` + even-length hex. `lowercase` (default true) rejects upper-case digits. */
@@ -63,13 +56,9 @@ export function fromHex(
   if (byteLength !== undefined && len !== byteLength * 2)
     throw new MessagingError(code, `"${name}" expected ${byteLength} bytes, got ${len / 2}`)
   if (lowercase && !HEX_LOWER.test(hex)) throw new MessagingError(code, `"${name}" expected lowercase hex`)
-  const out = new Uint8Array(len / 2)
-  for (let i = 0, j = 2; i < out.length; i++, j += 2) {
-    const hi = nibble(hex.charCodeAt(j))
-    const lo = nibble(hex.charCodeAt(j + 1))
-    if (hi < 0 || lo < 0) throw new MessagingError(code, `"${name}" contains a character that is not hex`)
-    out[i] = (hi << 4) | lo
-  }
+  // prefix, length and case are checked above: lib/hex's lenient decoder (either case) does the rest
+  const out = hexDecode(hex, true)
+  if (out === undefined) throw new MessagingError(code, `"${name}" contains a character that is not hex`)
   return out
 }
 

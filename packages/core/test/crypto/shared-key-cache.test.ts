@@ -27,12 +27,14 @@ const peerKey = (i: number): Uint8Array => {
   return p
 }
 
+/** A counting backend, a default cache, an own secret and peer key `i`. */
+function setup(i: number) {
+  return { b: countingBackend(), cache: createSharedKeyCache(), own: randomBytes(32), peer: peerKey(i) }
+}
+
 describe('createSharedKeyCache', () => {
   it('a peer key array changed in place between calls is looked up by its new bytes', () => {
-    const b = countingBackend()
-    const cache = createSharedKeyCache()
-    const own = randomBytes(32)
-    const peer = peerKey(1)
+    const { b, cache, own, peer } = setup(1)
     const k1 = cache.get('a', own, peer, b)
     expect(cache.get('a', own, peer, b)).toBe(k1)
     expect(b.calls).toBe(1)
@@ -50,10 +52,7 @@ describe('createSharedKeyCache', () => {
   })
 
   it('a peer key array changed in place right after its first use is looked up by its new bytes', () => {
-    const b = countingBackend()
-    const cache = createSharedKeyCache()
-    const own = randomBytes(32)
-    const peer = peerKey(7)
+    const { b, cache, own, peer } = setup(7)
     const k1 = cache.get('a', own, peer, b)
     peer[0] = 0xff // before any second use of this array
     const k2 = cache.get('a', own, peer, b)
