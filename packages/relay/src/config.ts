@@ -10,6 +10,7 @@ import { invalidOption as invalid } from './lib/errors.js'
 import {
   checkMetricsToken,
   DEFAULT_LIMITS,
+  hasControlCharacter,
   LIMIT_ALIASES,
   type Limits,
   limitName,
@@ -83,6 +84,10 @@ export const USAGE = `Usage: kilt-relay [options]
                         the relay could not see a full DID's key rotation
   -h, --help            this text
 
+Environment or config file only: KILT_RELAY_CHALLENGE_TTL_MS (login challenge lifetime,
+default 2 min), KILT_RELAY_SYNCHRONOUS (FULL|NORMAL, SQLite durability, default FULL: a
+deposit is on disk before its 201; NORMAL may lose the last commits on a power cut).
+
 Limits by environment: KILT_RELAY_LIMIT_<NAME> with NAME in upper snake case, e.g.
 KILT_RELAY_LIMIT_MAX_ENVELOPE_BYTES=262144, KILT_RELAY_LIMIT_MAILBOX_MAX_COUNT=10000.
 Deposit rate limits (per instance, per minute; 0 disables): IP_REQUESTS_PER_MINUTE (6000, every
@@ -92,8 +97,8 @@ SENDER_DEPOSITS_PER_MINUTE), MAILBOX_DEPOSITS_PER_MINUTE (600, one mailbox from 
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 
-/** The flag setting each configuration key (keys without one: environment or config file only). */
-const FLAGS: Readonly<Record<string, string>> = {
+/** The flag setting each configuration key (keys without one: environment or config file only). @internal */
+export const FLAGS: Readonly<Record<string, string>> = {
   port: '--port',
   host: '--host',
   db: '--db',
@@ -110,8 +115,8 @@ const FLAGS: Readonly<Record<string, string>> = {
   metricsToken: '--metrics-token',
 }
 
-/** The keys an environment variable can set: `KILT_RELAY_<KEY IN SNAKE CASE>` (limits: `KILT_RELAY_LIMIT_<NAME>`). */
-const ENV_KEYS: readonly string[] = [
+/** The keys an environment variable can set: `KILT_RELAY_<KEY IN SNAKE CASE>` (limits: `KILT_RELAY_LIMIT_<NAME>`). @internal */
+export const ENV_KEYS: readonly string[] = [
   'port',
   'host',
   'db',
@@ -174,8 +179,8 @@ function int(value: unknown, name: string, min: number, max: number): number {
 }
 
 function str(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 4096)
-    invalid(`${name} must be a non-empty string of at most 4096 characters`)
+  if (typeof value !== 'string' || value.length === 0 || value.length > 4096 || hasControlCharacter(value))
+    invalid(`${name} must be a non-empty string of at most 4096 characters, without control characters`)
   return value
 }
 
@@ -186,8 +191,8 @@ function truthOf(value: unknown): boolean | undefined {
   return undefined
 }
 
-/** The environment variable of a key (`messageTtlMs` → `KILT_RELAY_MESSAGE_TTL_MS`; `limit.x` → `KILT_RELAY_LIMIT_X`). */
-function envName(key: string): string {
+/** The environment variable of a key (`messageTtlMs` → `KILT_RELAY_MESSAGE_TTL_MS`; `limit.x` → `KILT_RELAY_LIMIT_X`). @internal */
+export function envName(key: string): string {
   return `KILT_RELAY_${key
     .replace('.', '_')
     .replace(/[A-Z]/g, (c) => `_${c}`)

@@ -202,6 +202,15 @@ const MAX_MESSAGE_TTL_MS = 100 * 365 * 24 * 3600_000
 /** Named address ranges Fastify's `trustProxy` (proxy-addr) knows. */
 const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal'])
 
+/** True when `text` has a C0 or C1 control character or DEL (never meant in a name, path or URL). */
+export function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true
+  }
+  return false
+}
+
 /** A plain object (not null, not an array). */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -373,8 +382,14 @@ export function resolveSettings(
   if (options.clock !== undefined && typeof options.clock !== 'function')
     invalid('"clock" must be a function')
   const deploymentId = options.deploymentId === undefined ? 'kilt-relay' : options.deploymentId
-  if (typeof deploymentId !== 'string' || deploymentId.length === 0 || deploymentId.length > 128)
-    invalid('"deploymentId" must be a string of 1..128 characters')
+  // bound into every token's MAC input, one line of it: no line breaks or other control characters
+  if (
+    typeof deploymentId !== 'string' ||
+    deploymentId.length === 0 ||
+    deploymentId.length > 128 ||
+    hasControlCharacter(deploymentId)
+  )
+    invalid('"deploymentId" must be a string of 1..128 characters without control characters')
   let origins: string[] | undefined
   if (options.publicUrl !== undefined) origins = publicOrigins(options.publicUrl)
   return {

@@ -111,7 +111,7 @@ describe('createRelay options', () => {
       await expectRefused('"resolver"', { resolver })
     await expectRefused('"resolvesFullDids"', { resolvesFullDids: 'yes', resolver: createLightResolver() })
     await expectRefused('"resolvesFullDids"', { resolvesFullDids: true })
-    for (const deploymentId of [null, '', 42, 'x'.repeat(129)])
+    for (const deploymentId of [null, '', 42, 'x'.repeat(129), 'a\nb', 'relay\u0000', '\u0085'])
       await expectRefused('"deploymentId"', { deploymentId })
   })
 

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MessagingError } from '@kilt-messaging/core'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../../src/config.js'
+import { ENV_KEYS, envName, FLAGS, loadConfig, USAGE } from '../../src/config.js'
 import { checkEnvelope } from '../../src/lib/envelope.js'
 import { RelayError } from '../../src/lib/errors.js'
 import { defaultPublicOrigins } from '../../src/lib/public-origins.js'
@@ -150,6 +150,20 @@ describe('defaultPublicOrigins', () => {
 })
 
 describe('loadConfig', () => {
+  it('documents every flag and every environment variable in its usage text and README', () => {
+    const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8')
+    for (const flag of Object.values(FLAGS)) {
+      expect(USAGE).toContain(`${flag} `)
+      expect(readme).toContain(flag)
+    }
+    for (const key of ENV_KEYS) {
+      const name = envName(key)
+      expect(USAGE).toContain(name)
+      // the name a variable is documented under is the one loadConfig reads
+      expect(() => loadConfig([], { [name]: '\u0000' })).toThrow(new RegExp(`^${name}`))
+    }
+  })
+
   it('has safe defaults', () => {
     const c = loadConfig([], {})
     expect(c).toMatchObject({
