@@ -8,7 +8,7 @@ import { MessagingError } from '../errors.js'
 import { BoundedCache } from '../lib/bounded-cache.js'
 import { assertBytes } from '../lib/bytes.js'
 import { cloneDocument, makeDocument } from './lib/document.js'
-import { encodeLightDetails, MAX_DETAILS_LENGTH } from './lib/light-details.js'
+import { decodeLightDetails, encodeLightDetails, MAX_DETAILS_LENGTH } from './lib/light-details.js'
 import { checkEncryptionKey, decodeLightDid } from './lib/light-document.js'
 import { checkService } from './lib/service.js'
 import { ss58Encode } from './lib/ss58.js'
@@ -189,4 +189,24 @@ export function sharedLightDocument(
   const doc = decodeLightDid(parsed.did, authType, parsed.addressPublicKey, parsed.encodedDetails, legacy)
   if (remember) documents.set(cacheKey, doc)
   return doc
+}
+
+/**
+ * The key agreement key of a light DID (without fragment) whose details hold that key and no
+ * services — nearly every light DID — without building its document: the bytes
+ * `sharedLightDocument(did, false, false).keyAgreement[0]` holds, checked the same way (a fresh
+ * array). Undefined for any other DID, which the caller then decodes in full: every refusal of an
+ * earlier step (grammar, address, type, fragment, key type code) is left to that path, so it raises
+ * them in the same order; what this throws (details, key) is what that path throws at the same step.
+ * @internal
+ */
+export function lightAgreementKeyOnly(did: string): Uint8Array | undefined {
+  const parsed = parseDidShared(did)
+  if (parsed.type !== 'light' || parsed.fragment !== undefined || parsed.encodedDetails === undefined)
+    return undefined
+  if (authKeyTypeOf(parsed.authKeyTypeEncoding) === undefined) return undefined
+  const map = decodeLightDetails(parsed.encodedDetails)
+  const e = map.e
+  if (map.s !== undefined || typeof e !== 'object' || e === null || Array.isArray(e)) return undefined
+  return checkEncryptionKey(e, false).publicKey.slice()
 }

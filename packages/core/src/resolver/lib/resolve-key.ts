@@ -5,7 +5,7 @@
  * one light-DID key per message, needs no network and no extra Promise.
  */
 import { parseDid } from '../../did/index.js'
-import { sharedLightDocument } from '../../did/light-did.js'
+import { lightAgreementKeyOnly, sharedLightDocument } from '../../did/light-did.js'
 import type {
   DidDocument,
   DidKey,
@@ -21,6 +21,8 @@ import { callOptions } from './options.js'
 import { found } from './results.js'
 
 const LIGHT_PREFIX = 'did:kilt:light:'
+/** The fragment of a light DID's key agreement key. */
+const ENCRYPTION_FRAGMENT = '#encryption'
 const RELATIONSHIPS: readonly VerificationRelationship[] = [
   'authentication',
   'assertionMethod',
@@ -192,6 +194,17 @@ export async function resolveKeyWith(
  * @throws MessagingError as {@link parseKeyUri} and {@link keyFromResult}; ERR_DID_INVALID for a full DID
  */
 export function lightKeySync(keyUri: string, relationship: VerificationRelationship): ResolvedKey {
+  // A light DID's usual key agreement key (`#encryption`, details without services): its key only,
+  // no document (the same bytes and checks, see lightAgreementKeyOnly).
+  if (relationship === 'keyAgreement') {
+    const hash = keyUri.length - ENCRYPTION_FRAGMENT.length
+    if (hash > 0 && keyUri.indexOf('#') === hash && keyUri.endsWith(ENCRYPTION_FRAGMENT)) {
+      const did = keyUri.slice(0, hash) as DidUri
+      const publicKey = isLight(did) ? lightAgreementKeyOnly(did) : undefined
+      if (publicKey !== undefined)
+        return Object.freeze({ id: keyUri as DidResourceUri, controller: did, publicKey, type: 'x25519' })
+    }
+  }
   // Neither the target nor the document is cached here: the caller caches the key it derives.
   const target = parseKeyUri(keyUri, false, false)
   if (target.lightDocument === undefined)
