@@ -159,8 +159,14 @@ describe('ResultCache', () => {
     insertMs(50_000, 10_000) // warm-up
     // Ten times the insertions into a cache ten times larger: ~10× the time when each insertion is
     // O(1); an eviction that walks the table (O(bound)) makes it ~100×.
-    const small = insertMs(5_000, 1_000)
-    const large = insertMs(50_000, 10_000)
-    expect(large).toBeLessThan(40 * Math.max(small, 0.5))
+    // Up to three attempts: a loaded machine can slow one measurement, never an O(bound) eviction's
+    // ~100× in all three.
+    const ratios: number[] = []
+    for (let attempt = 0; attempt < 3 && !(ratios.at(-1)! < 40); attempt++) {
+      const small = insertMs(5_000, 1_000)
+      const large = insertMs(50_000, 10_000)
+      ratios.push(large / Math.max(small, 0.5))
+    }
+    expect(Math.min(...ratios)).toBeLessThan(40)
   })
 })
