@@ -161,7 +161,7 @@ describe('verifyPresentationIntegrity on the vector credentials', () => {
         'dropNonce',
         'dropContent',
       ),
-      text: fc.string({ maxLength: 6 }),
+      text: fc.oneof(fc.string({ maxLength: 6 }), fc.string({ maxLength: 6, unit: 'binary' })),
     })
     fc.assert(
       fc.property(edits, ({ idx, what, text }) => {
@@ -285,6 +285,7 @@ describe('CTypes', () => {
 
   const propName = fc.oneof(
     fc.string({ minLength: 1, maxLength: 8 }),
+    fc.string({ minLength: 1, maxLength: 8, unit: 'binary' }),
     fc.constantFrom('Name', 'name', 'NAME', 'a', 'B', '10', '2', 'é', 'e\u0301', 'ß', 'İ'),
   )
   const propType = fc.oneof(
@@ -299,7 +300,7 @@ describe('CTypes', () => {
     fc.assert(
       fc.property(
         fc.dictionary(propName, propType, { maxKeys: 6 }),
-        fc.string({ maxLength: 12 }),
+        fc.oneof(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12, unit: 'binary' })),
         (properties, title) => {
           const schema = {
             $schema: 'ipfs://bafybeiah66wbkhqbqn7idkostj2iqyan2tstc4tpqt65udlhimd7hcxjyq/',
@@ -332,6 +333,7 @@ describe('cross-check with the SDK on mutated vector bodies', () => {
     fc.boolean(),
     fc.integer(),
     fc.string({ maxLength: 8 }),
+    fc.string({ maxLength: 8, unit: 'binary' }),
     hex(64),
     hex(4),
     hex(3),

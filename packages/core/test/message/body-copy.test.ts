@@ -56,7 +56,7 @@ const value = fc.letrec((tie) => ({
     fc.jsonValue({ maxDepth: 2 }),
     tricky,
     fc.array(tie('v'), { maxLength: 4 }),
-    fc.dictionary(fc.string({ maxLength: 6 }), tie('v'), { maxKeys: 4 }),
+    fc.dictionary(fc.string({ maxLength: 6, unit: 'binary' }), tie('v'), { maxKeys: 4 }),
   ),
 })).v
 

@@ -201,7 +201,7 @@ describe('resolveKey with garbage (fast-check)', () => {
       which: fc.nat(base.length - 1),
       at: fc.nat(400),
       cut: fc.nat(3),
-      insert: fc.string({ maxLength: 3 }),
+      insert: fc.oneof(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3, unit: 'binary' })),
     })
     await fc.assert(
       fc.asyncProperty(mutation, relationships, async ({ which, at, cut, insert }, rel) => {
