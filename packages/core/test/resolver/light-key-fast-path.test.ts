@@ -58,7 +58,9 @@ const lightDid = fc
         authentication: [{ type: auth as 'sr25519' | 'ed25519', publicKey: authKey }],
         ...(enc === undefined ? {} : { keyAgreement: [{ type: 'x25519' as const, publicKey: enc }] }),
         // distinct ids only
-        service: services.filter((s, i) => services.findIndex((t) => t.id === s.id) === i),
+        service: services
+          .filter((s, i) => services.findIndex((t) => t.id === s.id) === i)
+          .map((s) => ({ id: s.id, type: [...s.type], serviceEndpoint: [...s.serviceEndpoint] })),
       }).uri,
   )
 // edits that keep a URI close to valid: base58 digits, separators, a digit of the key type code
