@@ -12,26 +12,30 @@ import { createLightResolver } from '../../src/resolver/index.js'
 import { lightKeySync } from '../../src/resolver/lib/resolve-key.js'
 
 type Outcome = { key: Record<string, unknown> } | { code: string; message: string }
+type Key = { id: string; controller: string; publicKey: Uint8Array; type: string }
 
-function outcomeOf(
-  run: () => { id: string; controller: string; publicKey: Uint8Array; type: string },
-): Outcome {
+const keyOutcome = (k: Key): Outcome => ({
+  key: { id: k.id, controller: k.controller, publicKey: toHex(k.publicKey), type: k.type },
+})
+
+function errorOutcome(e: unknown): Outcome {
+  if (!(e instanceof MessagingError)) throw e
+  return { code: e.code, message: e.message }
+}
+
+function outcomeOf(run: () => Key): Outcome {
   try {
-    const k = run()
-    return { key: { id: k.id, controller: k.controller, publicKey: toHex(k.publicKey), type: k.type } }
+    return keyOutcome(run())
   } catch (e) {
-    if (!(e instanceof MessagingError)) throw e
-    return { code: e.code, message: e.message }
+    return errorOutcome(e)
   }
 }
 
 async function ladderOutcome(uri: string): Promise<Outcome> {
   try {
-    const k = await createLightResolver().resolveKey(uri, 'keyAgreement')
-    return { key: { id: k.id, controller: k.controller, publicKey: toHex(k.publicKey), type: k.type } }
+    return keyOutcome(await createLightResolver().resolveKey(uri, 'keyAgreement'))
   } catch (e) {
-    if (!(e instanceof MessagingError)) throw e
-    return { code: e.code, message: e.message }
+    return errorOutcome(e)
   }
 }
 
