@@ -149,6 +149,97 @@ describe('defaultPublicOrigins', () => {
   })
 })
 
+describe('loadConfig with arbitrary input (fast-check)', () => {
+  const value = fc.oneof(
+    {
+      arbitrary: fc.constantFrom(
+        '',
+        ' ',
+        '0',
+        '-1',
+        '1e3',
+        'true',
+        'false',
+        'FULL',
+        'NORMAL',
+        '*',
+        ',',
+        'info',
+        'x'.repeat(5000),
+      ),
+      weight: 4,
+    },
+    { arbitrary: fc.string({ maxLength: 40, unit: 'binary' }), weight: 2 },
+    fc.string({ maxLength: 12 }),
+    fc.integer({ min: -2, max: 2 ** 40 }).map(String),
+    fc.constantFrom(
+      'https://a.example',
+      'http://127.0.0.1:8787',
+      'postgres://x/y',
+      '10.0.0.0/8,loopback',
+      'a_b',
+    ),
+  )
+  const names = [
+    ...ENV_KEYS.map(envName),
+    'KILT_RELAY_LIMIT_MAX_BATCH',
+    'KILT_RELAY_LIMIT_IP_REQUESTS_PER_MINUTE',
+  ]
+
+  /** A config, or ERR_ARGUMENT_INVALID whose message starts with one of `sources`: never anything else. */
+  function configOrNamedRefusal(run: () => unknown, sources: readonly string[]): void {
+    try {
+      expect(typeof run()).toBe('object')
+    } catch (e) {
+      expect(e).toBeInstanceOf(MessagingError)
+      expect((e as MessagingError).code).toBe('ERR_ARGUMENT_INVALID')
+      if (sources.length > 0) expect(sources.some((n) => (e as Error).message.startsWith(n))).toBe(true)
+    }
+  }
+
+  it('environment variables: a config, or one refusal naming a variable that was set', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...names), value, { maxKeys: 4 }), (env) => {
+        configOrNamedRefusal(() => loadConfig([], env), Object.keys(env))
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
+  it('flags: a config or ERR_ARGUMENT_INVALID, whatever the arguments', () => {
+    const flag = fc.constantFrom(...Object.values(FLAGS), '--config', '--help', '-h', '--nope', '--', 'x')
+    fc.assert(
+      fc.property(fc.array(fc.oneof(flag, value), { maxLength: 6 }), (argv) => {
+        configOrNamedRefusal(() => loadConfig(argv, {}), [])
+      }),
+      { numRuns: 400 },
+    )
+  })
+
+  it('config files of arbitrary JSON: a config, or one refusal naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kilt-relay-config-fc-'))
+    const file = join(dir, 'relay.json')
+    const key = fc.constantFrom(...ENV_KEYS, 'limits', 'nope', '__proto__')
+    try {
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.jsonValue({ maxDepth: 2 }),
+            fc.dictionary(key, fc.oneof(value, fc.jsonValue({ maxDepth: 1 }))),
+          ),
+          (content) => {
+            writeFileSync(file, JSON.stringify(content) ?? 'null')
+            configOrNamedRefusal(() => loadConfig(['--config', file], {}), [`config file ${file}`])
+          },
+        ),
+        { numRuns: 300 },
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('loadConfig', () => {
   it('documents every flag and every environment variable in its usage text and README', () => {
     const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8')
