@@ -231,4 +231,73 @@ describe('readEnvelope', () => {
     expect(() => readEnvelope('{not json')).toThrow(/not valid JSON/)
     expect(() => readEnvelope('hello')).toThrow(/no KILT message/)
   })
+
+  /** The envelope found, or ERR_INPUT_INVALID: never another error (a CliError of another code included). */
+  function foundOrInvalid(text: string): void {
+    try {
+      const r = readEnvelope(text)
+      expect(['json', 'armor', 'mime']).toContain(r.format)
+      expect(r.bytes).toBeGreaterThanOrEqual(0)
+    } catch (e) {
+      expect(e).toBeInstanceOf(CliError)
+      expect((e as CliError).code).toBe('ERR_INPUT_INVALID')
+    }
+  }
+
+  it('arbitrary text and edited JSON, armored blocks and mails: the envelope or ERR_INPUT_INVALID only', () => {
+    const envelope = {
+      ciphertext: `0x${'ab'.repeat(40)}`,
+      nonce: `0x${'01'.repeat(24)}`,
+      senderKeyUri: `${header.did}#encryption`,
+      receiverKeyUri: `${header.did}#encryption`,
+    }
+    const json = JSON.stringify(envelope)
+    const samples = [
+      json,
+      armor(json),
+      `Hi,\r\n\r\n${armor(json).replace(/^/gm, '> ')}\r\nBye`,
+      buildMime(json, { from: 'a@example.com', to: 'b@example.com', subject: 'x' }),
+      `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n${armor(json).replace(/=/g, '=3D')}\n--b--\n`,
+    ]
+    const edit = fc.record({
+      which: fc.nat(samples.length - 1),
+      at: fc.nat(5000),
+      cut: fc.nat(40),
+      insert: fc.oneof(
+        fc.constantFrom(
+          '',
+          '\n',
+          '\r\n',
+          '--',
+          '--b',
+          '=',
+          '=\n',
+          ';',
+          '"',
+          '{',
+          '}',
+          '\uFEFF',
+          'Content-Type: ',
+          ARMOR_END,
+        ),
+        fc.string({ maxLength: 4, unit: 'binary' }),
+      ),
+    })
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 300, unit: 'binary' }),
+          edit.map(({ which, at, cut, insert }) => {
+            const base = samples[which] as string
+            const i = at % (base.length + 1)
+            return base.slice(0, i) + insert + base.slice(i + cut)
+          }),
+        ),
+        foundOrInvalid,
+      ),
+      { numRuns: 1000 },
+    )
+    // the unedited samples are found
+    for (const sample of samples) expect(readEnvelope(sample).envelope).toEqual(envelope)
+  })
 })
