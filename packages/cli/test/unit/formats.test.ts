@@ -81,6 +81,82 @@ describe('keystore format', () => {
       expect(code(() => parseKeystore(bad))).toBe('ERR_KEYSTORE_CORRUPT')
   })
 
+  it('edited or arbitrary files: parsed, or ERR_KEYSTORE_CORRUPT; opened only when intact', () => {
+    const text = JSON.stringify(sealKeystore(header, secrets, 'pw', LOW), null, 2)
+    const edit = fc.record({
+      at: fc.nat(text.length),
+      cut: fc.nat(3),
+      insert: fc.oneof(
+        fc.constantFrom('', '0', '1', '9', 'A', '=', '"', ',', '{', '}', '[', 'null', '-', '.5', '1e3'),
+        fc.string({ maxLength: 3, unit: 'binary' }),
+      ),
+    })
+    // one field of the file changed: a character of a string, or a number nudged, or another type
+    const paths = [
+      ['header', 'name'],
+      ['header', 'did'],
+      ['header', 'createdAt'],
+      ['header', 'origin'],
+      ['header', 'authentication', 'publicKey'],
+      ['header', 'authentication', 'type'],
+      ['header', 'keyAgreement', 'publicKey'],
+      ['kdf', 'logN'],
+      ['kdf', 'r'],
+      ['kdf', 'salt'],
+      ['cipher', 'nonce'],
+      ['ciphertext'],
+    ]
+    const field = fc
+      .record({
+        path: fc.constantFrom(...paths),
+        at: fc.nat(200),
+        to: fc.oneof(fc.constantFrom('x', 'A', '0'), fc.jsonValue({ maxDepth: 1 })),
+      })
+      .map(({ path, at, to }) => {
+        const o = JSON.parse(text)
+        let parent = o
+        for (const k of path.slice(0, -1)) parent = parent[k as string]
+        const last = path.at(-1) as string
+        const v = parent[last]
+        if (typeof v === 'string' && typeof to === 'string' && to.length === 1) {
+          const i = at % v.length
+          parent[last] = v.slice(0, i) + (v[i] === to ? 'B' : to) + v.slice(i + 1)
+        } else if (typeof v === 'number' && typeof to === 'string') parent[last] = v + 1
+        else parent[last] = to
+        return JSON.stringify(o, null, 2)
+      })
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          field,
+          edit.map(({ at, cut, insert }) => text.slice(0, at) + insert + text.slice(at + cut)),
+          fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? ''),
+        ),
+        (candidate) => {
+          let file: ReturnType<typeof parseKeystore>
+          try {
+            file = parseKeystore(candidate)
+          } catch (e) {
+            expect((e as CliError).code).toBe('ERR_KEYSTORE_CORRUPT')
+            return
+          }
+          // scrypt at this file's cost: skip edits that raised it (up to 1 GiB is allowed)
+          if (file.kdf.logN > LOW.logN + 1 || file.kdf.r > LOW.r || file.kdf.p > LOW.p) return
+          const intact = JSON.stringify(JSON.parse(candidate)) === JSON.stringify(JSON.parse(text))
+          try {
+            expect(openKeystore(file, 'pw')).toEqual(secrets)
+            // an edit that opens changed nothing the keystore binds (e.g. whitespace only)
+            expect(intact || JSON.stringify(file) === JSON.stringify(parseKeystore(text))).toBe(true)
+          } catch (e) {
+            expect(['ERR_KEYSTORE_PASSPHRASE', 'ERR_KEYSTORE_CORRUPT']).toContain((e as CliError).code)
+            expect(intact).toBe(false)
+          }
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+
   it('refuses an empty passphrase', () => {
     expect(code(() => sealKeystore(header, secrets, '', LOW))).toBe('ERR_USAGE')
   })
