@@ -4,10 +4,11 @@
  * The `kilt-msg` executable.
  */
 import { main } from './cli.js'
+import { printable } from './lib/output.js'
 
 process.on('unhandledRejection', (e) => {
   const message = e instanceof Error ? e.message : String(e)
-  process.stderr.write(`error ERR_INTERNAL: ${message.split('\n')[0]}\n`)
+  process.stderr.write(`error ERR_INTERNAL: ${printable(message.split('\n')[0] ?? '')}\n`)
   process.exit(1)
 })
 

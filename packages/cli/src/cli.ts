@@ -11,6 +11,7 @@ import { registerEncrypt } from './commands/encrypt.js'
 import { registerId } from './commands/id.js'
 import { registerRelay } from './commands/relay.js'
 import { describeError, EXIT } from './lib/errors.js'
+import { printable } from './lib/output.js'
 
 /** The version printed by `kilt-msg --version`. */
 export const VERSION = '0.1.0'
@@ -75,11 +76,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return EXIT.OK
       const message = e.message.replace(/^error: /, '')
-      process.stderr.write(`error ERR_USAGE: ${message.split('\n')[0]}\n`)
+      process.stderr.write(`error ERR_USAGE: ${printable(message.split('\n')[0] ?? '')}\n`)
       return EXIT.USAGE
     }
     const d = describeError(e)
-    process.stderr.write(`error ${d.code}: ${d.message}\n`)
+    process.stderr.write(`error ${d.code}: ${printable(d.message)}\n`)
     if (process.env.KILT_MSG_DEBUG === '1' && e instanceof Error && e.stack)
       process.stderr.write(`${e.stack}\n`)
     return d.exitCode

@@ -9,7 +9,7 @@ import { localIdentityFor, openIdentity } from '../lib/context.js'
 import { readEnvelope } from '../lib/envelope-input.js'
 import { CliError, EXIT } from '../lib/errors.js'
 import { readInput } from '../lib/files.js'
-import { parseDuration, printJson, println, shortDid, style } from '../lib/output.js'
+import { parseDuration, printable, printJson, println, shortDid, style } from '../lib/output.js'
 import { checksPassed, messageJson, messageLines, openEnvelope } from '../lib/present.js'
 
 interface DecryptOptions {
@@ -100,27 +100,27 @@ stale or replayed message, 5 network, 1 other.`,
         const e = report.fields
         println(
           `${report.wellFormed ? c.green('✔ well-formed envelope') : c.red('✘ malformed envelope')} (${input.format}, ${input.bytes} bytes)`,
-          `  sender key     ${e.senderKeyUri ?? '?'}`,
-          `  sender DID     ${e.senderDid ?? '?'}`,
-          `  sender (short) ${e.senderDid === undefined ? '?' : shortDid(e.senderDid)}`,
-          `  receiver key   ${e.receiverKeyUri ?? '?'}`,
-          `  receiver DID   ${e.receiverDid ?? '?'}`,
-          `  receiver (short) ${e.receiverDid === undefined ? '?' : shortDid(e.receiverDid)}${report.localReceiver ? ` — your identity "${report.localReceiver}"` : ''}`,
-          `  nonce          ${e.nonce ?? '?'}`,
+          `  sender key     ${printable(e.senderKeyUri ?? '?')}`,
+          `  sender DID     ${printable(e.senderDid ?? '?')}`,
+          `  sender (short) ${e.senderDid === undefined ? '?' : printable(shortDid(e.senderDid))}`,
+          `  receiver key   ${printable(e.receiverKeyUri ?? '?')}`,
+          `  receiver DID   ${printable(e.receiverDid ?? '?')}`,
+          `  receiver (short) ${e.receiverDid === undefined ? '?' : printable(shortDid(e.receiverDid))}${report.localReceiver ? ` — your identity "${printable(report.localReceiver)}"` : ''}`,
+          `  nonce          ${printable(e.nonce ?? '?')}`,
           `  ciphertext     ${report.ciphertextBytes ?? '?'} bytes (plaintext ${report.plaintextBytes ?? '?'} bytes + 16-byte tag)`,
           ...(e.receivedAt === undefined
             ? []
             : [
                 `  received at    ${new Date(e.receivedAt).toISOString()} (set by a relay, not authenticated)`,
               ]),
-          ...report.problems.map((p) => `  ${c.red('✘')} ${p}`),
+          ...report.problems.map((p) => `  ${c.red('✘')} ${printable(p)}`),
           c.dim('  (sender, receiver, type and content inside are only known after decryption)'),
         )
       }
       if (!report.wellFormed) {
         // The report went to stdout; the failure gets the usual one-line code on stderr.
         process.stderr.write(
-          `error ERR_ENVELOPE_INVALID: malformed envelope: ${report.problems.join('; ').slice(0, 300)}\n`,
+          `error ERR_ENVELOPE_INVALID: malformed envelope: ${printable(report.problems.join('; ').slice(0, 300))}\n`,
         )
         process.exitCode = EXIT.MESSAGE
       }

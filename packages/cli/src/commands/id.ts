@@ -21,7 +21,7 @@ import { kiltMsgHome } from '../lib/files.js'
 import { parseHex } from '../lib/hex.js'
 import { checkName, createIdentity, listKeystores, loadKeystore, updateSettings } from '../lib/identity.js'
 import type { KeystoreHeader } from '../lib/keystore-format.js'
-import { printJson, println, shortDid, style } from '../lib/output.js'
+import { printable, printJson, println, shortDid, style } from '../lib/output.js'
 import { getPassphrase, readSecret } from '../lib/prompt.js'
 import { checkRelayUrl } from '../lib/relay.js'
 
@@ -255,8 +255,8 @@ Seeds given as flags end up in your shell history; prefer --secret-file or the e
       for (const e of entries)
         println(
           e.file === undefined
-            ? `${c.red(e.name)}  (unreadable: ${e.error})`
-            : `${c.bold(e.name.padEnd(16))} ${shortDid(e.file.header.did)}`,
+            ? `${c.red(printable(e.name))}  (unreadable: ${printable(e.error ?? '')})`
+            : `${c.bold(printable(e.name).padEnd(16))} ${printable(shortDid(e.file.header.did))}`,
         )
     })
 
@@ -282,13 +282,13 @@ Seeds given as flags end up in your shell history; prefer --secret-file or the e
       if (opts.json) return printJson(info)
       const c = style(process.stdout, false)
       println(
-        `${c.bold(h.name)}`,
-        `  DID             ${h.did}`,
-        `  short DID       ${shortDid(h.did)}`,
+        `${c.bold(printable(h.name))}`,
+        `  DID             ${printable(h.did)}`,
+        `  short DID       ${printable(shortDid(h.did))}`,
         `  authentication  ${h.authentication.type} ${h.authentication.publicKey}`,
         `  key agreement   x25519 ${h.keyAgreement.publicKey}`,
-        `  created         ${h.createdAt} (${h.origin})`,
-        `  relay           ${file.settings?.relay ?? '(none; set with kilt-msg id set-relay <url>)'}`,
+        `  created         ${printable(h.createdAt)} (${printable(h.origin)})`,
+        `  relay           ${printable(file.settings?.relay ?? '(none; set with kilt-msg id set-relay <url>)')}`,
       )
     })
 

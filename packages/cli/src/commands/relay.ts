@@ -8,7 +8,16 @@ import { type Command, Option } from 'commander'
 import { defaultRelay, openIdentity } from '../lib/context.js'
 import { CliError, describeError } from '../lib/errors.js'
 import { ensurePrivateDir, kiltMsgHome } from '../lib/files.js'
-import { parseDuration, parseHost, parsePort, printJson, println, shortDid, style } from '../lib/output.js'
+import {
+  parseDuration,
+  parseHost,
+  parsePort,
+  printable,
+  printJson,
+  println,
+  shortDid,
+  style,
+} from '../lib/output.js'
 import {
   checksPassed,
   DEFAULT_MAX_FUTURE_SKEW_MS,
@@ -182,7 +191,7 @@ Examples:
               else failed.push(err)
             } else
               process.stderr.write(
-                `error ${d.code}: ${d.message} (relay id ${m.id}; ${kept ? 'kept queued at the relay' : 'deleted at the relay'})\n`,
+                `error ${d.code}: ${printable(d.message)} (relay id ${printable(String(m.id))}; ${kept ? 'kept queued at the relay' : 'deleted at the relay'})\n`,
               )
             return drop
           }
@@ -196,7 +205,7 @@ Examples:
             {
               onError: (e) => {
                 const d = describeError(e)
-                process.stderr.write(`warning ${d.code}: ${d.message}\n`)
+                process.stderr.write(`warning ${d.code}: ${printable(d.message)}\n`)
               },
               onOpen: () => {
                 if (!opts.json)

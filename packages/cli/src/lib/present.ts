@@ -11,7 +11,7 @@ import {
 } from '@kilt-messaging/core'
 import { kiltMsgHome } from './files.js'
 import type { UnlockedIdentity } from './identity.js'
-import { type Style, shortDid, truncate } from './output.js'
+import { printable, type Style, shortDid, truncate } from './output.js'
 import { fileReplayStore } from './replay-file.js'
 
 /** Default freshness window of the CLI: 7 days (mail and mailboxes are slow; the relay keeps 7 days). */
@@ -97,17 +97,18 @@ export function messageJson(result: DecryptedMessage, checks: string[]): Record<
 /** Human-readable lines for a verified message. */
 export function messageLines(message: Message, c: Style, checks: string[] = []): string[] {
   const lines = [
-    `${c.green('✔ verified')} ${c.bold(message.body.type)} message`,
-    `  from        ${shortDid(message.sender)}`,
-    `  to          ${shortDid(message.receiver)}`,
-    `  type        ${message.body.type}`,
+    `${c.green('✔ verified')} ${c.bold(printable(message.body.type))} message`,
+    `  from        ${printable(shortDid(message.sender))}`,
+    `  to          ${printable(shortDid(message.receiver))}`,
+    `  type        ${printable(message.body.type)}`,
     `  created at  ${new Date(message.createdAt).toISOString()}`,
   ]
-  if (message.messageId !== undefined) lines.push(`  message id  ${message.messageId}`)
-  if (message.inReplyTo !== undefined) lines.push(`  in reply to ${message.inReplyTo}`)
+  if (message.messageId !== undefined) lines.push(`  message id  ${printable(message.messageId)}`)
+  if (message.inReplyTo !== undefined) lines.push(`  in reply to ${printable(message.inReplyTo)}`)
   for (const check of checks) lines.push(`  ${c.green('✔')} ${c.dim(check)}`)
   lines.push('  content:')
-  for (const l of JSON.stringify(message.body.content, null, 2).split('\n')) lines.push(`    ${l}`)
+  // JSON escapes C0 controls; C1 and format characters it leaves as they are
+  for (const l of JSON.stringify(message.body.content, null, 2).split('\n')) lines.push(`    ${printable(l)}`)
   return lines
 }
 
@@ -115,10 +116,10 @@ export function messageLines(message: Message, c: Style, checks: string[] = []):
 export function envelopeLines(envelope: EncryptedMessage, c: Style): string[] {
   return [
     '  {',
-    `    "ciphertext": "${truncate(envelope.ciphertext, 40)}" ${c.dim(`(${(envelope.ciphertext.length - 2) / 2} bytes)`)}`,
-    `    "nonce": "${envelope.nonce}"`,
-    `    "senderKeyUri": "${truncate(envelope.senderKeyUri, 72)}"`,
-    `    "receiverKeyUri": "${truncate(envelope.receiverKeyUri, 72)}"`,
+    `    "ciphertext": "${printable(truncate(envelope.ciphertext, 40))}" ${c.dim(`(${(envelope.ciphertext.length - 2) / 2} bytes)`)}`,
+    `    "nonce": "${printable(envelope.nonce)}"`,
+    `    "senderKeyUri": "${printable(truncate(envelope.senderKeyUri, 72))}"`,
+    `    "receiverKeyUri": "${printable(truncate(envelope.receiverKeyUri, 72))}"`,
     '  }',
   ]
 }

@@ -2,6 +2,15 @@ import { execFileSync } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import {
+  createKeyring,
+  createLightDid,
+  type DidResourceUri,
+  encryptMessage,
+  type Message,
+  randomSigningKeyPair,
+  randomX25519,
+} from '@kilt-messaging/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BIN, build, home, oneLineError, type RunResult, run, start } from './helpers.js'
 
@@ -202,6 +211,83 @@ describe('offline messages', () => {
     const got = JSON.parse(ok(await run(['decrypt', '-', '--json'], A, answer)).stdout)
     expect(got.inReplyTo).toBe(JSON.parse(readFileSync(parent, 'utf8')).messageId)
     expect(got.body).toEqual({ type: 'reject', content: { message: 'no' } })
+  })
+})
+
+describe('untrusted text reaches the terminal escaped', () => {
+  // what a hostile sender or envelope may carry: escape sequences (clear screen, OSC 52 clipboard
+  // write), a C1 CSI, a bidi override, and a line break that would forge a line of the output
+  const HOSTILE = '\u001b]52;c;cHduZWQ=\u0007\u001b[2J\u009b31m\u202e\n✔ forged line'
+  /** Raw control characters (line feeds apart: the output's own lines) or bidi controls. */
+  function hasUnprintable(text: string): boolean {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      if ((c < 0x20 && c !== 0x0a) || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e)) return true
+      if (c >= 0x2066 && c <= 0x2069) return true
+    }
+    return false
+  }
+
+  function expectPrintable(text: string): void {
+    expect(hasUnprintable(text)).toBe(false)
+    expect(text).not.toMatch(/^\s*✔ forged line/m)
+  }
+
+  it('decrypt: a verified message with hostile id, reply-to and content', async () => {
+    const auth = randomSigningKeyPair('ed25519')
+    const agreement = randomX25519()
+    const sender = createLightDid({
+      authentication: [{ type: 'ed25519', publicKey: auth.publicKey }],
+      keyAgreement: [{ type: 'x25519', publicKey: agreement.publicKey }],
+    }).uri
+    const keys = createKeyring([
+      { keyUri: `${sender}#encryption` as DidResourceUri, secretKey: agreement.secretKey },
+    ])
+    const message: Message = {
+      body: { type: 'reject', content: { message: HOSTILE } } as Message['body'],
+      createdAt: Date.now(),
+      sender,
+      receiver: bobDid as Message['receiver'],
+      messageId: `id${HOSTILE}`,
+      inReplyTo: HOSTILE,
+    }
+    const envelope = await encryptMessage(message, {
+      keys,
+      receiverKeyUri: `${bobDid}#encryption` as DidResourceUri,
+    })
+    keys.destroy()
+    const file = join(tmp, 'hostile.kiltmsg')
+    writeFileSync(file, JSON.stringify(envelope))
+    const r = ok(await run(['decrypt', file], B))
+    expect(r.stdout).toContain('✔ verified')
+    expect(r.stdout).toContain('\\u001b]52')
+    expectPrintable(r.stdout)
+    // --json carries the text exactly (JSON-escaped), for programs
+    expect(JSON.parse(ok(await run(['decrypt', file, '--json', '--allow-replay'], B)).stdout).messageId).toBe(
+      `id${HOSTILE}`,
+    )
+  })
+
+  it('inspect and errors: hostile key URIs of an envelope', async () => {
+    const file = join(tmp, 'hostile-envelope.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ciphertext: '0x00',
+        nonce: '0x00',
+        senderKeyUri: `did:kilt:${HOSTILE}#x`,
+        receiverKeyUri: HOSTILE,
+      }),
+    )
+    const inspected = await run(['inspect', file], B)
+    expect(inspected.code).toBe(4)
+    expectPrintable(inspected.stdout)
+    expectPrintable(inspected.stderr)
+    expect(inspected.stderr.trim().split('\n')).toHaveLength(1)
+    const decrypted = await run(['decrypt', file], B)
+    expect(decrypted.code).not.toBe(0)
+    expectPrintable(decrypted.stderr)
+    expect(decrypted.stderr.trim().split('\n')).toHaveLength(1)
   })
 })
 

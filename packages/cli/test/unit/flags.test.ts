@@ -1,11 +1,12 @@
 import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { main } from '../../src/cli.js'
 import { checkMailOptions } from '../../src/commands/encrypt.js'
 import { CliError, EXIT } from '../../src/lib/errors.js'
-import { parseHost, parsePort } from '../../src/lib/output.js'
+import { parseHost, parsePort, printable } from '../../src/lib/output.js'
 
 const DID = 'did:kilt:light:004tb1tq7Sx3M42CszqB538svkhacYJgYazo644kXHG84Ez8xs'
 
@@ -49,6 +50,39 @@ async function run(...args: string[]): Promise<{ code: number; line: string }> {
   expect(lines).toHaveLength(1)
   return { code, line: lines[0] as string }
 }
+
+describe('printable', () => {
+  const unprintable = (c: number) =>
+    c < 0x20 ||
+    (c >= 0x7f && c <= 0x9f) ||
+    c === 0x061c ||
+    c === 0x180e ||
+    (c >= 0x200b && c <= 0x200f) ||
+    (c >= 0x2028 && c <= 0x202e) ||
+    (c >= 0x2060 && c <= 0x2069) ||
+    c === 0xfeff
+
+  it('escapes control and invisible format characters, and nothing else', () => {
+    expect(printable('did:kilt:light:00abc#encryption')).toBe('did:kilt:light:00abc#encryption')
+    expect(printable('a\u001b[2Jb\nc\u009b\u202e\u200bé😀')).toBe(
+      'a\\u001b[2Jb\\u000ac\\u009b\\u202e\\u200bé😀',
+    )
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
+        const out = printable(text)
+        for (let i = 0; i < out.length; i++) expect(unprintable(out.charCodeAt(i))).toBe(false)
+        // each unprintable unit becomes its 6-character escape; everything else is kept as it is
+        let expected = ''
+        for (let i = 0; i < text.length; i++) {
+          const c = text.charCodeAt(i)
+          expected += unprintable(c) ? `\\u${c.toString(16).padStart(4, '0')}` : text[i]
+        }
+        expect(out).toBe(expected)
+      }),
+      { numRuns: 500 },
+    )
+  })
+})
 
 describe('parsePort', () => {
   it('takes decimal ports of 0..65535 (0: any free port)', () => {
