@@ -106,7 +106,7 @@ Examples:
         })
       else
         println(
-          `${style(process.stdout, false).green('✔')} sent ${message.body.type} to ${shortDid(message.receiver)} (relay id ${receipt.id}, message ${message.messageId})`,
+          `${style(process.stdout, false).green('✔')} sent ${message.body.type} to ${shortDid(message.receiver)} (relay id ${printable(receipt.id)}, message ${message.messageId})`,
         )
     })
 
