@@ -41,30 +41,30 @@ export function style(stream: NodeJS.WriteStream, json: boolean): Style {
   }
 }
 
-/** True for the invisible format characters that reorder or hide text (bidi controls, zero-width, separators, BOM). */
-function isFormatCharacter(c: number): boolean {
+/**
+ * Control characters (C0 — line breaks included —, DEL, C1), the bidi controls (Unicode's
+ * Bidi_Control: they reorder what follows) and the line and paragraph separators.
+ */
+function isUnprintable(c: number): boolean {
   return (
+    c < 0x20 ||
+    (c >= 0x7f && c <= 0x9f) ||
     c === 0x061c ||
-    c === 0x180e ||
-    (c >= 0x200b && c <= 0x200f) ||
+    c === 0x200e ||
+    c === 0x200f ||
     (c >= 0x2028 && c <= 0x202e) ||
-    (c >= 0x2060 && c <= 0x2069) ||
-    c === 0xfeff
+    (c >= 0x2066 && c <= 0x2069)
   )
 }
 
-function isUnprintable(c: number): boolean {
-  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || isFormatCharacter(c)
-}
-
 /**
- * `text` made safe for a terminal: control characters (C0 — line breaks included —, DEL, C1) and
- * the invisible format characters that reorder or hide text (bidi overrides and isolates,
- * zero-width characters, line and paragraph separators, BOM) are shown as `\u…` escapes. Every
- * string that did not come from this program — from an envelope, a decrypted message, a relay, a
- * keystore file, an error about any of them — goes through it before it is printed for a person,
- * so it can neither send escape sequences (clear the screen, set the title, write the clipboard
- * with OSC 52) nor forge lines of the output. (`--json` output is JSON-escaped instead.)
+ * `text` made safe for a terminal: control characters (C0 — line breaks included —, DEL, C1), bidi
+ * controls and line/paragraph separators are shown as `\u…` escapes (joiners and other characters
+ * that scripts and emoji need are kept). Every string that did not come from this program — from an
+ * envelope, a decrypted message, a relay, a keystore file, an error about any of them — goes
+ * through it before it is printed for a person, so it can neither send escape sequences (clear the
+ * screen, set the title, write the clipboard with OSC 52), nor reorder what follows, nor forge
+ * lines of the output. (`--json` output is JSON-escaped instead.)
  * @example
  * printable('id\u001b[2J') // 'id\\u001b[2J'
  */
