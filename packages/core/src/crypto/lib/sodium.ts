@@ -30,18 +30,17 @@ function isSodium(m: unknown): m is Sodium {
 /**
  * Builds the sodium backend from a loaded sodium-native module.
  *
- * Every key and nonce goes to libsodium through a reused array: V8 keeps a typed array of up to 64
- * bytes inside its heap, and the first time native code asks for its memory V8 moves it out (a
- * malloc, a copy, and later a sweep: ~0.6 µs each). A new peer's key, its shared key and a caller's
- * nonce would each pay that once; a 32- or 24-byte copy into a scratch array costs a few ns. The
- * scratch arrays holding secrets are wiped after each call.
+ * Every key goes to libsodium through a reused array: V8 keeps a typed array of up to 64 bytes
+ * inside its heap, and the first time native code asks for its memory V8 moves it out (a malloc, a
+ * copy, and later a sweep: ~0.6 µs each). A new peer's key and its shared key would each pay that
+ * once; a 32-byte copy into a scratch array costs a few ns. (Nonces need no copy: the message layer
+ * passes reused arrays.) The scratch arrays holding secrets are wiped after each call.
  */
 export function sodiumBackendFrom(sodium: Sodium): BoxBackend {
   const sharedScratch = new Uint8Array(32)
   const secretScratch = new Uint8Array(32)
   const peerScratch = new Uint8Array(32)
   const keyScratch = new Uint8Array(32)
-  const nonceScratch = new Uint8Array(24)
   return defineBackend({
     name: 'sodium',
     publicKey(secretKey) {
@@ -64,15 +63,13 @@ export function sodiumBackendFrom(sodium: Sodium): BoxBackend {
     },
     seal(plaintext, nonce, key, out = new Uint8Array(plaintext.length + 16)) {
       keyScratch.set(key)
-      nonceScratch.set(nonce)
-      sodium.crypto_secretbox_easy(out, plaintext, nonceScratch, keyScratch)
+      sodium.crypto_secretbox_easy(out, plaintext, nonce, keyScratch)
       keyScratch.fill(0)
       return out
     },
     open(box, nonce, key, out = new Uint8Array(box.length - 16)) {
       keyScratch.set(key)
-      nonceScratch.set(nonce)
-      const ok = sodium.crypto_secretbox_open_easy(out, box, nonceScratch, keyScratch)
+      const ok = sodium.crypto_secretbox_open_easy(out, box, nonce, keyScratch)
       keyScratch.fill(0)
       if (ok) return out
       out.fill(0)
