@@ -14,6 +14,7 @@ import {
   type Message,
   type MessageBody,
   type MessageBodyType,
+  printable,
   type RelayClient,
   RelayResponseError,
   replyTo,
@@ -68,9 +69,12 @@ const state: {
 }
 
 // ---- feedback ------------------------------------------------------------------------------------
+// Every text that a relay, a sender or an envelope wrote reaches the page through `printable`
+// (here, in `add` and in the inbox rows): a bidi override or a line separator would reorder or
+// break what the page shows (a reversed message id reads as another one); controls are shown too.
 function showError(text: string): void {
   const a = $('alert')
-  a.textContent = text
+  a.textContent = printable(text)
   a.hidden = false
 }
 function clearError(): void {
@@ -79,7 +83,7 @@ function clearError(): void {
   a.hidden = true
 }
 function say(text: string): void {
-  $('status').textContent = text
+  $('status').textContent = printable(text)
 }
 function describeError(e: unknown): string {
   if (e instanceof WrongPassphraseError) return e.message
@@ -298,12 +302,12 @@ async function receive(id: string, envelope: unknown): Promise<void> {
   badge.className = 'badge'
   if (opened.status === 'rejected') {
     title.textContent = 'Rejected message'
-    sub.textContent = opened.reason
+    sub.textContent = printable(opened.reason)
     badge.textContent = opened.code
   } else {
     const m = opened.decrypted.message
-    title.textContent = m.body.type
-    sub.textContent = `from ${m.sender.slice(0, 30)}… · ${new Date(m.createdAt ?? 0).toLocaleString()}`
+    title.textContent = printable(m.body.type)
+    sub.textContent = `from ${printable(m.sender.slice(0, 30))}… · ${new Date(m.createdAt ?? 0).toLocaleString()}`
     badge.textContent = opened.status === 'ok' ? 'verified' : 'warning'
   }
   button.append(title, badge, sub)
@@ -335,7 +339,7 @@ function select(id: string): void {
     const dt = document.createElement('dt')
     dt.textContent = k
     const dd = document.createElement('dd')
-    dd.textContent = v
+    dd.textContent = printable(v)
     meta.append(dt, dd)
   }
   add('Relay id', id)
@@ -348,7 +352,7 @@ function select(id: string): void {
     $<HTMLButtonElement>('reply').disabled = true
   } else {
     const m = o.decrypted.message
-    $('message-h').textContent = m.body.type
+    $('message-h').textContent = printable(m.body.type)
     add('From', m.sender)
     add('To', m.receiver)
     add('Created', m.createdAt === undefined ? '—' : new Date(m.createdAt).toISOString())
@@ -357,10 +361,11 @@ function select(id: string): void {
     for (const c of o.checks) {
       const li = document.createElement('li')
       li.className = c.ok ? 'ok' : 'bad'
-      li.textContent = `${c.ok ? '✓' : '✗'} ${c.label}: ${c.detail}${c.code ? ` (${c.code})` : ''}`
+      li.textContent = `${c.ok ? '✓' : '✗'} ${c.label}: ${printable(c.detail)}${c.code ? ` (${c.code})` : ''}`
       checks.append(li)
     }
-    $('message-body').textContent = JSON.stringify(m.body, null, 2)
+    // JSON escapes C0 controls itself; bidi controls, C1 and separators still need escaping.
+    $('message-body').textContent = printable(JSON.stringify(m.body, null, 2), { lineFeeds: true })
     $<HTMLButtonElement>('reply').disabled = false
   }
   view.focus()
@@ -394,7 +399,7 @@ $('reply').addEventListener('click', () => {
   $<HTMLInputElement>('to').readOnly = true
   const note = $('reply-note')
   note.hidden = false
-  note.textContent = `Replying to ${parent.body.type} (${parent.messageId ?? 'no id'})`
+  note.textContent = `Replying to ${printable(parent.body.type)} (${printable(parent.messageId ?? 'no id')})`
   $('cancel-reply').hidden = false
   fillTemplate()
   $('body-type').focus()

@@ -15,6 +15,7 @@ import {
   createRelayClient,
   type DidUri,
   encryptMessage,
+  type Message,
   type MessageBody,
 } from '@kilt-messaging/core'
 import { createRelay, createSqliteStore } from '@kilt-messaging/relay'
@@ -168,6 +169,35 @@ describe('web inbox end to end', () => {
       'encrypted in Node, read in Chromium',
     )
     expect(await bobPage.locator('#message-meta').textContent()).toContain(carol.did)
+  })
+
+  it('a verified message with bidi overrides and controls in its id, reply-to and body is shown escaped', async () => {
+    // A right-to-left override reverses what follows on screen (an id reads as another one); a line
+    // separator breaks a line; a C1 control and a NUL are invisible.
+    const HOSTILE = '\u202eevil\u2028\u0085\u2066x\u0000'
+    const sender = party()
+    const message: Message = {
+      body: { type: 'reject', content: { name: 'hostile', message: `text ${HOSTILE}` } } as Message['body'],
+      createdAt: Date.now(),
+      sender: sender.did,
+      receiver: bobDid as DidUri,
+      messageId: `id${HOSTILE}`,
+      inReplyTo: HOSTILE,
+    }
+    await createRelayClient({ url: relayUrl }).send(await encryptMessage(message, { keys: sender.keys }))
+    const item = bobPage.locator('#inbox li[data-status="ok"]', { hasText: 'reject' }).first()
+    await item.waitFor({ timeout: 15_000 })
+    await item.locator('button').click()
+    const meta = (await bobPage.locator('#message-meta').textContent()) ?? ''
+    const body = (await bobPage.locator('#message-body').textContent()) ?? ''
+    const unprintable = /[\p{Cc}\p{Bidi_Control}\u2028\u2029]/u
+    expect(meta).not.toMatch(unprintable)
+    expect(meta).toContain('id\\u202eevil\\u2028\\u0085\\u2066x\\u0000')
+    // the body's JSON keeps its own line feeds; JSON escapes the NUL, the page the rest
+    expect(body.replaceAll('\n', '')).not.toMatch(unprintable)
+    expect(body).toContain('"text \\u202eevil\\u2028\\u0085\\u2066x\\u0000"')
+    // the checks passed: it is the display that escapes, not a rejection
+    expect(await bobPage.locator('#checks li.bad').count()).toBe(0)
   })
 
   it('a tampered envelope (one ciphertext bit flipped) is listed as rejected with its code', async () => {

@@ -3,8 +3,8 @@
  * @module cli/bin
  * The `kilt-msg` executable.
  */
+import { printable } from '@kilt-messaging/core'
 import { main } from './cli.js'
-import { printable } from './lib/output.js'
 
 process.on('unhandledRejection', (e) => {
   const message = e instanceof Error ? e.message : String(e)

@@ -4,6 +4,7 @@
  * line `error ERR_…: <explanation>` on stderr and a documented exit code; `KILT_MSG_DEBUG=1`
  * adds the stack.
  */
+import { printable } from '@kilt-messaging/core'
 import { Command, CommanderError } from 'commander'
 import { registerDecrypt } from './commands/decrypt.js'
 import { registerDemo } from './commands/demo.js'
@@ -11,7 +12,6 @@ import { registerEncrypt } from './commands/encrypt.js'
 import { registerId } from './commands/id.js'
 import { registerRelay } from './commands/relay.js'
 import { describeError, EXIT } from './lib/errors.js'
-import { printable } from './lib/output.js'
 
 /** The version printed by `kilt-msg --version`. */
 export const VERSION = '0.1.0'

@@ -3,13 +3,13 @@
  * `kilt-msg decrypt` (verify and print a message) and `kilt-msg inspect` (what an envelope shows
  * without any key).
  */
-import { defaultResolver, didOf, type EncryptedMessage, parseDid } from '@kilt-messaging/core'
+import { defaultResolver, didOf, type EncryptedMessage, parseDid, printable } from '@kilt-messaging/core'
 import type { Command } from 'commander'
 import { localIdentityFor, openIdentity } from '../lib/context.js'
 import { readEnvelope } from '../lib/envelope-input.js'
 import { CliError, EXIT } from '../lib/errors.js'
 import { readInput } from '../lib/files.js'
-import { parseDuration, printable, printJson, println, shortDid, style } from '../lib/output.js'
+import { parseDuration, printJson, println, shortDid, style } from '../lib/output.js'
 import { checksPassed, messageJson, messageLines, openEnvelope } from '../lib/present.js'
 
 interface DecryptOptions {

@@ -8,6 +8,7 @@ import {
   isValidMnemonic,
   keysFromMnemonic,
   lightDidToDocument,
+  printable,
   randomSigningKeyPair,
   randomX25519,
   sr25519FromSecretKey,
@@ -21,7 +22,7 @@ import { kiltMsgHome } from '../lib/files.js'
 import { parseHex } from '../lib/hex.js'
 import { checkName, createIdentity, listKeystores, loadKeystore, updateSettings } from '../lib/identity.js'
 import type { KeystoreHeader } from '../lib/keystore-format.js'
-import { printable, printJson, println, shortDid, style } from '../lib/output.js'
+import { printJson, println, shortDid, style } from '../lib/output.js'
 import { getPassphrase, readSecret } from '../lib/prompt.js'
 import { checkRelayUrl } from '../lib/relay.js'
 

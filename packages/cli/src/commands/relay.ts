@@ -3,21 +3,12 @@
  * `kilt-msg send`, `kilt-msg inbox` and `kilt-msg relay serve`.
  */
 import { join } from 'node:path'
-import type { InboxMessage } from '@kilt-messaging/core'
+import { type InboxMessage, printable } from '@kilt-messaging/core'
 import { type Command, Option } from 'commander'
 import { defaultRelay, openIdentity } from '../lib/context.js'
 import { CliError, describeError } from '../lib/errors.js'
 import { ensurePrivateDir, kiltMsgHome } from '../lib/files.js'
-import {
-  parseDuration,
-  parseHost,
-  parsePort,
-  printable,
-  printJson,
-  println,
-  shortDid,
-  style,
-} from '../lib/output.js'
+import { parseDuration, parseHost, parsePort, printJson, println, shortDid, style } from '../lib/output.js'
 import {
   checksPassed,
   DEFAULT_MAX_FUTURE_SKEW_MS,

@@ -41,45 +41,6 @@ export function style(stream: NodeJS.WriteStream, json: boolean): Style {
   }
 }
 
-/**
- * Control characters (C0 — line breaks included —, DEL, C1), the bidi controls (Unicode's
- * Bidi_Control: they reorder what follows) and the line and paragraph separators.
- */
-function isUnprintable(c: number): boolean {
-  return (
-    c < 0x20 ||
-    (c >= 0x7f && c <= 0x9f) ||
-    c === 0x061c ||
-    c === 0x200e ||
-    c === 0x200f ||
-    (c >= 0x2028 && c <= 0x202e) ||
-    (c >= 0x2066 && c <= 0x2069)
-  )
-}
-
-/**
- * `text` made safe for a terminal: control characters (C0 — line breaks included —, DEL, C1), bidi
- * controls and line/paragraph separators are shown as `\u…` escapes (joiners and other characters
- * that scripts and emoji need are kept). Every string that did not come from this program — from an
- * envelope, a decrypted message, a relay, a keystore file, an error about any of them — goes
- * through it before it is printed for a person, so it can neither send escape sequences (clear the
- * screen, set the title, write the clipboard with OSC 52), nor reorder what follows, nor forge
- * lines of the output. (`--json` output is JSON-escaped instead.)
- * @example
- * printable('id\u001b[2J') // 'id\\u001b[2J'
- */
-export function printable(text: string): string {
-  let i = 0
-  while (i < text.length && !isUnprintable(text.charCodeAt(i))) i++
-  if (i === text.length) return text
-  let out = text.slice(0, i)
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    out += isUnprintable(c) ? `\\u${c.toString(16).padStart(4, '0')}` : text[i]
-  }
-  return out
-}
-
 /** Prints a value as one JSON document on stdout. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)

@@ -8,10 +8,11 @@ import {
   decryptMessage,
   type EncryptedMessage,
   type Message,
+  printable,
 } from '@kilt-messaging/core'
 import { kiltMsgHome } from './files.js'
 import type { UnlockedIdentity } from './identity.js'
-import { printable, type Style, shortDid, truncate } from './output.js'
+import { type Style, shortDid, truncate } from './output.js'
 import { fileReplayStore } from './replay-file.js'
 
 /** Default freshness window of the CLI: 7 days (mail and mailboxes are slow; the relay keeps 7 days). */

@@ -1,12 +1,11 @@
 import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { main } from '../../src/cli.js'
 import { checkMailOptions } from '../../src/commands/encrypt.js'
 import { CliError, EXIT } from '../../src/lib/errors.js'
-import { parseHost, parsePort, printable } from '../../src/lib/output.js'
+import { parseHost, parsePort } from '../../src/lib/output.js'
 
 const DID = 'did:kilt:light:004tb1tq7Sx3M42CszqB538svkhacYJgYazo644kXHG84Ez8xs'
 
@@ -50,33 +49,6 @@ async function run(...args: string[]): Promise<{ code: number; line: string }> {
   expect(lines).toHaveLength(1)
   return { code, line: lines[0] as string }
 }
-
-describe('printable', () => {
-  // The definition by Unicode properties (Cc: C0, DEL, C1; Bidi_Control), plus the line and
-  // paragraph separators: what must not reach a terminal as it is.
-  const unprintable = /[\p{Cc}\p{Bidi_Control}\u2028\u2029]/u
-
-  it('escapes controls, bidi controls and line separators, and nothing else', () => {
-    expect(printable('did:kilt:light:00abc#encryption')).toBe('did:kilt:light:00abc#encryption')
-    expect(printable('a\u001b[2Jb\nc\u009b\u202e\u2066é😀')).toBe(
-      'a\\u001b[2Jb\\u000ac\\u009b\\u202e\\u2066é😀',
-    )
-    // joiners stay: emoji sequences and scripts need them
-    expect(printable('👨\u200d👩 \u0645\u06cc\u200c\u062e')).toBe('👨\u200d👩 \u0645\u06cc\u200c\u062e')
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
-        const out = printable(text)
-        expect(out).not.toMatch(unprintable)
-        // each such unit becomes its 6-character escape; everything else is kept as it is
-        const expected = [...text]
-          .map((ch) => (unprintable.test(ch) ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}` : ch))
-          .join('')
-        expect(out).toBe(expected)
-      }),
-      { numRuns: 500 },
-    )
-  })
-})
 
 describe('parsePort', () => {
   it('takes decimal ports of 0..65535 (0: any free port)', () => {
