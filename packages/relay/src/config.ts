@@ -285,8 +285,8 @@ function apply(
         : c
     if (typeof c !== 'string' && !Array.isArray(c))
       invalid(`${name('corsOrigins')} must be "*", a comma-separated string or an array`)
-    // `--cors ','` names nobody: a slip, not a way to turn CORS off (leave it unset)
-    if (typeof c === 'string' && (origins as string[]).length === 0)
+    // `--cors ','` or `"corsOrigins": []` names nobody: a slip, not a way to turn CORS off (leave it unset)
+    if (Array.isArray(origins) && origins.length === 0)
       invalid(`${name('corsOrigins')} names no origin (leave it unset for no CORS headers)`)
     checkAsRelay(about('corsOrigins'), { cors: { origins: origins as string[] | '*' } })
     target.corsOrigins = origins === '*' ? '*' : [...(origins as string[])]

@@ -319,6 +319,13 @@ describe('loadConfig', () => {
     for (const bad of [',', ' ', 'https://a.example/', 'https://A.example', 'a.example'])
       expect(() => loadConfig(['--cors', bad], {})).toThrow(/^--cors/)
     expect(() => loadConfig([], { KILT_RELAY_CORS_ORIGINS: ' , ' })).toThrow(/^KILT_RELAY_CORS_ORIGINS/)
+    // an empty list in a config file names nobody either (as `--cors ','`): refused, naming the file
+    const file = join(tmpdir(), `kilt-relay-cors-${process.pid}.json`)
+    writeFileSync(file, JSON.stringify({ corsOrigins: [] }))
+    expect(() => loadConfig(['--config', file], {})).toThrow(/corsOrigins.*names no origin/)
+    writeFileSync(file, JSON.stringify({ corsOrigins: ['https://a.example'] }))
+    expect(loadConfig(['--config', file], {}).corsOrigins).toEqual(['https://a.example'])
+    rmSync(file, { force: true })
   })
 
   it('layers file < environment < flags', () => {
