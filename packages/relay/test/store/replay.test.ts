@@ -69,7 +69,9 @@ describe('SQLite replay store', () => {
       })) as typeof db.transaction
     const r = createReplayStoreSqlite(db)
     cleanups.push(
-      () => db.close(),
+      () => {
+        db.close()
+      },
       () => r.close(),
     )
     const fresh = await Promise.all(
