@@ -46,6 +46,8 @@
  */
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+// internal counters (did/lib/uri, message/lib/key-cache), for the memory check only
+import { PARSE_CACHE_SIZE, parseCacheSize } from '../packages/core/dist/did/lib/uri.js'
 import {
   createKeyring,
   createMemoryReplayStore,
@@ -56,8 +58,6 @@ import {
   getBoxBackend,
   nobleBackend,
 } from '../packages/core/dist/index.js'
-// internal counters, for the memory check only
-import { didMemoSize } from '../packages/core/dist/message/lib/did-checks.js'
 import { KEY_CACHE_SIZE, keyCacheSize } from '../packages/core/dist/message/lib/key-cache.js'
 import { bodyOfSize, makePeer, plaintextOf, revivePeer } from './lib/messaging/setup.mjs'
 
@@ -212,8 +212,8 @@ async function memoryCheck(receiver) {
     seconds: Number(seconds.toFixed(1)),
     replayStore: { size: store.size, maxSeen: maxStore, bound: store.maxEntries },
     resolvedKeyCache: { size: keyCacheSize(), bound: KEY_CACHE_SIZE },
-    didMemo: { size: didMemoSize(), bound: 4096 },
-    note: 'the DID layer (parse/document caches) and the keyrings (shared-key LRU) expose no sizes; their bounds are theirs',
+    didParseCache: { size: parseCacheSize(), bound: PARSE_CACHE_SIZE },
+    note: 'the light-DID document cache and the keyrings (shared-key LRU) expose no sizes; their bounds are theirs',
     heapBefore: mb(heapBefore),
     heapAfter: mb(heapAfter),
     heapGrowth: mb(heapAfter - heapBefore),
@@ -221,7 +221,8 @@ async function memoryCheck(receiver) {
   }
   log(JSON.stringify(report, null, 2))
   if (maxStore > store.maxEntries) throw new Error('replay store exceeded its bound')
-  if (keyCacheSize() > KEY_CACHE_SIZE || didMemoSize() > 4096) throw new Error('a cache exceeded its bound')
+  if (keyCacheSize() > KEY_CACHE_SIZE || parseCacheSize() > PARSE_CACHE_SIZE)
+    throw new Error('a cache exceeded its bound')
   return report
 }
 

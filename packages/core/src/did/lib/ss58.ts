@@ -4,7 +4,7 @@
  * checksum = `blake2b-512("SS58PRE" ‖ 0x26 ‖ pk32)[0..2]`.
  */
 import { base58 } from '@scure/base'
-import { blake2b } from '../../crypto/lib/blake2b.js'
+import { blake2bInto } from '../../crypto/lib/blake2b.js'
 import { MessagingError } from '../../errors.js'
 import { BoundedCache } from '../../lib/bounded-cache.js'
 import { base58Decode } from './base58.js'
@@ -16,11 +16,17 @@ const SS58PRE = new Uint8Array([0x53, 0x53, 0x35, 0x38, 0x50, 0x52, 0x45]) // "S
 const ADDRESS_LENGTH = 48
 const DECODED_LENGTH = 35
 
+// The checksum's input ("SS58PRE" ‖ prefix ‖ key: 40 bytes) and digest, reused: a new peer's address
+// is checked without allocating (addresses are public: nothing to wipe).
+const checksumInput = new Uint8Array(SS58PRE.length + 33)
+checksumInput.set(SS58PRE, 0)
+const checksumDigest = new Uint8Array(64)
+
+/** The checksum of a prefix ‖ key (33 bytes): the first two bytes of the answer, valid until the next call. */
 function checksum(prefixAndKey: Uint8Array): Uint8Array {
-  const input = new Uint8Array(SS58PRE.length + prefixAndKey.length)
-  input.set(SS58PRE, 0)
-  input.set(prefixAndKey, SS58PRE.length)
-  return blake2b(input, 64).subarray(0, 2)
+  checksumInput.set(prefixAndKey, SS58PRE.length)
+  blake2bInto(checksumDigest, checksumInput)
+  return checksumDigest
 }
 
 /** Encodes a 32-byte public key (or account id) as a KILT SS58 address. Caller checks the length. */
@@ -28,7 +34,9 @@ export function ss58Encode(publicKey: Uint8Array): string {
   const out = new Uint8Array(DECODED_LENGTH)
   out[0] = SS58_FORMAT
   out.set(publicKey, 1)
-  out.set(checksum(out.subarray(0, 33)), 33)
+  const sum = checksum(out.subarray(0, 33))
+  out[33] = sum[0]!
+  out[34] = sum[1]!
   return base58.encode(out)
 }
 

@@ -68,11 +68,51 @@ export function authKeyTypeOf(code: string | undefined): 'sr25519' | 'ed25519' |
 
 /** Parse results of strings up to this length are cached; longer ones are parsed each time. */
 const MAX_CACHED_URI_LENGTH = 1024
-const parsed = new BoundedCache<ParsedDid>(10_000)
+/** Most parses cached. */
+export const PARSE_CACHE_SIZE = 10_000
+const parsed = new BoundedCache<ParsedDid>(PARSE_CACHE_SIZE)
+
+/** Number of cached parses (diagnostics and the benchmark's memory check; never above the bound). */
+export function parseCacheSize(): number {
+  return parsed.size
+}
 
 /** The cached parse of `uri`, if any (a hit means grammar and address were already checked). */
 export function cachedParse(uri: string): ParsedDid | undefined {
   return uri.length <= MAX_CACHED_URI_LENGTH ? parsed.get(uri) : undefined
+}
+
+// The fragment rule of the SDK's DID regular expressions.
+const FRAGMENT = /^#[^#\n]+$/
+
+type Writable = { -readonly [K in keyof ParsedDid]: ParsedDid[K] }
+
+/**
+ * The parse of `did#fragment` when `did` (without any `#`) is cached: the SDK's expressions split
+ * such a URI at its only `#` into that DID and the fragment (a DID that parses without fragment has
+ * no `#` at all: the last `#` of any other string starts one), so its parts are the DID's — no
+ * second match and address check.
+ */
+function withCachedBase(uri: string): ParsedDid | undefined {
+  const hash = uri.indexOf('#')
+  if (hash <= 0) return undefined
+  const base = parsed.get(uri.slice(0, hash))
+  if (base === undefined || base.fragment !== undefined || base.did.length !== hash) return undefined
+  const fragment = uri.slice(hash)
+  if (!FRAGMENT.test(fragment)) return undefined
+  // The same fields in the same order as a parse of the whole URI (below).
+  const result: Writable = {
+    did: base.did,
+    type: base.type,
+    version: 1 as const,
+    address: base.address,
+    addressPublicKey: base.addressPublicKey,
+  }
+  if (base.authKeyType !== undefined) result.authKeyType = base.authKeyType
+  if (base.authKeyTypeEncoding !== undefined) result.authKeyTypeEncoding = base.authKeyTypeEncoding
+  if (base.encodedDetails !== undefined) result.encodedDetails = base.encodedDetails
+  result.fragment = fragment as UriFragment
+  return Object.freeze(result)
 }
 
 /**
@@ -81,9 +121,15 @@ export function cachedParse(uri: string): ParsedDid | undefined {
  * @throws MessagingError ERR_DID_INVALID, ERR_DID_ADDRESS_INVALID
  */
 export function parseDidShared(uri: unknown): ParsedDid {
-  if (typeof uri === 'string' && uri.length <= MAX_CACHED_URI_LENGTH) {
+  const cacheable = typeof uri === 'string' && uri.length <= MAX_CACHED_URI_LENGTH
+  if (cacheable) {
     const hit = parsed.get(uri)
     if (hit !== undefined) return hit
+    const derived = withCachedBase(uri)
+    if (derived !== undefined) {
+      parsed.set(uri, derived)
+      return derived
+    }
   }
   const m = matchDid(uri)
   // Decoded uncached: this parse is cached whole (a second cache of the address would only keep
@@ -91,7 +137,7 @@ export function parseDidShared(uri: unknown): ParsedDid {
   const addressPublicKey = ss58Decode(m.address)
   const authKeyType = authKeyTypeOf(m.authKeyTypeEncoding)
   // Built by assignment, not by spreading optional parts: a few fixed shapes, each frozen the same way.
-  const result: { -readonly [K in keyof ParsedDid]: ParsedDid[K] } = {
+  const result: Writable = {
     did: m.did,
     type: m.type,
     version: 1 as const,
@@ -103,6 +149,6 @@ export function parseDidShared(uri: unknown): ParsedDid {
   if (m.encodedDetails !== undefined) result.encodedDetails = m.encodedDetails
   if (m.fragment !== undefined) result.fragment = m.fragment
   Object.freeze(result)
-  if ((uri as string).length <= MAX_CACHED_URI_LENGTH) parsed.set(uri as string, result)
+  if (cacheable) parsed.set(uri as string, result)
   return result
 }

@@ -261,7 +261,7 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
           inline === undefined
             ? guard.check(message, context)
             : message.sender === senderKeyDid && message.receiver === receiverKeyDid
-              ? inline(message, context, env.receiver.subject, env.sender.subject)
+              ? inline(message, context, env.receiver.address, env.sender.address)
               : inline(message, context)
         if (pending !== undefined) await pending
       } catch (cause) {
