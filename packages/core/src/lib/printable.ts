@@ -22,6 +22,12 @@ function isUnprintable(c: number): boolean {
   )
 }
 
+const escapeOf = (c: number): string => `\\u${c.toString(16).padStart(4, '0')}`
+// Every escape made once (all unprintable units are below U+2070): a hostile text may consist of
+// little else.
+const ESCAPES = new Map<number, string>()
+for (let c = 0; c < 0x2070; c++) if (isUnprintable(c)) ESCAPES.set(c, escapeOf(c))
+
 /** Options of {@link printable}. */
 export interface PrintableOptions {
   /** Keep line feeds (U+000A) as they are, e.g. in text laid out by the caller (default false). */
@@ -49,14 +55,16 @@ export function printable(text: string, options: PrintableOptions = {}): string 
   const { lineFeeds = false } = options
   if (typeof lineFeeds !== 'boolean')
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"options.lineFeeds" expected a boolean')
-  const escaped = (c: number): boolean => isUnprintable(c) && !(lineFeeds && c === 0x0a)
-  let i = 0
-  while (i < text.length && !escaped(text.charCodeAt(i))) i++
-  if (i === text.length) return text
-  let out = text.slice(0, i)
-  for (; i < text.length; i++) {
+  // Runs of printable text are copied as slices: one piece per escape, not one per character.
+  const pieces: string[] = []
+  let from = 0
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
-    out += escaped(c) ? `\\u${c.toString(16).padStart(4, '0')}` : text[i]
+    if (!isUnprintable(c) || (lineFeeds && c === 0x0a)) continue
+    pieces.push(text.slice(from, i), ESCAPES.get(c) ?? escapeOf(c))
+    from = i + 1
   }
-  return out
+  if (from === 0) return text
+  pieces.push(text.slice(from))
+  return pieces.join('')
 }
