@@ -108,8 +108,9 @@ export function messageLines(message: Message, c: Style, checks: string[] = []):
   if (message.inReplyTo !== undefined) lines.push(`  in reply to ${printable(message.inReplyTo)}`)
   for (const check of checks) lines.push(`  ${c.green('✔')} ${c.dim(check)}`)
   lines.push('  content:')
-  // JSON escapes C0 controls; C1 and format characters it leaves as they are
-  for (const l of JSON.stringify(message.body.content, null, 2).split('\n')) lines.push(`    ${printable(l)}`)
+  // JSON escapes C0 controls itself; bidi controls, C1 and separators still need escaping.
+  const content = printable(JSON.stringify(message.body.content, null, 2), { lineFeeds: true })
+  for (const l of content.split('\n')) lines.push(`    ${l}`)
   return lines
 }
 

@@ -77,6 +77,12 @@ const encodeScratchText =
     ? NATIVE.from(encodeScratch.buffer, 0, 2 * ENCODE_SCRATCH_UNITS)
     : undefined
 
+/** Writes `"0x"` and the digit pairs of `bytes` into `units` (little-endian machines: two ASCII bytes per unit). */
+function writeDigits(units: Uint16Array, bytes: Uint8Array): void {
+  units[0] = 0x7830 // "0x"
+  for (let i = 0; i < bytes.length; i++) units[i + 1] = PAIRS[bytes[i]!]!
+}
+
 /**
  * The portable encoder (also the path used without `Buffer`). The result is one flat string (a
  * decoded buffer), not a tree of concatenations: ids and nonces are hashed and serialised right
@@ -86,8 +92,7 @@ export function hexEncodePure(bytes: Uint8Array): string {
   const n = bytes.length
   if (LITTLE_ENDIAN) {
     const units = n < ENCODE_SCRATCH_UNITS ? encodeScratch : new Uint16Array(n + 1)
-    units[0] = 0x7830 // "0x"
-    for (let i = 0; i < n; i++) units[i + 1] = PAIRS[bytes[i]!]!
+    writeDigits(units, bytes)
     return ascii.decode(units.subarray(0, n + 1))
   }
   const out = new Uint8Array(2 + 2 * n)
@@ -112,8 +117,7 @@ export function hexEncode(bytes: Uint8Array): string {
   if (NATIVE !== undefined && n >= ENCODE_SCRATCH_UNITS)
     return `0x${NATIVE.from(bytes.buffer, bytes.byteOffset, n).toString('hex')}`
   if (encodeScratchText === undefined) return hexEncodePure(bytes)
-  encodeScratch[0] = 0x7830 // "0x"
-  for (let i = 0; i < n; i++) encodeScratch[i + 1] = PAIRS[bytes[i]!]!
+  writeDigits(encodeScratch, bytes)
   return encodeScratchText.toString('latin1', 0, 2 * n + 2)
 }
 

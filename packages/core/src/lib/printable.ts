@@ -61,7 +61,7 @@ export function printable(text: string, options: PrintableOptions = {}): string 
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (!isUnprintable(c) || (lineFeeds && c === 0x0a)) continue
-    pieces.push(text.slice(from, i), ESCAPES.get(c) ?? escapeOf(c))
+    pieces.push(text.slice(from, i), ESCAPES.get(c)!)
     from = i + 1
   }
   if (from === 0) return text

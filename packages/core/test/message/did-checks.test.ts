@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createLightDid, didSubject } from '../../src/did/index.js'
+import { createLightDid, didOf, didSubject } from '../../src/did/index.js'
 import { ss58Decode } from '../../src/did/lib/ss58.js'
 import { authKeyTypeOf, matchDid, parseDidShared } from '../../src/did/lib/uri.js'
-import { didPartOf, plainDid, resourceUri, subjectOf } from '../../src/message/lib/did-checks.js'
+import { plainDid, resourceUri } from '../../src/message/lib/did-checks.js'
 
 function outcome(f: () => unknown): unknown {
   try {
@@ -97,7 +97,7 @@ describe('DID checks: URIs of cached DIDs', () => {
         const grammar = uncachedParse(uri) as { ok?: { did: string; address: string }; error?: string }
         const layer =
           grammar.ok === undefined ? grammar : { ok: { did: grammar.ok.did, subject: grammar.ok.address } }
-        const ours = outcome(() => ({ did: didPartOf(uri), subject: subjectOf(uri) }))
+        const ours = outcome(() => ({ did: didOf(uri), subject: didSubject(uri) }))
         expect(ours).toEqual(layer)
         if (grammar.ok !== undefined && tail.length > 0) {
           const hasFragment = grammar.ok.did.length < uri.length

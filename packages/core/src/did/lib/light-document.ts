@@ -9,6 +9,9 @@ import { makeDocument } from './document.js'
 import { decodeLightDetails } from './light-details.js'
 import { checkService } from './service.js'
 
+/** The id (fragment) of a light DID's key agreement key. */
+export const ENCRYPTION_KEY_ID = '#encryption'
+
 /** Checks a key agreement key (x25519, 32 bytes; `"X25519"` too when `legacy`), reading only `type`/`publicKey`. */
 export function checkEncryptionKey(value: unknown, legacy: boolean): DidEncryptionKey {
   if (typeof value !== 'object' || value === null)
@@ -21,7 +24,7 @@ export function checkEncryptionKey(value: unknown, legacy: boolean): DidEncrypti
       { sdkError: 'DidError' },
     )
   assertBytes(publicKey, 'keyAgreement[0].publicKey', 32, 'ERR_KEY_INVALID')
-  return { id: '#encryption', type: 'x25519', publicKey: publicKey as Uint8Array }
+  return { id: ENCRYPTION_KEY_ID, type: 'x25519', publicKey: publicKey as Uint8Array }
 }
 
 /**

@@ -100,19 +100,8 @@ function withCachedBase(uri: string): ParsedDid | undefined {
   if (base === undefined || base.fragment !== undefined || base.did.length !== hash) return undefined
   const fragment = uri.slice(hash)
   if (!FRAGMENT.test(fragment)) return undefined
-  // The same fields in the same order as a parse of the whole URI (below).
-  const result: Writable = {
-    did: base.did,
-    type: base.type,
-    version: 1 as const,
-    address: base.address,
-    addressPublicKey: base.addressPublicKey,
-  }
-  if (base.authKeyType !== undefined) result.authKeyType = base.authKeyType
-  if (base.authKeyTypeEncoding !== undefined) result.authKeyTypeEncoding = base.authKeyTypeEncoding
-  if (base.encodedDetails !== undefined) result.encodedDetails = base.encodedDetails
-  result.fragment = fragment as UriFragment
-  return Object.freeze(result)
+  // The base's fields (it has no fragment) and the fragment last: what a parse of the whole URI builds.
+  return Object.freeze({ ...base, fragment: fragment as UriFragment })
 }
 
 /**

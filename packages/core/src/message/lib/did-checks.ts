@@ -10,26 +10,6 @@ import { MessagingError } from '../../errors.js'
 /** The DID (without fragment) and subject (`address`) of a URI: its shared, cached parse. */
 export type Parts = Pick<ParsedDid, 'did' | 'address'>
 
-/** The DID and subject of a valid KILT DID URI (the DID layer's cached parse). */
-export function partsOf(uri: string): Parts {
-  return parseDidShared(uri)
-}
-
-/**
- * The subject (SS58 address) of a valid KILT DID or DID resource URI.
- * @throws MessagingError ERR_DID_INVALID, ERR_DID_ADDRESS_INVALID (ERR_ARGUMENT_INVALID when not a string)
- */
-export function subjectOf(uri: unknown): string {
-  if (typeof uri !== 'string')
-    throw new MessagingError('ERR_ARGUMENT_INVALID', `DID string expected, got ${typeof uri}`)
-  return partsOf(uri).address
-}
-
-/** The DID part (without fragment) of a valid KILT DID URI. */
-export function didPartOf(uri: string): DidUri {
-  return partsOf(uri).did
-}
-
 /**
  * A KILT DID resource URI (with `#fragment`).
  * @throws MessagingError ERR_ARGUMENT_INVALID (not a string), ERR_DID_INVALID, ERR_DID_ADDRESS_INVALID, ERR_DID_FRAGMENT
@@ -46,7 +26,7 @@ export function resourceUri(value: unknown): DidResourceUri {
 export function resourceParts(value: unknown): Parts {
   if (typeof value !== 'string')
     throw new MessagingError('ERR_ARGUMENT_INVALID', `DID string expected, got ${typeof value}`)
-  const parts = partsOf(value)
+  const parts = parseDidShared(value)
   if (parts.did.length === value.length)
     throw new MessagingError(
       'ERR_DID_FRAGMENT',
@@ -62,7 +42,7 @@ export function resourceParts(value: unknown): Parts {
 export function plainDid(value: unknown): DidUri {
   if (typeof value !== 'string')
     throw new MessagingError('ERR_ARGUMENT_INVALID', `DID string expected, got ${typeof value}`)
-  if (partsOf(value).did.length !== value.length)
+  if (parseDidShared(value).did.length !== value.length)
     throw new MessagingError(
       'ERR_DID_FRAGMENT',
       'Expected a Kilt DidUri but got a DidResourceUri (containing a #fragment)',

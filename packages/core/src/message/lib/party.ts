@@ -6,9 +6,10 @@
  * details of a light DID are not bound to its address, so anybody can pair someone else's address
  * with their own x25519 key and would otherwise pass as that someone (review finding C1/C2).
  */
+
+import { didOf, didSubject } from '../../did/parse.js'
 import { equalBytes } from '../../lib/bytes.js'
 import type { DidResolver } from '../../resolver/types.js'
-import { didPartOf, subjectOf } from './did-checks.js'
 
 /**
  * True when `did` owns the key agreement key `publicKey` found under the DID `keyDid`.
@@ -22,8 +23,8 @@ export function ownsAgreementKey(
   publicKey: () => Uint8Array | Promise<Uint8Array>,
 ): boolean | Promise<boolean> {
   if (did === keyDid) return true
-  if (subjectOf(did) !== subjectOf(keyDid)) return false
-  return otherFormOwns(resolver, didPartOf(did), publicKey)
+  if (didSubject(did) !== didSubject(keyDid)) return false
+  return otherFormOwns(resolver, didOf(did), publicKey)
 }
 
 async function otherFormOwns(

@@ -5,6 +5,7 @@
  * one light-DID key per message, needs no network and no extra Promise.
  */
 import { parseDid } from '../../did/index.js'
+import { ENCRYPTION_KEY_ID } from '../../did/lib/light-document.js'
 import { lightAgreementKeyOnly, sharedLightDocument } from '../../did/light-did.js'
 import type {
   DidDocument,
@@ -21,8 +22,6 @@ import { callOptions } from './options.js'
 import { found } from './results.js'
 
 const LIGHT_PREFIX = 'did:kilt:light:'
-/** The fragment of a light DID's key agreement key. */
-const ENCRYPTION_FRAGMENT = '#encryption'
 const RELATIONSHIPS: readonly VerificationRelationship[] = [
   'authentication',
   'assertionMethod',
@@ -197,8 +196,8 @@ export function lightKeySync(keyUri: string, relationship: VerificationRelations
   // A light DID's usual key agreement key (`#encryption`, details without services): its key only,
   // no document (the same bytes and checks, see lightAgreementKeyOnly).
   if (relationship === 'keyAgreement') {
-    const hash = keyUri.length - ENCRYPTION_FRAGMENT.length
-    if (hash > 0 && keyUri.indexOf('#') === hash && keyUri.endsWith(ENCRYPTION_FRAGMENT)) {
+    const hash = keyUri.length - ENCRYPTION_KEY_ID.length
+    if (hash > 0 && keyUri.indexOf('#') === hash && keyUri.endsWith(ENCRYPTION_KEY_ID)) {
       const did = keyUri.slice(0, hash) as DidUri
       const publicKey = isLight(did) ? lightAgreementKeyOnly(did) : undefined
       if (publicKey !== undefined)
