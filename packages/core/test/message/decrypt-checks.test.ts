@@ -444,6 +444,46 @@ describe('decryptMessage: 10. replay (last)', () => {
     expect(await codeOf(decryptMessage(env, { keys: bob.keyring(), now }))).toBe('ERR_MESSAGE_REPLAYED')
   })
 
+  it('the default guard: a message accepted under one window is a replay under any other, however many windows', async () => {
+    const keys = bob.keyring()
+    const env = seal(plaintext())
+    expect(await codeOf(decryptMessage(env, { keys, now, maxAgeMs: 60_000 }))).toBeUndefined()
+    expect(await codeOf(decryptMessage(env, { keys, now, maxAgeMs: 60_001 }))).toBe('ERR_MESSAGE_REPLAYED')
+    expect(await codeOf(decryptMessage(env, { keys, now, maxFutureSkewMs: 5_000 }))).toBe(
+      'ERR_MESSAGE_REPLAYED',
+    )
+    // more windows than the default keeps guard objects for
+    const other = seal(plaintext())
+    for (let i = 0; i < 20; i++) await codeOf(decryptMessage(other, { keys, now, maxAgeMs: 70_000 + i }))
+    expect(await codeOf(decryptMessage(env, { keys, now, maxAgeMs: 60_000 }))).toBe('ERR_MESSAGE_REPLAYED')
+    expect(await codeOf(decryptMessage(env, { keys, now }))).toBe('ERR_MESSAGE_REPLAYED')
+  })
+
+  it('the default guard, widened later: ids live for the widest window; an older message it may have let go is refused', async () => {
+    // its own timeline, far from the other tests' clock
+    const T0 = NOW + 10 * 24 * 3_600_000
+    const at = (t: number) => () => t
+    const keys = bob.keyring()
+    const early = seal(plaintext({ createdAt: T0 }))
+    // accepted under the 60 s default window, kept while that window accepts it
+    expect(await codeOf(decryptMessage(early, { keys, now: at(T0 + 1_000) }))).toBeUndefined()
+    expect(await codeOf(decryptMessage(early, { keys, now: at(T0 + 59_000) }))).toBe('ERR_MESSAGE_REPLAYED')
+    // 90 s later a caller widens the window to 10 min: the 60 s record may be gone, so the message
+    // cannot be vouched for — refused as stale, not accepted a second time
+    const wide = { keys, maxAgeMs: 600_000 }
+    expect(await codeOf(decryptMessage(early, { ...wide, now: at(T0 + 90_000) }))).toBe('ERR_MESSAGE_STALE')
+    // a message created after the widening is accepted once, and its id now lives for 10 min, even
+    // when it was accepted under the narrow window
+    const late = seal(plaintext({ createdAt: T0 + 100_000 }))
+    expect(await codeOf(decryptMessage(late, { keys, now: at(T0 + 100_500) }))).toBeUndefined()
+    expect(await codeOf(decryptMessage(late, { ...wide, now: at(T0 + 100_000 + 300_000) }))).toBe(
+      'ERR_MESSAGE_REPLAYED',
+    )
+    // an own guard of the wide window is the way to accept such older messages
+    const replay = createReplayGuard({ maxAgeMs: 600_000 })
+    expect(await codeOf(decryptMessage(early, { ...wide, replay, now: at(T0 + 90_000) }))).toBeUndefined()
+  })
+
   it('decryptMessage and guard.check key a message alike (the layer passes the subjects it parsed)', async () => {
     const keys = bob.keyring()
     // checked by the public guard first, then decrypted: a replay

@@ -8,9 +8,10 @@
 import type { DidResourceUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
 import { scratchBytes } from '../../lib/bytes.js'
-import { createReplayGuard } from '../../replay/create-replay-guard.js'
+import { createMemoryReplayStore } from '../../replay/create-memory-replay-store.js'
 import { assertFresh, readClock } from '../../replay/lib/freshness.js'
-import { inlineCheckOf } from '../../replay/lib/guard.js'
+import { guard, inlineCheckOf } from '../../replay/lib/guard.js'
+import { sharedRetention } from '../../replay/lib/shared-retention.js'
 import type { ReplayGuard } from '../../replay/types.js'
 import type { DidResolver, ResolvedKey } from '../../resolver/types.js'
 import type { Message, MessageBody } from '../types.js'
@@ -67,22 +68,27 @@ const OWNER_TYPES: ReadonlySet<string> = new Set([
   'submit-credential',
 ])
 
-// The default guard: one per freshness window for the whole process, shared by every receiving
-// identity (the replay key includes the receiver's subject). Keying it by the key source object
-// would lose replay protection for KILT-style callers who pass a new `{ decrypt }` object per call.
+// The default guard: one store for the whole process, shared by every receiving identity (the
+// replay key includes the receiver's subject) and every freshness window a caller passes (one guard
+// object per window, all over that store, ids kept for the widest window so far: a message accepted
+// under one window is a replay under any other). Keying it by the key source object would lose
+// replay protection for KILT-style callers who pass a new `{ decrypt }` object per call.
+const defaultStore = createMemoryReplayStore()
+const defaultRetention = sharedRetention()
 const defaultGuards = new Map<string, ReplayGuard>()
 
 function guardFor(input: DecryptInput): ReplayGuard | undefined {
   if (input.replay === false) return undefined
   if (input.replay !== undefined) return input.replay
   const id = `${input.maxAgeMs}/${input.maxFutureSkewMs}`
-  let guard = defaultGuards.get(id)
-  if (guard === undefined) {
+  let g = defaultGuards.get(id)
+  if (g === undefined) {
+    // dropping a guard object forgets nothing: the ids are in the shared store
     if (defaultGuards.size >= 16) defaultGuards.delete(defaultGuards.keys().next().value as string)
-    guard = createReplayGuard({ maxAgeMs: input.maxAgeMs, maxFutureSkewMs: input.maxFutureSkewMs })
-    defaultGuards.set(id, guard)
+    g = guard(defaultStore, input.maxAgeMs, input.maxFutureSkewMs, Date.now, defaultRetention)
+    defaultGuards.set(id, g)
   }
-  return guard
+  return g
 }
 
 function failed(cause?: unknown): MessagingError {
@@ -249,17 +255,17 @@ export async function decrypt(envelope: unknown, input: DecryptInput): Promise<D
     const fresh = relax.freshness !== true
     if (fresh) assertFresh(message.createdAt, now, input.maxAgeMs, input.maxFutureSkewMs)
 
-    const guard = guardFor(input)
-    if (guard !== undefined) {
+    const replayGuard = guardFor(input)
+    if (replayGuard !== undefined) {
       try {
         // Guards made by createReplayGuard answer synchronously with a synchronous store.
-        const inline = inlineCheckOf(guard)
+        const inline = inlineCheckOf(replayGuard)
         // A guard of the application's own gets its own copy of the plaintext.
         const context = { now, plaintext: inline === undefined ? bytes.slice() : bytes, freshness: fresh }
         // The parties' subjects are those of the key URIs' DIDs when the plaintext names exactly those.
         const pending =
           inline === undefined
-            ? guard.check(message, context)
+            ? replayGuard.check(message, context)
             : message.sender === senderKeyDid && message.receiver === receiverKeyDid
               ? inline(message, context, env.receiver.address, env.sender.address)
               : inline(message, context)

@@ -10,6 +10,7 @@ import { lastPair } from '../../lib/last-pair.js'
 import type { ReplayCheckContext, ReplayCheckInput, ReplayGuard, ReplayStore } from '../types.js'
 import { assertFresh, readClock } from './freshness.js'
 import { partsMarkerOf } from './memory-store.js'
+import type { SharedRetention } from './shared-retention.js'
 
 /** Longer message ids are hashed so a hostile sender cannot make keys large. */
 const MAX_RAW_ID_LENGTH = 80
@@ -103,11 +104,16 @@ function replayed(): MessagingError {
   return new MessagingError('ERR_MESSAGE_REPLAYED', 'The message was already received')
 }
 
+/**
+ * @param shared - the retention of guards of other windows over the same store (see
+ *   `shared-retention`); without it, ids live exactly as long as this guard's window accepts them
+ */
 export function guard(
   store: ReplayStore,
   maxAgeMs: number,
   maxFutureSkewMs: number,
   clock: () => number,
+  shared?: SharedRetention,
 ): ReplayGuard {
   const markParts = partsMarkerOf(store)
   const inline: InlineCheck = (message, context, receiverSubject, senderSubject) => {
@@ -118,12 +124,16 @@ export function guard(
       throw new MessagingError('ERR_ARGUMENT_INVALID', '"context.now" expected a finite number')
     let expiresAt: number
     if (context.freshness === false) {
-      expiresAt = Math.ceil(now) + Math.max(maxAgeMs, RELAXED_RETENTION_MS) + 1
+      const window = shared === undefined ? maxAgeMs : Math.max(maxAgeMs, shared.retentionMs)
+      expiresAt = Math.ceil(now) + Math.max(window, RELAXED_RETENTION_MS) + 1
     } else {
       assertFresh(message.createdAt, now, maxAgeMs, maxFutureSkewMs)
       // Live exactly as long as the window would still accept this createdAt (integer ms: stores
       // keep integers, and a fractional createdAt from a peer must not turn into an options error).
-      expiresAt = Math.ceil(message.createdAt as number) + maxAgeMs + 1
+      expiresAt =
+        shared === undefined
+          ? Math.ceil(message.createdAt as number) + maxAgeMs + 1
+          : shared.expiryFor(message.createdAt as number, now, maxAgeMs, maxFutureSkewMs)
     }
     const [scope, id] = replayKeyParts(message, context.plaintext, receiverSubject, senderSubject)
     // A synchronous store (the memory store) answers a boolean: no await, no extra microtask. The
