@@ -6,6 +6,8 @@ import type { DidResourceUri } from '../did/types.js'
 import { MessagingError } from '../errors.js'
 import { assertBytes } from '../lib/bytes.js'
 import type { DidResolver } from '../resolver/types.js'
+import { isRegistry } from './lib/body/registry.js'
+import type { BodyRegistry } from './lib/create.js'
 import { encrypt } from './lib/encrypt.js'
 import { type KeySource, keySource } from './lib/key-source.js'
 import { optionsObject, rejecting, resolverOption } from './lib/options.js'
@@ -21,6 +23,11 @@ export interface EncryptMessageOptions {
   readonly receiverKeyUri?: DidResourceUri
   /** A fixed 24-byte nonce — ONLY for test vectors; reusing a nonce with the same keys breaks confidentiality. Keyrings only. */
   readonly nonce?: Uint8Array
+  /**
+   * Body validators for a message not made by `createMessage`/`replyTo` (default: the built-in
+   * registry of `message/verify`); a message made by them was validated with their own registry.
+   */
+  readonly registry?: BodyRegistry
 }
 
 /**
@@ -32,12 +39,14 @@ export interface EncryptMessageOptions {
  *
  * Unlike the SDK, the sender key is checked too: it must belong to `message.sender` (same DID
  * subject). The receiver key must be a key agreement key whose DID is `message.receiver` (same subject).
+ * A message not made by `createMessage`/`replyTo` (older, copied, SDK-made) has its fields and its
+ * body checked as `decryptMessage` will check them (`registry` for application body types).
  *
  * @param message - the message (from `createMessage`/`replyTo`, or any SDK-shaped `IMessage`)
  * @param options - see {@link EncryptMessageOptions}; `nonce` is 24 bytes
  * @returns the frozen envelope
  * @throws MessagingError ERR_ARGUMENT_INVALID (options, misbehaving callback), ERR_MESSAGE_INVALID /
- *   ERR_DID_* (message fields), ERR_BODY_TYPE_UNKNOWN, ERR_DID_NOT_FOUND / ERR_KEY_NOT_FOUND /
+ *   ERR_DID_* (message fields), ERR_BODY_TYPE_UNKNOWN, ERR_BODY_INVALID, ERR_DID_NOT_FOUND / ERR_KEY_NOT_FOUND /
  *   ERR_KEY_RELATIONSHIP / ERR_DID_DEACTIVATED / ERR_DID_UPGRADED / ERR_RESOLVER_FAILED (receiver key),
  *   ERR_KEY_TYPE_UNSUPPORTED, ERR_RECEIVER_MISMATCH, ERR_SENDER_MISMATCH, ERR_KEY_UNAVAILABLE
  * @example
@@ -59,5 +68,13 @@ function encryptWith(message: Message, options: EncryptMessageOptions): Promise<
     if (source.kind !== 'keyring')
       throw new MessagingError('ERR_ARGUMENT_INVALID', '"nonce" can only be fixed with a Keyring')
   }
-  return encrypt(message, { source, resolver, receiverKeyUri: o.receiverKeyUri, nonce: o.nonce })
+  if (o.registry !== undefined && !isRegistry(o.registry))
+    throw new MessagingError('ERR_ARGUMENT_INVALID', '"registry" must come from createBodyRegistry()')
+  return encrypt(message, {
+    source,
+    resolver,
+    receiverKeyUri: o.receiverKeyUri,
+    nonce: o.nonce,
+    registry: o.registry,
+  })
 }

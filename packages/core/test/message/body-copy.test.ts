@@ -83,7 +83,7 @@ describe('createMessage body copy', () => {
         expect(Object.getPrototypeOf(m.body)).toBe(Object.prototype)
         // the remembered body JSON gives the same plaintext as a plain copy serialised from scratch
         const own = await encryptMessage(m, { keys, nonce, receiverKeyUri: bob.keyUri })
-        const copy = await encryptMessage({ ...m }, { keys, nonce, receiverKeyUri: bob.keyUri })
+        const copy = await encryptMessage({ ...m }, { keys, nonce, receiverKeyUri: bob.keyUri, registry })
         expect(own.ciphertext).toBe(copy.ciphertext)
       }),
       { numRuns: 300 },

@@ -11,6 +11,7 @@ import { decryptMessage } from '../../src/message/decrypt-message.js'
 import { encryptMessage } from '../../src/message/encrypt-message.js'
 import { replyTo } from '../../src/message/reply-to.js'
 import type { Message, MessageBody } from '../../src/message/types.js'
+import { createBodyRegistry } from '../../src/message/verify.js'
 import { anchor, CTYPE_HASH, codeOf, vectors } from './helpers.js'
 
 const alice = anchor('alice')
@@ -65,6 +66,12 @@ describe('createMessage', () => {
       'ERR_MESSAGE_INVALID',
     ],
     ['inReplyTo a number', { sender: alice.did, receiver: bob.did, inReplyTo: 5 }, 'ERR_MESSAGE_INVALID'],
+    ['inReplyTo empty', { sender: alice.did, receiver: bob.did, inReplyTo: '' }, 'ERR_MESSAGE_INVALID'],
+    [
+      'references with an empty id',
+      { sender: alice.did, receiver: bob.did, references: [''] },
+      'ERR_MESSAGE_INVALID',
+    ],
     ['now not a function', { sender: alice.did, receiver: bob.did, now: 5 }, 'ERR_ARGUMENT_INVALID'],
     [
       'now returning NaN',
@@ -228,6 +235,46 @@ describe('encryptMessage', () => {
       expect(await codeOf(encryptMessage(bad as never, { keys }))).toBe('ERR_MESSAGE_INVALID')
     expect(await codeOf(encryptMessage({ ...message, body: null } as never, { keys }))).toBe(
       'ERR_BODY_TYPE_UNKNOWN',
+    )
+  })
+
+  it('a message not made by createMessage has its body checked as the receiver will (registry for own types)', async () => {
+    const keys = alice.keyring()
+    const fields = { createdAt: Date.now(), sender: alice.did, receiver: bob.did, messageId: '0x01' }
+    const foreign = (body: unknown) => ({ ...fields, body }) as never
+    expect(
+      await codeOf(
+        encryptMessage(
+          foreign({ type: 'request-terms', content: { cTypeHash: 'not a hash', contents: {} } }),
+          {
+            keys,
+          },
+        ),
+      ),
+    ).toBe('ERR_BODY_INVALID')
+    expect(await codeOf(encryptMessage(foreign({ type: 'x-note', content: 'hi' }), { keys }))).toBe(
+      'ERR_BODY_TYPE_UNKNOWN',
+    )
+    const registry = createBodyRegistry()
+    registry.register('x-note', (content) => {
+      if (typeof content !== 'string') throw new Error('x-note content is a string')
+    })
+    expect(await codeOf(encryptMessage(foreign({ type: 'x-note', content: 'hi' }), { keys, registry }))).toBe(
+      undefined,
+    )
+    expect(await codeOf(encryptMessage(foreign({ type: 'x-note', content: 1 }), { keys, registry }))).toBe(
+      'ERR_BODY_INVALID',
+    )
+    expect(
+      await codeOf(
+        encryptMessage(foreign({ type: 'x-note', content: 'hi' }), { keys, registry: {} as never }),
+      ),
+    ).toBe('ERR_ARGUMENT_INVALID')
+    // a valid foreign message is encrypted and decrypts
+    const ok = foreign({ type: 'request-terms', content: { cTypeHash: CTYPE_HASH, contents: {} } })
+    const envelope = await encryptMessage(ok, { keys })
+    expect((await decryptMessage(envelope, { keys: bob.keyring(), replay: false })).message.body.type).toBe(
+      'request-terms',
     )
   })
 

@@ -10,6 +10,7 @@ import { createKeyring } from '../../src/keys/keyring.js'
 import type { DecryptCallback } from '../../src/keys/types.js'
 import { fromHex } from '../../src/lib/bytes.js'
 import { type DecryptMessageOptions, decryptMessage } from '../../src/message/decrypt-message.js'
+import { verifyMessageEnvelope } from '../../src/message/verify.js'
 import { createMemoryReplayStore } from '../../src/replay/create-memory-replay-store.js'
 import { createReplayGuard } from '../../src/replay/create-replay-guard.js'
 import { composeResolvers, createRegistryResolver } from '../../src/resolver/index.js'
@@ -275,8 +276,21 @@ describe('decryptMessage: 5. field types', () => {
     ['inReplyTo a number', { inReplyTo: 123 }],
     ['references not an array', { references: 'x' }],
     ['references with a number', { references: ['0x1', 2] }],
+    ['inReplyTo empty', { inReplyTo: '' }],
+    ['references with an empty id', { references: ['0x1', ''] }],
   ])('%s → ERR_MESSAGE_INVALID', async (_name, over) => {
     expect(await codeOf(decryptMessage(seal(plaintext(over)), opts()))).toBe('ERR_MESSAGE_INVALID')
+  })
+
+  it('thread fields that decrypt also pass the strict verifyMessageEnvelope (one rule for both)', async () => {
+    const p = plaintext({ inReplyTo: '0x01', references: ['0x00', '0x01'] })
+    const { message } = await decryptMessage(seal(p), opts())
+    expect(() => verifyMessageEnvelope(message)).not.toThrow()
+    for (const over of [{ inReplyTo: '' }, { references: [''] }]) {
+      const bad = { ...message, ...over }
+      expect(await codeOf(() => verifyMessageEnvelope(bad))).toBe('ERR_MESSAGE_INVALID')
+      expect(await codeOf(decryptMessage(seal(plaintext(over)), opts()))).toBe('ERR_MESSAGE_INVALID')
+    }
   })
 })
 

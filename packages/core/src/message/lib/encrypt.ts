@@ -9,6 +9,8 @@ import { scratchBytes } from '../../lib/bytes.js'
 import { hexEncode } from '../../lib/hex.js'
 import type { DidResolver } from '../../resolver/types.js'
 import type { EncryptedMessage, Message } from '../types.js'
+import { verifyBody } from './body/body.js'
+import type { BodyRegistry } from './create.js'
 import { resourceParts, resourceUri } from './did-checks.js'
 import { checkBodyShape, checkMessageFields } from './fields.js'
 import { agreementKey, resolving } from './key-cache.js'
@@ -51,10 +53,14 @@ export interface EncryptInput {
   readonly resolver: ResolverChoice
   readonly receiverKeyUri: string | undefined
   readonly nonce: Uint8Array | undefined
+  readonly registry: BodyRegistry | undefined
 }
 
-/** Checks the fields of a caller-given message (types, DIDs, threading, body shape). */
-function checkMessage(message: unknown): Message {
+/**
+ * Checks a caller-given message as the receiver will: fields (types, DIDs, threading) and body
+ * (the registry's validators or the built-in ones), unless createMessage/replyTo made it.
+ */
+function checkMessage(message: unknown, registry: BodyRegistry | undefined): Message {
   if (typeof message !== 'object' || message === null)
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"message" expected a Message')
   const m = message as Message
@@ -70,6 +76,7 @@ function checkMessage(message: unknown): Message {
       sdkError: 'TypeError',
     })
   checkBodyShape(m.body)
+  verifyBody(m.body, registry === undefined ? undefined : { registry })
   return m
 }
 
@@ -98,7 +105,7 @@ function checkSenderKeyUri(
 }
 
 export async function encrypt(message: unknown, input: EncryptInput): Promise<EncryptedMessage> {
-  const m = checkMessage(message)
+  const m = checkMessage(message, input.registry)
   const { resolver, cacheable } = input.resolver
   const { source } = input
   const receiverKeyUri = input.receiverKeyUri ?? (await firstAgreementKeyUri(resolver, m.receiver))

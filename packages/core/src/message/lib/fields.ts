@@ -25,18 +25,24 @@ function invalid(message: string, sdkError = 'TypeError'): MessagingError {
   return new MessagingError('ERR_MESSAGE_INVALID', message, { sdkError })
 }
 
-/** `inReplyTo` and `references`, when present, are (bounded) strings. */
+/** A message id as a thread field: a non-empty, bounded string (an empty one names no message). */
+function isThreadId(value: unknown): boolean {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH
+}
+
+/**
+ * `inReplyTo` and `references`, when present, are non-empty (bounded) strings — the rule of the
+ * strict `verifyMessageEnvelope`, so that a message this layer creates or decrypts also passes it.
+ */
 export function checkThreadFields(inReplyTo: unknown, references: unknown): void {
-  if (inReplyTo !== undefined && (typeof inReplyTo !== 'string' || inReplyTo.length > MAX_ID_LENGTH))
-    throw invalid('In reply to is expected to be a string')
+  if (inReplyTo !== undefined && !isThreadId(inReplyTo))
+    throw invalid('In reply to is expected to be a non-empty string')
   if (references === undefined) return
   if (!Array.isArray(references) || references.length > MAX_REFERENCES)
-    throw invalid('References are expected to be an array of strings')
-  for (let i = 0; i < references.length; i++) {
-    const r: unknown = references[i]
-    if (typeof r !== 'string' || r.length > MAX_ID_LENGTH)
-      throw invalid('References are expected to be an array of strings')
-  }
+    throw invalid('References are expected to be an array of non-empty strings')
+  for (let i = 0; i < references.length; i++)
+    if (!isThreadId(references[i]))
+      throw invalid('References are expected to be an array of non-empty strings')
 }
 
 /** A body is an object with a string `type` (the content rules are `verifyMessageBody`'s). */
@@ -66,7 +72,7 @@ function fieldDid(value: unknown, name: string): void {
 /**
  * The checks of SDK `verifyMessageEnvelope` (spec §5.1) on the cached DID parser, plus strict
  * thread fields: `messageId` a non-empty string and `createdAt` a finite number when present,
- * `sender`/`receiver` KILT DIDs without fragment, `inReplyTo`/`references` strings.
+ * `sender`/`receiver` KILT DIDs without fragment, `inReplyTo`/`references` non-empty strings.
  * (`receivedAt` is not a plaintext field; the envelope reader checks it.)
  * @param knownSender - a valid DID without fragment (checked before): a `sender` equal to it passes
  * @param knownReceiver - the same for `receiver`
