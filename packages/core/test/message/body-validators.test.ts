@@ -205,6 +205,17 @@ describe('submit-terms / reject-terms', () => {
     c.content.cTypes[0].properties.name = { type: 'text' }
     expectFail(c, 'ObjectUnverifiableError', { sdkCompatible: true })
   })
+  it('cTypes present but not an array (even a falsy value) → TypeError by default; the SDK skips falsy ones', () => {
+    for (const cTypes of [null, false, 0, '', 'x']) {
+      const b = bodyOf('submit-terms')
+      b.content.cTypes = cTypes
+      expectFail(b, 'TypeError')
+      if (!cTypes) expectOk(b, { sdkCompatible: true })
+    }
+    const absent = bodyOf('submit-terms')
+    delete absent.content.cTypes
+    expectOk(absent)
+  })
 })
 
 describe('request-attestation (Credential.verifyDataStructure)', () => {
@@ -394,6 +405,15 @@ describe('delegation bodies (verifyDelegationStructure)', () => {
     const b = bodyOf('submit-accept-delegation')
     b.content.delegationData.parentId = 'nope'
     expectFail(b, 'DelegationIdTypeError', { sdkCompatible: true })
+  })
+  it('parentId is required by the type: missing or falsy → DelegationIdTypeError by default; the SDK skips falsy ones', () => {
+    for (const parentId of [undefined, null, '', 0, false]) {
+      const b = bodyOf('reject-accept-delegation')
+      if (parentId === undefined) delete b.content.parentId
+      else b.content.parentId = parentId
+      expectFail(b, 'DelegationIdTypeError')
+      expectOk(b, { sdkCompatible: true })
+    }
   })
   it('§11.6: reject-accept-delegation without account → OwnerMissingError', () => {
     const b = bodyOf('reject-accept-delegation')

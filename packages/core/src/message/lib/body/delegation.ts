@@ -1,7 +1,8 @@
 /**
  * @module message/lib/body/delegation
  * `verifyDelegationStructure` of SDK 0.35.2 (spec §5.2), plus, outside SDK-compatible mode,
- * 256-bit ids and permissions restricted to distinct values 1 (attest) and 2 (delegate).
+ * 256-bit ids, a `parentId` (required by the SDK's type), and permissions restricted to distinct
+ * values 1 (attest) and 2 (delegate).
  */
 import { type Ctx, checkHex, describe, expectObject, fail, sdkIsHex } from './check.js'
 import { checkDid } from './did.js'
@@ -36,8 +37,9 @@ export function checkDelegation(input: unknown, path: string, ctx: Ctx): void {
       seen.add(p)
     }
   }
-  if (parentId && (typeof parentId !== 'string' || !sdkIsHex(parentId)))
+  // `IDelegationData.parentId` is required by the SDK's type, though its check runs only when truthy
+  if ((parentId || !ctx.compat) && (typeof parentId !== 'string' || !sdkIsHex(parentId)))
     fail(`${path}.parentId`, 'DelegationIdTypeError', 'expected hex')
-  if (parentId && !ctx.compat)
+  if (!ctx.compat)
     checkHex(parentId, `${path}.parentId`, ctx, { bits: 256, sdkError: 'DelegationIdTypeError' })
 }

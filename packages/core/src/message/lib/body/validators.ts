@@ -71,7 +71,8 @@ export const BUILT_IN_VALIDATORS: Readonly<Record<MessageBodyType, BuiltInValida
     termsDelegationId(o, ctx)
     if (o.quote || (!ctx.compat && o.quote !== undefined))
       checkQuote(o.quote, `${C}.quote`, ctx, 'attester-signed')
-    if (o.cTypes)
+    // an optional field is checked whenever present (the SDK: only when truthy)
+    if (o.cTypes || (!ctx.compat && o.cTypes !== undefined))
       expectArray(o.cTypes, `${C}.cTypes`).forEach((t, i) => {
         checkCType(t, `${C}.cTypes[${i}]`)
       })
