@@ -44,7 +44,8 @@ export interface DecryptMessageOptions {
    * - `receiverCheck: true` — accept a plaintext `receiver` that does not own `receiverKeyUri` (SDK l01).
    * - `freshness: true` — accept any `createdAt`, or none (SDK l04–l06); replay ids are then kept 7 days (or
    *   `maxAgeMs` if longer) from now: a replay after that is accepted again, the price of no window.
-   * - `bodyValidation: true` — skip body validation and the owner check; `'sdk'` — validate exactly as SDK 0.35.2 `Message.verify`.
+   * - `bodyValidation: true` — skip body validation and the owner check; `'sdk'` — validate with SDK 0.35.2
+   *   `Message.verify`'s leniency (see `VerifyBodyOptions.sdkCompatible`).
    * - `hex: true` — accept upper-case hex and a missing `0x` in `ciphertext`/`nonce` (SDK l10; non-hex characters stay rejected).
    * - `sameSubjectSender` — default `true`: the plaintext `sender` must be the same DID subject as the owner of
    *   `senderKeyUri` (the short and the full form of a light DID are one party). `false` requires the exact

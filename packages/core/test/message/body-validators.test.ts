@@ -406,6 +406,16 @@ describe('delegation bodies (verifyDelegationStructure)', () => {
     b.content.delegationData.parentId = 'nope'
     expectFail(b, 'DelegationIdTypeError', { sdkCompatible: true })
   })
+  it('sdkCompatible still wants claim contents as an object and permissions as an array (the SDK iterates anything)', () => {
+    const r = bodyOf('request-terms')
+    r.content.contents = 'x'
+    expectFail(r, 'ClaimContentsMalformedError', { sdkCompatible: true })
+    for (const permissions of ['x', { length: 1 }]) {
+      const d = bodyOf('reject-accept-delegation')
+      d.content.permissions = permissions
+      expectFail(d, 'UnauthorizedError', { sdkCompatible: true })
+    }
+  })
   it('parentId is required by the type: missing or falsy → DelegationIdTypeError by default; the SDK skips falsy ones', () => {
     for (const parentId of [undefined, null, '', 0, false]) {
       const b = bodyOf('reject-accept-delegation')

@@ -17,7 +17,10 @@ export interface VerifyBodyOptions extends ScanLimits {
   /**
    * Accept what SDK 0.35.2 accepts where it is lenient: hashes checked with `isHex` only (e.g.
    * 16-bit `cTypeHash` in credential bodies), quotes not checked, and the fields the SDK never
-   * reads left unchecked. Default `false`.
+   * reads left unchecked. Default `false`. Not SDK-identical in two ways: claim `contents` must
+   * still be an object and delegation `permissions` an array (the SDK iterates whatever it gets: a
+   * string passes), and `error`/`reject`/`request-payment`/`confirm-payment` bodies are still
+   * accepted (the SDK has no validator for them). Never laxer than the SDK.
    */
   readonly sdkCompatible?: boolean | undefined
 }
