@@ -3,9 +3,19 @@
  * One-shot NaCl box (`crypto_box_easy` / `crypto_box_open_easy`, spec §3.1): exactly what
  * `nacl.box` / `nacl.box.open` (tweetnacl, used by KILT's SDK callbacks) produce and accept.
  */
+import { MessagingError } from '../errors.js'
 import { getBoxBackend } from './backend.js'
-import { checkData, checkKey, checkNonce } from './lib/checks.js'
+import { BOX_METHODS, checkData, checkKey, checkNonce, hasMethods } from './lib/checks.js'
 import type { BoxBackend } from './types.js'
+
+/** Asserts an injected backend (`undefined` means the default). @throws MessagingError ERR_ARGUMENT_INVALID */
+function checkBackend(backend: unknown): BoxBackend | undefined {
+  if (backend === undefined || hasMethods<BoxBackend>(backend, BOX_METHODS)) return backend
+  throw new MessagingError(
+    'ERR_ARGUMENT_INVALID',
+    `"backend" expected a BoxBackend (${BOX_METHODS.join(', ')}), got ${backend === null ? 'null' : typeof backend}`,
+  )
+}
 
 async function pick(backend: BoxBackend | undefined): Promise<BoxBackend> {
   return backend ?? getBoxBackend()
@@ -20,7 +30,7 @@ async function pick(backend: BoxBackend | undefined): Promise<BoxBackend> {
  * @param secretKey - 32-byte X25519 secret key of the sender
  * @param backend - default: {@link getBoxBackend}
  * @returns tag16 || ciphertext (plaintext length + 16)
- * @throws MessagingError ERR_KEY_INVALID for a key that is not 32 bytes or a low-order peer key; ERR_ARGUMENT_INVALID for a bad nonce or plaintext
+ * @throws MessagingError ERR_KEY_INVALID for a key that is not 32 bytes or a low-order peer key; ERR_ARGUMENT_INVALID for a bad nonce, plaintext or backend
  * @example
  * const box = await seal(utf8('hi'), randomBytes(24), receiverPublicKey, senderSecretKey)
  */
@@ -35,7 +45,7 @@ export async function seal(
   checkNonce(nonce)
   checkKey(peerPublicKey, 'peerPublicKey')
   checkKey(secretKey, 'secretKey')
-  const b = await pick(backend)
+  const b = await pick(checkBackend(backend))
   const key = await b.beforenm(peerPublicKey, secretKey)
   return b.sealAfternm(plaintext, nonce, key)
 }
@@ -49,7 +59,7 @@ export async function seal(
  * @param secretKey - 32-byte X25519 secret key of the receiver
  * @param backend - default: {@link getBoxBackend}
  * @returns the plaintext, or `null` when the box does not authenticate (wrong key, nonce, tampering, truncation)
- * @throws MessagingError ERR_KEY_INVALID for a key that is not 32 bytes or a low-order peer key; ERR_ARGUMENT_INVALID for a bad nonce or box
+ * @throws MessagingError ERR_KEY_INVALID for a key that is not 32 bytes or a low-order peer key; ERR_ARGUMENT_INVALID for a bad nonce, box or backend
  * @example
  * const plaintext = await open(box, nonce, senderPublicKey, receiverSecretKey)
  * if (plaintext === null) throw new Error('not authentic')
@@ -65,7 +75,7 @@ export async function open(
   checkNonce(nonce)
   checkKey(peerPublicKey, 'peerPublicKey')
   checkKey(secretKey, 'secretKey')
-  const b = await pick(backend)
+  const b = await pick(checkBackend(backend))
   const key = await b.beforenm(peerPublicKey, secretKey)
   return b.openAfternm(box, nonce, key)
 }

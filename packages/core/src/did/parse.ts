@@ -32,19 +32,25 @@ export function parseDid(uri: string): ParsedDid {
  * type, grammar, fragment presence, address. Light-DID details are not decoded.
  *
  * @param input - anything
- * @param expect - `'Did'`: no fragment allowed; `'ResourceUri'`: a fragment is required; omitted: either
- * @throws MessagingError ERR_ARGUMENT_INVALID (sdkError `TypeError`) when `input` is not a string or `expect` is unknown
+ * @param expectType - `'Did'`: no fragment allowed; `'ResourceUri'`: a fragment is required; omitted: either.
+ *   The SDK's legacy booleans are accepted too: `false` as `'Did'`, `true` as omitted
+ * @throws MessagingError ERR_ARGUMENT_INVALID (sdkError `TypeError`) when `input` is not a string or `expectType` is unknown
  * @throws MessagingError ERR_DID_INVALID when the grammar does not match
- * @throws MessagingError ERR_DID_FRAGMENT (sdkError `DidError`) when the fragment is present/missing against `expect`
+ * @throws MessagingError ERR_DID_FRAGMENT (sdkError `DidError`) when the fragment is present/missing against `expectType`
  * @throws MessagingError ERR_DID_ADDRESS_INVALID when the SS58 address is bad
  * @example
  * validateDidUri('did:kilt:light:004pjaJnvEs7wnbcBsnhMq6m5BqaiK2r8XuTauC9SEcfoJ5r7B#encryption', 'ResourceUri')
  */
-export function validateDidUri(input: unknown, expect?: 'Did' | 'ResourceUri'): void {
+export function validateDidUri(input: unknown, expectType?: 'Did' | 'ResourceUri' | boolean): void {
   if (typeof input !== 'string')
     throw new MessagingError('ERR_ARGUMENT_INVALID', `DID string expected, got ${typeof input}`)
+  // the SDK's legacy booleans: `false` means 'Did', `true` means either
+  const expect = expectType === false ? 'Did' : expectType === true ? undefined : expectType
   if (expect !== undefined && expect !== 'Did' && expect !== 'ResourceUri')
-    throw new MessagingError('ERR_ARGUMENT_INVALID', '"expect" must be "Did", "ResourceUri" or undefined')
+    throw new MessagingError(
+      'ERR_ARGUMENT_INVALID',
+      '"expectType" must be "Did", "ResourceUri", a boolean or undefined',
+    )
   const hit = cachedParse(input)
   const { address, fragment } = hit ?? matchDid(input)
   if (fragment !== undefined && expect === 'Did')

@@ -34,13 +34,26 @@ export function sr25519FromSeed(miniSecret: Uint8Array): SigningKeyPair {
  * `sr25519PairFromSeed`/`keyFromPath`: ed25519-style scalar ‖ nonce). The pair keeps its own copy.
  * @param secretKey - 64 bytes
  * @throws MessagingError ERR_ARGUMENT_INVALID when not a Uint8Array; ERR_KEY_INVALID when not 64 bytes
+ *   or when its scalar half (first 32 bytes, little-endian) is zero or not below the group order
  * @example
  * const again = sr25519FromSecretKey(sr25519FromSeed(seed).secretKey)
  */
 export function sr25519FromSecretKey(secretKey: Uint8Array): SigningKeyPair {
   assertBytes(secretKey, 'secretKey')
   assertBytes(secretKey, 'secretKey', 64, 'ERR_KEY_INVALID')
-  return makeSr25519FromSecret(Uint8Array.from(secretKey))
+  const copy = Uint8Array.from(secretKey)
+  try {
+    return makeSr25519FromSecret(copy)
+  } catch (cause) {
+    copy.fill(0)
+    // the curve library rejects a scalar outside 1 <= sc < n (e.g. all zero, all 0xff); its message
+    // names the bound, never the bytes
+    throw new MessagingError(
+      'ERR_KEY_INVALID',
+      '"secretKey" is not a valid sr25519 secret key (its scalar half is out of range)',
+      { cause },
+    )
+  }
 }
 
 /**

@@ -14,38 +14,108 @@ const HEX_ANY = /^0x(?:[0-9a-fA-F]{2})*$/
  * ~1 KiB of heap per cached key of 32 bytes.
  */
 export function toHex(bytes: Uint8Array): string {
+  // one `instanceof` on the hot path (cache keys, ids): anything else would be encoded as garbage
+  if (!(bytes instanceof Uint8Array))
+    throw new MessagingError('ERR_ARGUMENT_INVALID', `"bytes" expected Uint8Array, got ${typeName(bytes)}`)
   return hexEncode(bytes)
 }
 
-/** True for `0x` + even-length hex. `lowercase` (default true) rejects upper-case digits. */
+function typeName(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  return typeof value
+}
+
+/** The codes {@link fromHex} may be asked to throw. */
+const HEX_CODES: ReadonlySet<string> = new Set([
+  'ERR_ARGUMENT_INVALID',
+  'ERR_ENVELOPE_INVALID',
+  'ERR_KEY_INVALID',
+])
+
+const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({})
+
+/** The options of {@link isHex} / {@link fromHex}, checked: a non-object or a wrong field is the caller's bug. */
+function hexOptions(options: unknown, fn: string): Readonly<Record<string, unknown>> {
+  if (options === undefined) return NO_OPTIONS
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new MessagingError(
+      'ERR_ARGUMENT_INVALID',
+      `${fn}: "options" expected an object, got ${typeName(options)}`,
+    )
+  const o = options as Record<string, unknown>
+  const { byteLength, lowercase } = o
+  if (byteLength !== undefined && !(Number.isSafeInteger(byteLength) && (byteLength as number) >= 0))
+    throw new MessagingError(
+      'ERR_ARGUMENT_INVALID',
+      `${fn}: "byteLength" expected a non-negative integer, got ${typeof byteLength === 'number' ? byteLength : typeName(byteLength)}`,
+    )
+  if (lowercase !== undefined && typeof lowercase !== 'boolean')
+    throw new MessagingError(
+      'ERR_ARGUMENT_INVALID',
+      `${fn}: "lowercase" expected a boolean, got ${typeName(lowercase)}`,
+    )
+  return o
+}
+
+/**
+ * True for `0x` + even-length hex. `lowercase` (default true) rejects upper-case digits.
+ * @throws MessagingError ERR_ARGUMENT_INVALID when the options are not an object, `byteLength` is not a
+ * non-negative integer or `lowercase` not a boolean (never for `value`: any value gives true or false)
+ */
 export function isHex(
   value: unknown,
-  { lowercase = true, byteLength }: { lowercase?: boolean; byteLength?: number } = {},
+  options?: { lowercase?: boolean; byteLength?: number },
 ): value is string {
+  const { lowercase = true, byteLength } = hexOptions(options, 'isHex') as {
+    lowercase?: boolean
+    byteLength?: number
+  }
   if (typeof value !== 'string') return false
   if (byteLength !== undefined && value.length !== 2 + byteLength * 2) return false
   return (lowercase ? HEX_LOWER : HEX_ANY).test(value)
 }
 
+/** The error codes {@link fromHex} can be asked to throw. */
+export type HexErrorCode = 'ERR_ARGUMENT_INVALID' | 'ERR_ENVELOPE_INVALID' | 'ERR_KEY_INVALID'
+
 /**
  * Decodes `0x` hex strictly: prefix required, even length, hex digits only.
  * @param name - the parameter's name, for the error message
  * @param byteLength - the required length in bytes, if any
- * @throws MessagingError ERR_ARGUMENT_INVALID (or the code given) when malformed
+ * @throws MessagingError ERR_ARGUMENT_INVALID (or the code given) when malformed; always
+ * ERR_ARGUMENT_INVALID for bad options (not an object, `byteLength` not a non-negative integer,
+ * `lowercase` not a boolean, `code` not one of {@link HexErrorCode}) or a `name` that is not a string
  */
 export function fromHex(
   hex: unknown,
   name = 'hex',
-  {
+  options?: {
+    byteLength?: number
+    lowercase?: boolean
+    code?: HexErrorCode
+  },
+): Uint8Array {
+  if (typeof name !== 'string')
+    throw new MessagingError(
+      'ERR_ARGUMENT_INVALID',
+      `fromHex: "name" expected a string, got ${typeName(name)}`,
+    )
+  const o = hexOptions(options, 'fromHex')
+  const {
     byteLength,
     lowercase = false,
     code = 'ERR_ARGUMENT_INVALID',
-  }: {
+  } = o as {
     byteLength?: number
     lowercase?: boolean
-    code?: 'ERR_ARGUMENT_INVALID' | 'ERR_ENVELOPE_INVALID' | 'ERR_KEY_INVALID'
-  } = {},
-): Uint8Array {
+    code?: HexErrorCode
+  }
+  if (!HEX_CODES.has(code as string))
+    throw new MessagingError(
+      'ERR_ARGUMENT_INVALID',
+      `fromHex: "code" expected one of ${[...HEX_CODES].join(', ')}, got ${typeof code === 'string' ? JSON.stringify(code) : typeName(code)}`,
+    )
   if (typeof hex !== 'string')
     throw new MessagingError(code, `"${name}" expected a 0x-hex string, got ${typeof hex}`)
   if (hex.length < 2 || hex[0] !== '0' || hex[1] !== 'x')

@@ -207,6 +207,23 @@ describe('validateDidUri (§7.7)', () => {
     validateDidUri(`${SENDER}#encryption`, 'ResourceUri')
     validateDidUri(`did:kilt:light:00${ZERO_ADDRESS}:randomdetails`)
   })
+  it("accepts the SDK's legacy boolean expectType: false as 'Did', true as either", () => {
+    const resource = `did:kilt:${SENDER_ADDRESS}#x`
+    expectCode(() => validateDidUri(resource, false), 'ERR_DID_FRAGMENT', 'DidError')
+    validateDidUri(SENDER, false)
+    validateDidUri(resource, true)
+    validateDidUri(SENDER, true)
+    // the other checks still apply under a boolean
+    expectCode(() => validateDidUri('nope', true), 'ERR_DID_INVALID')
+    expectCode(
+      () => validateDidUri(`did:kilt:${ZERO_ADDRESS.slice(0, -1)}T`, false),
+      'ERR_DID_ADDRESS_INVALID',
+    )
+    expectCode(() => validateDidUri(42, false), 'ERR_ARGUMENT_INVALID')
+    // anything else is still a programming mistake
+    for (const bad of [null, 0, 1, '', 'did', 'resourceUri', {}, Symbol('e')])
+      expectCode(() => validateDidUri(SENDER, bad as 'Did'), 'ERR_ARGUMENT_INVALID')
+  })
 })
 
 describe('subjects', () => {

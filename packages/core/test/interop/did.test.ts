@@ -276,10 +276,11 @@ describe('SDK 0.35.2 as oracle', () => {
     fc.assert(
       fc.property(
         mutated,
-        fc.constantFrom(undefined, 'Did' as const, 'ResourceUri' as const),
+        // booleans: the SDK's legacy form (false = 'Did', true = either), accepted at run time
+        fc.constantFrom(undefined, 'Did' as const, 'ResourceUri' as const, false, true),
         (uri, expectType) => {
           const ours = outcome(() => validateDidUri(uri, expectType))
-          const sdk = outcome(() => Kilt.Did.validateUri(uri, expectType))
+          const sdk = outcome(() => Kilt.Did.validateUri(uri, expectType as 'Did' | undefined))
           expect(ours).toBe(sdk)
         },
       ),

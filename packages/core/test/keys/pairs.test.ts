@@ -159,3 +159,63 @@ describe('pair construction', () => {
     )
   })
 })
+
+describe('sr25519FromSecretKey: scalar range', () => {
+  /** The ristretto255 / ed25519 group order. */
+  const L = 2n ** 252n + 27742317777372353535851937790883648493n
+  /** @scure/sr25519 reads the scalar as the first 32 bytes, little-endian, divided by the cofactor 8. */
+  const scalarOf = (secret: Uint8Array): bigint => {
+    let n = 0n
+    for (let i = 31; i >= 0; i--) n = (n << 8n) | BigInt(secret[i]!)
+    return n >> 3n
+  }
+  const withScalar = (scalar: bigint, fill = 0): Uint8Array => {
+    const out = new Uint8Array(64).fill(fill)
+    let n = scalar << 3n
+    for (let i = 0; i < 32; i++) {
+      out[i] = Number(n & 0xffn)
+      n >>= 8n
+    }
+    return out
+  }
+
+  it('an out-of-range scalar is ERR_KEY_INVALID, not a RangeError', () => {
+    for (const fill of [0x00, 0xab, 0xff]) {
+      expect(
+        thrownCode(() => sr25519FromSecretKey(new Uint8Array(64).fill(fill))),
+        `fill ${fill}`,
+      ).toBe('ERR_KEY_INVALID')
+    }
+    expect(thrownCode(() => sr25519FromSecretKey(withScalar(0n, 7)))).toBe('ERR_KEY_INVALID')
+    expect(thrownCode(() => sr25519FromSecretKey(withScalar(L)))).toBe('ERR_KEY_INVALID')
+    expect(thrownCode(() => sr25519FromSecretKey(withScalar(L - 1n)))).toBeUndefined()
+    expect(thrownCode(() => sr25519FromSecretKey(withScalar(1n)))).toBeUndefined()
+  })
+
+  it('succeeds exactly when 1 <= scalar < L, and only ever throws ERR_KEY_INVALID', () => {
+    const secret = fc.oneof(
+      fc.uint8Array({ minLength: 64, maxLength: 64 }),
+      fc.bigInt({ min: 0n, max: 2n ** 253n - 1n }).map((s) => withScalar(s)),
+      fc.bigInt({ min: L - 4n, max: L + 4n }).map((s) => withScalar(s)),
+    )
+    fc.assert(
+      fc.property(secret, (s) => {
+        const sc = scalarOf(s)
+        const want = sc >= 1n && sc < L ? undefined : 'ERR_KEY_INVALID'
+        expect(thrownCode(() => sr25519FromSecretKey(s))).toBe(want)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('the error carries no secret bytes', () => {
+    const secret = new Uint8Array(64).fill(0xff)
+    try {
+      sr25519FromSecretKey(secret)
+      expect.unreachable()
+    } catch (e) {
+      const text = `${String(e)} ${JSON.stringify(e)} ${(e as Error).stack ?? ''}`
+      expect(text).not.toMatch(/ffff|255,255/)
+    }
+  })
+})

@@ -51,6 +51,23 @@ function expiryOf(ids: ScopeIds | undefined, id: string): number | undefined {
   return ids.id === id ? ids.expiresAt : undefined
 }
 
+function describe(value: unknown): string {
+  return value === null ? 'null' : typeof value
+}
+
+/**
+ * Asserts a time (ms) of the public methods: a NaN or infinite time would break the expiry
+ * comparisons (a NaN expiry is never live: the same id would be accepted twice).
+ * The guard's fast path (`markParts`) passes times it computed itself and is not checked here.
+ */
+function checkTime(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new MessagingError(
+      'ERR_ARGUMENT_INVALID',
+      `"${name}" expected a finite number (ms since the epoch), got ${typeof value === 'number' ? value : describe(value)}`,
+    )
+}
+
 export function memoryStore(maxEntries: number): MemoryReplayStore {
   // scope -> its ids with their expiry (an id is live while now < expiresAt)
   const scopes = new Map<string, ScopeIds>()
@@ -138,10 +155,20 @@ export function memoryStore(maxEntries: number): MemoryReplayStore {
     },
     maxEntries,
     markIfNew(key: string, expiresAt: number, now: number): boolean {
+      if (typeof key !== 'string' || key.length === 0)
+        throw new MessagingError(
+          'ERR_ARGUMENT_INVALID',
+          `"key" expected a non-empty string, got ${typeof key === 'string' ? 'an empty string' : describe(key)}`,
+        )
+      checkTime('expiresAt', expiresAt)
+      checkTime('now', now)
       const [scope, id] = split(key)
       return markParts(scope, id, expiresAt, now)
     },
-    purge,
+    purge(now: number): void {
+      checkTime('now', now)
+      purge(now)
+    },
     clear(): void {
       scopes.clear()
       buckets.clear()
