@@ -37,14 +37,27 @@ function secretOf(pair: unknown, type: 'sr25519' | 'ed25519', length: number): U
  * @param path - the derivation path, at most 2048 characters; no `///password` part
  * @returns a new pair; the input pair is untouched
  * @throws MessagingError ERR_ARGUMENT_INVALID for a malformed path or non-object pair;
- *   ERR_KEY_TYPE_UNSUPPORTED when `pair` is not sr25519; ERR_KEY_INVALID when its secret is not 64 bytes;
- *   ERR_KEY_UNAVAILABLE when it was zeroized
+ *   ERR_KEY_TYPE_UNSUPPORTED when `pair` is not sr25519; ERR_KEY_INVALID when its secret is not 64 bytes
+ *   or its scalar half is out of range; ERR_KEY_UNAVAILABLE when it was zeroized
  * @example
  * const auth = deriveSr25519(sr25519FromSeed(miniSecret), '//did//0') // Sporran's DID authentication key
  */
 export function deriveSr25519(pair: SigningKeyPair, path: string): SigningKeyPair {
   const secret = secretOf(pair, 'sr25519', 64)
-  return makeSr25519FromSecret(deriveSr25519Secret(secret, parsePath(path)))
+  const junctions = parsePath(path)
+  try {
+    return makeSr25519FromSecret(deriveSr25519Secret(secret, junctions))
+  } catch (cause) {
+    // a hand-made pair whose scalar half is outside 1 <= sc < n: the curve library's RangeError
+    // names the bound, never the bytes
+    throw new MessagingError(
+      'ERR_KEY_INVALID',
+      'the sr25519 secret key is not valid (its scalar half is out of range)',
+      {
+        cause,
+      },
+    )
+  }
 }
 
 /**

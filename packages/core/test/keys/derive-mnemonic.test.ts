@@ -104,6 +104,12 @@ describe('derivation', () => {
       sign: () => new Uint8Array(),
     }
     expect(thrownCode(() => deriveSr25519(fake as never, '//a'))).toBe('ERR_KEY_INVALID')
+    // a hand-made pair whose scalar half is out of range (0, or >= the group order)
+    for (const fill of [0x00, 0xab, 0xff])
+      for (const path of ['', '/soft']) {
+        const bad = { ...fake, secretKey: new Uint8Array(64).fill(fill) }
+        expect(thrownCode(() => deriveSr25519(bad as never, path))).toBe('ERR_KEY_INVALID')
+      }
   })
   it('the empty path gives the same key', () => {
     expect(toHex(deriveSr25519(base, '').publicKey)).toBe(toHex(base.publicKey))
