@@ -18,6 +18,7 @@ import {
 } from '@kilt-messaging/core'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 import type { WebSocket } from 'ws'
+import { MAX_KEY_LENGTH, StoreArgumentError } from '../store/lib/validate.js'
 import type { DepositInput } from '../store/types.js'
 import { checkEnvelope, isLowerHexFrom } from './envelope.js'
 import { RelayError, toRelayError } from './errors.js'
@@ -25,15 +26,16 @@ import { checkIds, LiveSession } from './live.js'
 import { hashDid } from './log.js'
 import { RelayMetrics } from './metrics.js'
 import { OPENAPI_DOCUMENT } from './openapi.js'
-import { isObject, type RelayOptions, resolveOptions } from './options.js'
+import { hasControlCharacter, isObject, type RelayOptions, resolveOptions } from './options.js'
 import { MAX_ORIGIN_LENGTH, matchOrigin, originsOfAddress } from './public-origins.js'
 import { DepositLimiter } from './sender-limiter.js'
 import { mintToken, verifyToken } from './token.js'
 
-const MAX_DID_LENGTH = 4096
+/** DIDs and key URIs: as long as the store takes (one limit, so the store never refuses what passed here). */
+const MAX_DID_LENGTH = MAX_KEY_LENGTH
 /** Challenges are `kilt-relay-login/v1\n<relay origin>\n<64 hex>` (core's `relayLoginChallengeValid`). */
 const CHALLENGE_TAG = `${RELAY_LOGIN_CHALLENGE_TAG}\n`
-const MAX_CHALLENGE_LENGTH = CHALLENGE_TAG.length + MAX_ORIGIN_LENGTH + 1 + 64
+const MAX_CHALLENGE_LENGTH = Math.min(CHALLENGE_TAG.length + MAX_ORIGIN_LENGTH + 1 + 64, MAX_KEY_LENGTH)
 const CURSOR_RE = /^[0-9A-Za-z_-]{1,128}$/
 const AUTH_TIMEOUT_MS = 10_000
 const WS_MAX_PAYLOAD = 128 * 1024
@@ -54,7 +56,7 @@ function exactKeys(body: unknown, keys: readonly string[]): Record<string, unkno
 }
 
 function checkDid(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.length > MAX_DID_LENGTH)
+  if (typeof value !== 'string' || value.length > MAX_DID_LENGTH || hasControlCharacter(value))
     throw requestInvalid(`"${name}" must be a DID`)
   try {
     validateDidUri(value, 'Did')
@@ -65,20 +67,42 @@ function checkDid(value: unknown, name: string): string {
 }
 
 /**
- * Awaits a store call, mapping any failure (thrown or rejected) to `ERR_UNAVAILABLE` (503).
+ * Awaits a store call, mapping a value the store refuses to `refused` (the client's fault: a 4xx,
+ * never logged as an outage) and any other failure (thrown or rejected) to `ERR_UNAVAILABLE` (503).
  *
  * @param call - the store operation
+ * @param refused - the answer when the store refuses an argument (default 400 ERR_REQUEST_INVALID)
  * @returns what the store returned
- * @throws RelayError ERR_UNAVAILABLE when the store fails
+ * @throws RelayError `refused`'s code when the store refuses an argument, ERR_UNAVAILABLE when it fails
  * @example
  * const page = await fromStore(() => store.list(mailbox, { limit, now }))
  */
-async function fromStore<T>(call: () => Promise<T>): Promise<T> {
+async function fromStore<T>(
+  call: () => Promise<T>,
+  refused: (cause: unknown) => RelayError = (cause) =>
+    new RelayError('ERR_REQUEST_INVALID', 'a value of the request is not accepted', { cause }),
+): Promise<T> {
   try {
     return await call()
   } catch (e) {
+    if (e instanceof StoreArgumentError) throw refused(e)
     throw new RelayError('ERR_UNAVAILABLE', 'the store is unavailable', { cause: e })
   }
+}
+
+/**
+ * The first messages whose sizes sum to at most `maxBytes`, and always the first one (so a reader
+ * gets past an envelope larger than the budget). The stores cut there already; this also bounds a
+ * custom store that ignores `maxBytes`.
+ */
+function withinBytes<T extends { readonly size: number }>(
+  page: readonly T[],
+  maxBytes: number,
+): readonly T[] {
+  let bytes = 0
+  let n = 0
+  while (n < page.length && (n === 0 || bytes + page[n]!.size <= maxBytes)) bytes += page[n++]!.size
+  return n === page.length ? page : page.slice(0, n)
 }
 
 function bearer(request: FastifyRequest): string | undefined {
@@ -239,6 +263,15 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
       // by the unauthenticated senderKeyUri.
       const perMailbox = new Map<string, number>()
       for (const c of checked) perMailbox.set(c.mailbox, (perMailbox.get(c.mailbox) ?? 0) + 1)
+      const outright = depositLimiter.exceededOutright(perMailbox)
+      if (outright !== null)
+        throw requestInvalid(
+          `the batch holds ${outright.count} deposits into one mailbox, more than the ${
+            outright.limit === 'mailbox' ? limits.mailboxDepositsPerMinute : limits.ipMailboxDepositsPerMinute
+          } per minute this relay accepts ${
+            outright.limit === 'mailbox' ? 'into a mailbox' : 'from one address into a mailbox'
+          }: split it`,
+        )
       const refused = depositLimiter.take(request.ip, perMailbox, now)
       if (refused !== null)
         throw new RelayError(
@@ -255,7 +288,11 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
         receivedAt: now,
         expiresAt: now + opts.messageTtlMs,
       }))
-      const results = await fromStore(() => store.deposit(inputs, quota))
+      const results = await fromStore(
+        () => store.deposit(inputs, quota),
+        (cause) =>
+          new RelayError('ERR_ENVELOPE_INVALID', 'an envelope is not accepted by the store', { cause }),
+      )
       let stored = 0
       const out = results.map((r) => {
         if (r.id === null)
@@ -314,8 +351,8 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
         'ERR_CHALLENGE_INVALID',
         'the challenge is not bound to an origin this relay serves',
       )
-    if (typeof keyUri !== 'string' || keyUri.length > MAX_DID_LENGTH)
-      throw requestInvalid('"keyUri" must be a string')
+    if (typeof keyUri !== 'string' || keyUri.length > MAX_DID_LENGTH || hasControlCharacter(keyUri))
+      throw requestInvalid('"keyUri" must be a DID resource URI without control characters')
     try {
       validateDidUri(keyUri, 'ResourceUri')
     } catch (e) {
@@ -330,7 +367,10 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
       throw requestInvalid('"signature" must be 64 bytes of lowercase 0x hex')
     const now = clock()
     // Consumed before the signature is checked: a failed attempt burns the challenge.
-    const taken = await fromStore(() => store.takeChallenge(challenge, now))
+    const taken = await fromStore(
+      () => store.takeChallenge(challenge, now),
+      (cause) => new RelayError('ERR_CHALLENGE_INVALID', 'unknown, expired or used challenge', { cause }),
+    )
     if (taken === null || taken.did !== did)
       throw new RelayError('ERR_CHALLENGE_INVALID', 'unknown, expired or used challenge')
     const subject = didSubject(did)
@@ -381,9 +421,17 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
       if (n < 1 || n > limits.maxPageSize) throw requestInvalid(`"limit" must be 1..${limits.maxPageSize}`)
       limit = n
     }
-    const page = await fromStore(() =>
-      store.list(mailbox, { ...(after === undefined ? {} : { after }), limit, now: clock() }),
+    // A page of `limit` envelopes could hold a whole mailbox (64 MiB): bounded in bytes as well, so
+    // parallel reads cannot exhaust memory. The cursor is the last id sent, so the rest follows.
+    const listed = await fromStore(() =>
+      store.list(mailbox, {
+        ...(after === undefined ? {} : { after }),
+        limit,
+        now: clock(),
+        maxBytes: limits.maxPageBytes,
+      }),
     )
+    const page = withinBytes(listed, limits.maxPageBytes)
     metrics.deliveries.http += page.length
     const cursor = page.length > 0 ? page[page.length - 1]!.id : (after ?? null)
     // Stored envelopes are JSON the relay wrote: spliced in without a parse/serialise round trip.
@@ -408,6 +456,8 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
   // auth frame are capped per client IP (they last AUTH_TIMEOUT_MS at most).
   const pendingByIp = new Map<string, number>()
   const liveFull = () => liveCount >= limits.maxLiveConnections
+  const mailboxLiveFull = (mailbox: string) =>
+    (sessions.get(mailbox)?.size ?? 0) >= limits.maxLiveSessionsPerMailbox
   app.get(
     '/v1/inbox/live',
     {
@@ -416,8 +466,10 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
       preValidation: async (request: FastifyRequest, _reply: FastifyReply) => {
         const q = (request.query ?? {}) as Record<string, unknown>
         const token = bearer(request) ?? (typeof q.token === 'string' ? q.token : undefined)
-        if (token !== undefined) authenticate(token)
+        const subject = token === undefined ? undefined : authenticate(token)
         if (liveFull()) throw new RelayError('ERR_RATE_LIMITED', 'too many live connections')
+        if (subject !== undefined && mailboxLiveFull(subject))
+          throw new RelayError('ERR_RATE_LIMITED', 'too many live connections of this mailbox')
         if (token === undefined && (pendingByIp.get(request.ip) ?? 0) >= limits.maxUnauthenticatedLivePerIp)
           throw new RelayError(
             'ERR_RATE_LIMITED',
@@ -479,6 +531,11 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
         }
         if (liveFull()) {
           socket.close(1013, 'too many live connections')
+          return
+        }
+        // Checked again here: a token sent in the first frame was not seen before the upgrade.
+        if (mailboxLiveFull(v.subject)) {
+          socket.close(1013, 'too many live connections of this mailbox')
           return
         }
         clearTimeout(authTimer)

@@ -5,10 +5,12 @@
  * validation of the ciphertext costs ~18 % of throughput). The relay never decrypts.
  */
 import { didSubject, validateDidUri } from '@kilt-messaging/core'
+import { MAX_KEY_LENGTH } from '../store/lib/validate.js'
 import { RelayError } from './errors.js'
+import { hasControlCharacter } from './options.js'
 
-/** Longest DID resource URI accepted (a light DID with services can be long). */
-export const MAX_KEY_URI_LENGTH = 4096
+/** Longest DID resource URI accepted (a light DID with services can be long): what the store takes. */
+export const MAX_KEY_URI_LENGTH = MAX_KEY_LENGTH
 /** NaCl box tag length: a ciphertext is at least this many bytes. */
 export const MIN_CIPHERTEXT_BYTES = 16
 const NONCE_HEX_LENGTH = 2 + 24 * 2
@@ -52,6 +54,9 @@ function checkHexField(value: unknown, name: string): string {
 function checkKeyUri(value: unknown, name: string): string {
   if (typeof value !== 'string') throw invalid(`"${name}" must be a string`)
   if (value.length > MAX_KEY_URI_LENGTH) throw invalid(`"${name}" is too long`)
+  // The DID grammar lets a fragment hold any character but '#' and a line feed; a NUL or another
+  // control character names no real key, and PostgreSQL refuses a NUL in text outright.
+  if (hasControlCharacter(value)) throw invalid(`"${name}" must not contain control characters`)
   try {
     validateDidUri(value, 'ResourceUri')
   } catch (e) {

@@ -7,8 +7,8 @@
  * session (or is gone). A new deposit lists only after the cursor: the stores make ids after the
  * newest id a mailbox ever held while holding its write lock, so within a mailbox id order is commit
  * order and nothing committed later can sort before the cursor. A full rescan from the start (which
- * also frees window slots of ids acked elsewhere or expired) runs at start, on the heartbeat, and on
- * an ack only when the window is still full.
+ * also frees window slots of ids acked elsewhere or expired) runs at start and on the heartbeat only:
+ * an ack never triggers one (an ack freeing nothing would otherwise read the whole mailbox per frame).
  */
 import type { FastifyBaseLogger } from 'fastify'
 import type { WebSocket } from 'ws'
@@ -214,11 +214,13 @@ export class LiveSession {
       }
       const deleted = await this.#deps.store.ack(this.mailbox, ids)
       this.#deps.metrics.acks += deleted
-      for (const id of ids) this.#sent.delete(id)
+      let freed = 0
+      for (const id of ids) if (this.#sent.delete(id)) freed++
       if (!this.#reply(JSON.stringify({ type: 'acked', ids, deleted }))) return
-      // Room in the window: what follows the cursor. Still full: slots may be held by ids acked
-      // elsewhere, which only a full rescan finds.
-      void this.#run(this.#sent.size >= this.#deps.window)
+      // Only an ack that freed window slots sends more (what follows the cursor). One that freed
+      // none (made-up ids, ids of another session) changes nothing here and must not cost a rescan
+      // of the whole mailbox; slots held by ids acked elsewhere are freed by the heartbeat's rescan.
+      if (freed > 0) void this.#run(false)
       return
     }
     if (f.type === 'ping') {

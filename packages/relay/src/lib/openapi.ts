@@ -100,7 +100,9 @@ export const OPENAPI_DOCUMENT = Object.freeze({
           'when any item is malformed; quota failures are per item. A relay without a full-DID resolver (--resolver-url) ' +
           'refuses envelopes whose receiverKeyUri is a full DID (ERR_ENVELOPE_INVALID): it cannot authenticate full DIDs ' +
           '(a light-DID login could not see that the full DID rotated its authentication key). Rate limits (429): requests ' +
-          'per client IP, deposits per client IP into one mailbox, deposits into one mailbox from all senders.',
+          'per client IP, deposits per client IP into one mailbox, deposits into one mailbox from all senders. A batch ' +
+          'holding more deposits into one mailbox than one of those per-minute limits could ever pass is refused with ' +
+          '400 (ERR_REQUEST_INVALID), not 429. Key URIs with control characters are refused (ERR_ENVELOPE_INVALID).',
         requestBody: {
           required: true,
           content: json({
@@ -207,6 +209,10 @@ export const OPENAPI_DOCUMENT = Object.freeze({
     '/v1/inbox': {
       get: {
         summary: 'List queued envelopes, oldest first',
+        description:
+          'At most `limit` envelopes and at most maxPageBytes (default 4 MiB) of envelope bytes; one envelope larger ' +
+          'than that comes alone. A page may therefore be short while more are queued: pass `cursor` as `after` ' +
+          'until a page is empty.',
         security: [{ bearer: [] }],
         parameters: [
           {
@@ -272,13 +278,15 @@ export const OPENAPI_DOCUMENT = Object.freeze({
           'Server frames: {"type":"ready"}, {"type":"message","id","envelope"}, {"type":"acked","ids","deleted"}, {"type":"error","error"}. ' +
           'Client frames: {"type":"ack","ids":[…]}, {"type":"ping"}, processed one at a time. Un-acked envelopes stay queued. ' +
           'Close 4401: unauthorized or token expired; 1008: more client frames per second than the relay allows (default 50); ' +
-          '1013: the client does not read (more than 4 MiB buffered by default) or too many live sessions. ' +
-          'Only authenticated sessions count against the connection limit; sockets awaiting their auth frame are capped per client IP (default 20, 429).',
+          '1013: the client does not read (more than 4 MiB buffered by default), or too many live sessions (in total, or of ' +
+          'this mailbox: default 8) when the token came in the first frame; a token in the header or query is checked ' +
+          'before the upgrade, which is then refused with 429 instead. ' +
+          'Only authenticated sessions count against the connection limits; sockets awaiting their auth frame are capped per client IP (default 20, 429).',
         responses: {
           '101': { description: 'Switching protocols.' },
           ...AUTH_ERRORS,
           '429': error(
-            'Too many live sessions, or too many unauthenticated sockets from this address (ERR_RATE_LIMITED).',
+            'Too many live sessions (in total or of this mailbox), or too many unauthenticated sockets from this address (ERR_RATE_LIMITED).',
           ),
         },
       },

@@ -25,6 +25,11 @@ export interface Limits {
   readonly mailboxMaxBytes: number
   /** Largest `limit` of one inbox page. Default 500. */
   readonly maxPageSize: number
+  /**
+   * Most envelope bytes in one inbox page (one envelope larger than it is still sent alone). Default
+   * 4 MiB: half of what core's client reads by default, and a page never holds a whole mailbox.
+   */
+  readonly maxPageBytes: number
   /** Most ids in one ack. Default 1,000. */
   readonly maxAckIds: number
   /** Requests per IP per minute (0 disables). Default 6,000. */
@@ -39,6 +44,11 @@ export interface Limits {
   readonly mailboxDepositsPerMinute: number
   /** Most authenticated live WebSocket sessions per instance. Default 10,000. */
   readonly maxLiveConnections: number
+  /**
+   * Most authenticated live WebSocket sessions of one mailbox per instance (a few devices of one
+   * DID), so one token cannot take every session slot. Default 8.
+   */
+  readonly maxLiveSessionsPerMailbox: number
   /** Most live WebSockets of one client IP still waiting for their auth frame (10 s at most). Default 20. */
   readonly maxUnauthenticatedLivePerIp: number
   /** Most client frames per second on one live socket; more closes it with 1008. Default 1000 (a receiver acking 1,000 messages/s, one frame each, stays below it). */
@@ -58,11 +68,13 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   mailboxMaxCount: 10_000,
   mailboxMaxBytes: 64 * 1024 * 1024,
   maxPageSize: 500,
+  maxPageBytes: 4 * 1024 * 1024,
   maxAckIds: 1000,
   ipRequestsPerMinute: 6000,
   ipMailboxDepositsPerMinute: 60,
   mailboxDepositsPerMinute: 600,
   maxLiveConnections: 10_000,
+  maxLiveSessionsPerMailbox: 8,
   maxUnauthenticatedLivePerIp: 20,
   liveFramesPerSecond: 1000,
   liveMaxBufferedBytes: 4 * 1024 * 1024,

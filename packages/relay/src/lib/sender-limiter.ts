@@ -37,6 +37,11 @@ export class WindowLimiter {
     }
   }
 
+  /** True when `n` units fit in an empty window: false means a request of `n` can never pass. */
+  fitsEver(n: number): boolean {
+    return this.#max <= 0 || n <= this.#max
+  }
+
   /** True when `n` more units for `key` fit in the current window (takes nothing). */
   allows(key: string, n: number, now: number): boolean {
     if (this.#max <= 0) return true
@@ -80,6 +85,19 @@ export class DepositLimiter {
   constructor(ipMailboxMax: number, mailboxMax: number, windowMs: number, maxEntries = MAX_LIMITER_ENTRIES) {
     this.#perIpMailbox = new WindowLimiter(ipMailboxMax, windowMs, maxEntries)
     this.#perMailbox = new WindowLimiter(mailboxMax, windowMs, maxEntries)
+  }
+
+  /**
+   * The limit that one request's deposits (mailbox → count) exceed on their own, in any window: such
+   * a request would be refused with 429 forever, so it is refused as malformed instead.
+   * @returns null when every count fits an empty window
+   */
+  exceededOutright(perMailbox: ReadonlyMap<string, number>): { limit: DepositRefusal; count: number } | null {
+    for (const n of perMailbox.values()) {
+      if (!this.#perIpMailbox.fitsEver(n)) return { limit: 'ip-mailbox', count: n }
+      if (!this.#perMailbox.fitsEver(n)) return { limit: 'mailbox', count: n }
+    }
+    return null
   }
 
   /**

@@ -54,8 +54,15 @@ export interface MailboxStore {
     items: readonly DepositInput[],
     quota: Quota,
   ): Promise<Array<{ id: string } | { id: null; error: 'quota' }>>
-  /** Messages of a mailbox with id > `after`, oldest first, excluding expired ones. */
-  list(mailbox: string, options: { after?: string; limit: number; now: number }): Promise<StoredMessage[]>
+  /**
+   * Messages of a mailbox with id > `after`, oldest first, excluding expired ones. With `maxBytes`,
+   * only the first messages whose sizes sum to at most `maxBytes` (always at least one, so a reader
+   * makes progress past an envelope larger than it); envelopes past the cut are never loaded.
+   */
+  list(
+    mailbox: string,
+    options: { after?: string; limit: number; now: number; maxBytes?: number },
+  ): Promise<StoredMessage[]>
   /** Deletes the given ids of this mailbox only; returns how many were deleted. */
   ack(mailbox: string, ids: readonly string[]): Promise<number>
   /** Current count and bytes of a mailbox (non-expired). */

@@ -61,13 +61,18 @@ export function createMemoryStore(options: { secret?: Uint8Array } = {}): Memory
       })
       return out
     },
-    async list(mailbox, { after, limit, now }) {
+    async list(mailbox, { after, limit, now, maxBytes }) {
       calls.list++
       if (store.failing) throw new Error('store down')
-      return live(now)
+      const page = live(now)
         .filter((m) => m.mailbox === mailbox && (after === undefined || m.id > after))
         .sort((a, b) => (a.id < b.id ? -1 : 1))
         .slice(0, limit)
+      let bytes = 0
+      let n = 0
+      while (n < page.length && (n === 0 || maxBytes === undefined || bytes + page[n]!.size <= maxBytes))
+        bytes += page[n++]!.size
+      return page.slice(0, n)
     },
     async ack(mailbox, ids) {
       calls.ack++

@@ -239,14 +239,17 @@ describe('POST /v1/messages', () => {
     expect((await from('10.0.0.2', envelope(alice, bob))).statusCode).toBe(201)
     // ... and another mailbox from the same address is not affected.
     expect((await from('10.0.0.1', envelope(alice, makeIdentity()))).statusCode).toBe(201)
-    // A batch beyond the budget is refused whole and takes nothing.
-    const batch = await from('10.0.0.3', {
+    // A batch that no window could take (3 > 2 per minute) is malformed: 400, and takes nothing.
+    const tooBig = await from('10.0.0.3', {
       messages: [envelope(alice, bob), envelope(alice, bob), envelope(alice, bob)],
     })
+    expect(tooBig.statusCode).toBe(400)
+    expect(tooBig.json().error.code).toBe('ERR_REQUEST_INVALID')
+    // A batch beyond what is left of the budget is refused whole (429) and takes nothing.
+    expect((await from('10.0.0.3', envelope(alice, bob))).statusCode).toBe(201)
+    const batch = await from('10.0.0.3', { messages: [envelope(alice, bob), envelope(alice, bob)] })
     expect(batch.statusCode).toBe(429)
-    expect(
-      (await from('10.0.0.3', { messages: [envelope(alice, bob), envelope(alice, bob)] })).statusCode,
-    ).toBe(201)
+    expect((await from('10.0.0.3', envelope(alice, bob))).statusCode).toBe(201)
     await limited.close()
   })
 

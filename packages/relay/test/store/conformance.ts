@@ -133,6 +133,39 @@ export function describeStoreConformance(name: string, createHarness: () => Prom
       expect(await store.list(MB_A, { after: ids[6]!, limit: 3, now: T0 })).toEqual([])
     })
 
+    it('list with maxBytes stops before the budget is exceeded, always returns one, and pages on', async () => {
+      // Sizes 1000, 3000, 500, 500, 2500 (bytes) plus an expired one and another mailbox's.
+      const sizes = [1000, 3000, 500, 500, 2500]
+      const ids: string[] = []
+      for (const size of sizes) {
+        const env = JSON.stringify({ p: 'x'.repeat(size - 8) })
+        expect(Buffer.byteLength(env)).toBe(size)
+        ids.push(idOf((await store.deposit([item(MB_A, { envelope: env })], BIG))[0]))
+        await store.deposit([item(MB_A, { pad: 4000, expiresAt: T0 })], BIG)
+        await store.deposit([item(MB_B, { pad: 10 })], BIG)
+      }
+      const pages: string[][] = []
+      let after: string | undefined
+      for (;;) {
+        const page = await store.list(MB_A, {
+          ...(after === undefined ? {} : { after }),
+          limit: 10,
+          now: T0,
+          maxBytes: 2000,
+        })
+        if (page.length === 0) break
+        expect(page.every((m) => m.mailbox === MB_A && m.envelope.length === m.size)).toBe(true)
+        pages.push(page.map((m) => m.id))
+        after = page[page.length - 1]!.id
+      }
+      // 1000 | 3000 (over the budget, alone) | 500 + 500 | 2500 (alone)
+      expect(pages).toEqual([[ids[0]], [ids[1]], [ids[2], ids[3]], [ids[4]]])
+      expect((await store.list(MB_A, { limit: 2, now: T0, maxBytes: 1_000_000 })).map((m) => m.id)).toEqual(
+        ids.slice(0, 2),
+      )
+      await expectInvalid(store.list(MB_A, { limit: 2, now: T0, maxBytes: 0 }))
+    })
+
     it('ack deletes only the given ids of that mailbox', async () => {
       const a = (await store.deposit([item(MB_A), item(MB_A), item(MB_A)], BIG)).map(idOf)
       const b = (await store.deposit([item(MB_B)], BIG)).map(idOf)

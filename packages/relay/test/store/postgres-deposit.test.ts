@@ -99,6 +99,26 @@ describe.skipIf(!hasPg)('PostgreSQL store: deposit path', () => {
     expect(await s.usage('m', T0)).toEqual({ count: 2, bytes: listed[0]!.size + FIXED_SIZE })
   })
 
+  it('a deposit the database refuses (a NUL in text) fails alone, not the deposits batched with it', async () => {
+    const s = await make()
+    await s.deposit([item('known')], BIG)
+    // Same tick: one batch, one statement, in the fast path (known) and the fallback (new) alike.
+    const settled = await Promise.allSettled([
+      s.deposit([item('known')], BIG),
+      s.deposit([item('new')], BIG),
+      s.deposit([item('known', { senderKeyUri: 'did:kilt:4x#a\u0000b' })], BIG),
+      s.deposit([item('known'), item('new')], BIG),
+    ])
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled'])
+    const refused = settled[2] as PromiseRejectedResult
+    expect((refused.reason as { code?: string }).code).toBe('22021')
+    expect((await s.list('known', { limit: 10, now: T0 })).length).toBe(3)
+    expect((await s.list('new', { limit: 10, now: T0 })).length).toBe(2)
+    expect(await s.usage('known', T0)).toMatchObject({ count: 3 })
+    // The store keeps working afterwards.
+    expect((await s.deposit([item('known')], BIG))[0]!.id).not.toBeNull()
+  })
+
   it('one batch mixing a fitting, a full and a new mailbox: each gets the right answer and counters', async () => {
     const s = await make()
     const quota = { maxCount: 2, maxBytes: 1_000_000 }

@@ -66,6 +66,11 @@ function pushRow<T extends readonly unknown[]>(cols: Columns<T>, row: T): void {
 
 type DepositResult = { id: string } | { id: null; error: 'quota' }
 
+/** A deposit of a group that the database refused on its own (the others of the group were written). */
+interface Refused {
+  readonly refused: unknown
+}
+
 interface Pending {
   readonly items: readonly DepositInput[]
   /** The distinct mailboxes of `items`. */
@@ -100,6 +105,14 @@ export interface PostgresMailboxStoreImpl extends MailboxStore {
 
 function isRetryable(e: unknown): boolean {
   return typeof e === 'object' && e !== null && RETRYABLE.has(String((e as { code?: unknown }).code))
+}
+
+/**
+ * True for SQLSTATE class 22 (data exception, e.g. 22021 for a NUL in text): the statement's values,
+ * not the database, are at fault — so one deposit's bad value must not fail the others batched with it.
+ */
+function isDataError(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && String((e as { code?: unknown }).code).startsWith('22')
 }
 
 /** Runs one statement (its own transaction), retrying deadlocks and serialization failures. */
@@ -193,6 +206,13 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
     list:
       `SELECT id, mailbox, envelope, size, received_at, expires_at FROM ${s}.messages ` +
       'WHERE mailbox = $1 AND id > $2 AND expires_at > $3 ORDER BY id LIMIT $4',
+    // Sizes are summed over (id, size) first; envelopes are read only for the rows within budget.
+    listBudget:
+      'WITH c AS (SELECT id, sum(size) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) AS total, ' +
+      `row_number() OVER (ORDER BY id) AS n FROM (SELECT id, size FROM ${s}.messages ` +
+      'WHERE mailbox = $1 AND id > $2 AND expires_at > $3 ORDER BY id LIMIT $4) AS p) ' +
+      `SELECT m.id, m.mailbox, m.envelope, m.size, m.received_at, m.expires_at FROM c JOIN ${s}.messages AS m ` +
+      'ON m.mailbox = $1 AND m.id = c.id WHERE c.total <= $5 OR c.n = 1 ORDER BY m.id',
     // One statement (its own transaction): lock the usage rows of the batch's mailboxes in sorted
     // order, add the counters where every item of the mailbox fits and its ids sort after `last_id`,
     // insert the messages of those mailboxes and notify them. Mailboxes without a usage row, that do
@@ -243,10 +263,26 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
   }
 
   /**
+   * Writes each deposit of `group` on its own, after the database refused the data of their shared
+   * statement: only the deposit holding the bad value fails (as SQLite isolates each operation).
+   */
+  async function writeAlone(group: readonly Pending[]): Promise<Array<DepositResult[] | Refused>> {
+    const out: Array<DepositResult[] | Refused> = []
+    for (const p of group) {
+      try {
+        out.push((await writeGroup([p]))[0] as DepositResult[])
+      } catch (e) {
+        out.push({ refused: e })
+      }
+    }
+    return out
+  }
+
+  /**
    * The common case in one round trip: every mailbox whose items all fit and whose usage row exists
    * commits in one statement; the items of the other mailboxes go through {@link writeSlow}.
    */
-  async function writeGroup(group: readonly Pending[]): Promise<DepositResult[][]> {
+  async function writeGroup(group: readonly Pending[]): Promise<Array<DepositResult[] | Refused>> {
     interface Box {
       n: number
       b: number
@@ -296,9 +332,18 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
     }
     const v = columns<[string, number, number, number, number, string, string]>(7)
     for (const [m, box] of boxes) pushRow(v, [m, box.n, box.b, box.capN, box.capB, box.firstId, box.lastId])
-    const { rows } = await retrying(() =>
-      pool.query<{ mailbox: string; pid: number }>(sql.fastDeposit, [...cols, ...v, channel]),
-    )
+    let rows: Array<{ mailbox: string; pid: number }>
+    try {
+      rows = (
+        await retrying(() =>
+          pool.query<{ mailbox: string; pid: number }>(sql.fastDeposit, [...cols, ...v, channel]),
+        )
+      ).rows
+    } catch (e) {
+      // This statement carries every item of the group and wrote nothing: retry deposit by deposit.
+      if (group.length > 1 && isDataError(e)) return writeAlone(group)
+      throw e
+    }
     notePid(rows[0]?.pid)
     const landed = new Set(rows.map((r) => r.mailbox))
     const results: DepositResult[][] = group.map((p, i) =>
@@ -507,6 +552,10 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
           for (let i = 0; i < group.length; i++) {
             const p = group[i]!
             const r = results[i]!
+            if (!Array.isArray(r)) {
+              p.reject(r.refused)
+              continue
+            }
             p.resolve(r)
             for (let j = 0; j < r.length; j++) if (r[j]!.id !== null) touched.add(p.items[j]!.mailbox)
           }
@@ -590,7 +639,10 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
       checkString('mailbox', mailbox, MAX_MAILBOX_LENGTH)
       const o = checkListOptions(options)
       check()
-      const { rows } = await pool.query<MessageRow>(sql.list, [mailbox, o.after, o.now, o.limit])
+      const { rows } =
+        o.maxBytes === undefined
+          ? await pool.query<MessageRow>(sql.list, [mailbox, o.after, o.now, o.limit])
+          : await pool.query<MessageRow>(sql.listBudget, [mailbox, o.after, o.now, o.limit, o.maxBytes])
       return rows.map(toStoredMessage)
     },
 

@@ -122,6 +122,14 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
         'SELECT id, mailbox, envelope, size, received_at, expires_at FROM messages ' +
           'WHERE mailbox = ? AND id > ? AND expires_at > ? ORDER BY id LIMIT ?',
       ),
+      // Sizes are summed over (id, size) first; envelopes are read only for the rows within budget.
+      listAfterBudget: db.prepare<[string, string, number, number, string, number], MessageRow>(
+        'WITH c AS (SELECT id, sum(size) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) AS total, ' +
+          'row_number() OVER (ORDER BY id) AS n FROM (SELECT id, size FROM messages ' +
+          'WHERE mailbox = ? AND id > ? AND expires_at > ? ORDER BY id LIMIT ?)) ' +
+          'SELECT m.id, m.mailbox, m.envelope, m.size, m.received_at, m.expires_at FROM c ' +
+          'JOIN messages AS m ON m.mailbox = ? AND m.id = c.id WHERE c.total <= ? OR c.n = 1 ORDER BY m.id',
+      ),
       ping: db.prepare('SELECT 1'),
     }
   }
@@ -282,7 +290,11 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteMailboxStoreImpl {
     async list(mailbox, options) {
       checkString('mailbox', mailbox, MAX_MAILBOX_LENGTH)
       const o = checkListOptions(options)
-      return s().listAfter.all(mailbox, o.after, o.now, o.limit).map(toStoredMessage)
+      const rows =
+        o.maxBytes === undefined
+          ? s().listAfter.all(mailbox, o.after, o.now, o.limit)
+          : s().listAfterBudget.all(mailbox, o.after, o.now, o.limit, mailbox, o.maxBytes)
+      return rows.map(toStoredMessage)
     },
 
     async ack(mailbox, ids) {

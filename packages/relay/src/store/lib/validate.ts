@@ -10,13 +10,28 @@ import type { DepositInput, Quota } from '../types.js'
 
 /** Longest mailbox key accepted (an SS58 address is 47–49 characters). */
 export const MAX_MAILBOX_LENGTH = 256
-/** Longest id, cursor, challenge or DID accepted. */
-export const MAX_KEY_LENGTH = 1024
+/**
+ * Longest id, cursor, challenge, DID or key URI accepted. The relay's HTTP layer takes its own length
+ * limits from this (a light DID with services can be long), so whatever it lets through, the store
+ * takes.
+ */
+export const MAX_KEY_LENGTH = 4096
 /** Most ids in one `ack`, items in one `deposit`, rows in one `list`. */
 export const MAX_BATCH = 10_000
 
+/**
+ * A store argument check failed (`ERR_ARGUMENT_INVALID`, like every store argument error). Its own
+ * class so that the relay can tell a refused value (a 4xx answer) from a store that is closed or
+ * not initialised (503), which share the code.
+ */
+export class StoreArgumentError extends MessagingError {
+  constructor(message: string) {
+    super('ERR_ARGUMENT_INVALID', message)
+  }
+}
+
 function fail(message: string): never {
-  throw new MessagingError('ERR_ARGUMENT_INVALID', message)
+  throw new StoreArgumentError(message)
 }
 
 /** Checks a non-empty string of at most `max` characters. */
@@ -74,8 +89,13 @@ export function checkDeposits(items: unknown): readonly DepositInput[] {
   return items as readonly DepositInput[]
 }
 
-/** Checks the options of `list`. */
-export function checkListOptions(value: unknown): { after: string; limit: number; now: number } {
+/** Checks the options of `list`; `maxBytes` absent is unbounded. */
+export function checkListOptions(value: unknown): {
+  after: string
+  limit: number
+  now: number
+  maxBytes: number | undefined
+} {
   if (typeof value !== 'object' || value === null) fail('"options" expected an object')
   const o = value as Record<string, unknown>
   const after = o.after === undefined ? '' : checkString('options.after', o.after)
@@ -83,6 +103,10 @@ export function checkListOptions(value: unknown): { after: string; limit: number
     after,
     limit: checkInt('options.limit', o.limit, 1, MAX_BATCH),
     now: checkTime('options.now', o.now),
+    maxBytes:
+      o.maxBytes === undefined
+        ? undefined
+        : checkInt('options.maxBytes', o.maxBytes, 1, Number.MAX_SAFE_INTEGER),
   }
 }
 
