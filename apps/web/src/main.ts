@@ -255,7 +255,8 @@ async function connect(): Promise<void> {
     for (let page = 0; page < 50; page++) {
       const p = await client.fetchInbox(after === undefined ? { limit: 100 } : { after, limit: 100 })
       for (const m of p.messages) await receive(m.id, m.envelope)
-      if (p.cursor === null || p.messages.length < 100) break
+      // a page may be short while more are queued (the relay also bounds a page in bytes): stop at an empty one
+      if (p.cursor === null || p.messages.length === 0) break
       after = p.cursor
     }
     state.subscription = client.subscribe((m) => receive(m.id, m.envelope), {

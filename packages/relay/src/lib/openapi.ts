@@ -277,7 +277,7 @@ export const OPENAPI_DOCUMENT = Object.freeze({
           'Token in the Authorization header, a ?token= query, or a first frame {"type":"auth","token":…}. ' +
           'Server frames: {"type":"ready"}, {"type":"message","id","envelope"}, {"type":"acked","ids","deleted"}, {"type":"error","error"}. ' +
           'Client frames: {"type":"ack","ids":[…]}, {"type":"ping"}, processed one at a time. Un-acked envelopes stay queued. ' +
-          'Close 4401: unauthorized or token expired; 1008: more client frames per second than the relay allows (default 50); ' +
+          'Close 4401: unauthorized or token expired; 1008: more client frames per second than the relay allows (default 1000); ' +
           '1013: the client does not read (more than 4 MiB buffered by default), or too many live sessions (in total, or of ' +
           'this mailbox: default 8) when the token came in the first frame; a token in the header or query is checked ' +
           'before the upgrade, which is then refused with 429 instead. ' +
