@@ -151,7 +151,8 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.maxSmallRequestBytes,
     trustProxy: opts.trustProxy,
-    return503OnClosing: true,
+    // Fastify's own 503 while closing has its own body; ours (onRequest below) has the error shape.
+    return503OnClosing: false,
   }
   const app: FastifyInstance =
     opts.logger === undefined || opts.logger === false
@@ -167,14 +168,22 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
   })
 
   let expireTimer: NodeJS.Timeout | undefined
+  // A sweep slower than the interval (a large backlog, a slow database) is not joined by another:
+  // sweeps would pile up, contending for the same rows and locks. The tick is skipped instead.
+  let sweeping = false
   if (opts.expireIntervalMs > 0) {
     expireTimer = setInterval(() => {
-      store.expire(clock()).then(
-        (n) => {
-          metrics.expired += n
-        },
-        (e: unknown) => app.log.warn({ err: e }, 'expiry sweep failed'),
-      )
+      if (sweeping) return
+      sweeping = true
+      void (async () => {
+        try {
+          metrics.expired += await store.expire(clock())
+        } catch (e) {
+          app.log.warn({ err: e }, 'expiry sweep failed')
+        } finally {
+          sweeping = false
+        }
+      })()
     }, opts.expireIntervalMs)
     expireTimer.unref()
   }
@@ -219,6 +228,20 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
       maxAge: 600,
     })
   }
+  // Requests still arriving once close() began (pipelined, or on a busy keep-alive connection) are
+  // shed with the relay's error shape; after CORS (a browser can read it), before the rate limit.
+  let shuttingDown = false
+  app.addHook('preClose', async () => {
+    shuttingDown = true
+  })
+  app.addHook('onRequest', async (request, reply) => {
+    if (!shuttingDown) return
+    // Answered here, not thrown: an expected refusal, not an outage for the error handler to log.
+    const re = new RelayError('ERR_UNAVAILABLE', 'the relay is shutting down')
+    metrics.reject(re.code)
+    if (request.raw.httpVersionMajor < 2) reply.header('connection', 'close')
+    return reply.status(re.statusCode).send(re.toBody())
+  })
   if (limits.ipRequestsPerMinute > 0)
     await app.register(fastifyRateLimit, {
       max: limits.ipRequestsPerMinute,

@@ -3,6 +3,7 @@
  * KILT_TEST_POSTGRES_URL is set): byte-bounded inbox pages, control characters in key URIs, length
  * limits shared by the HTTP layer and the store, per-mailbox live sessions, oversized batches.
  */
+import { connect } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
@@ -312,6 +313,70 @@ describe.each(backends)('hardening on $name', (backend) => {
       again = await openLive(live, bobToken)
     }
     await ready(again)
+  })
+
+  it("answers requests arriving during shutdown with 503 ERR_UNAVAILABLE in the relay's error shape", async () => {
+    const { app } = await relay(backend)
+    await listening(app)
+    const address = app.server.address()
+    if (address === null || typeof address === 'string') throw new Error('no address')
+    // One keep-alive connection: a request in progress (its body half sent) keeps it open through
+    // close(); the request pipelined behind it arrives while the relay is shutting down.
+    const socket = connect(address.port, '127.0.0.1')
+    cleanups.push(async () => void socket.destroy())
+    let received = ''
+    socket.on('data', (d: Buffer) => {
+      received += d.toString()
+    })
+    await new Promise<void>((resolve) => socket.on('connect', resolve))
+    const body = JSON.stringify({ did: makeIdentity().did })
+    let requests = 0
+    app.server.on('request', () => requests++)
+    socket.write(
+      `POST /v1/auth/challenge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
+    )
+    await until(() => requests === 1)
+    const closed = app.close()
+    await until(() => !app.server.listening)
+    socket.write(`${body.slice(5)}GET /v1/inbox HTTP/1.1\r\nHost: localhost\r\n\r\n`)
+    await until(() => received.split('HTTP/1.1 ').length === 3)
+    await closed
+    const [first, second] = received.split('HTTP/1.1 ').slice(1)
+    expect(first).toMatch(/^200 /)
+    expect(second).toMatch(/^503 /)
+    expect(second!.toLowerCase()).toContain('connection: close')
+    expect(JSON.parse(second!.slice(second!.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: { code: 'ERR_UNAVAILABLE', message: 'the relay is shutting down' },
+    })
+  })
+
+  it('skips expiry ticks while a sweep is still running: one sweep at a time', async () => {
+    const { store } = await relay(backend, {}, { expireIntervalMs: 5 })
+    const expire = store.expire.bind(store)
+    let calls = 0
+    let running = 0
+    let most = 0
+    let release: () => void = () => undefined
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    store.expire = async (now) => {
+      calls++
+      most = Math.max(most, ++running)
+      try {
+        if (calls === 1) await gate
+        return await expire(now)
+      } finally {
+        running--
+      }
+    }
+    await until(() => calls >= 1)
+    // Many intervals pass while the first sweep hangs: none starts another.
+    await new Promise((r) => setTimeout(r, 100))
+    expect(calls).toBe(1)
+    release()
+    await until(() => calls >= 3)
+    expect(most).toBe(1)
   })
 
   it('refuses a batch that alone exceeds a per-mailbox deposit limit with 400 (it could never pass), not 429', async () => {

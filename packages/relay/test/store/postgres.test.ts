@@ -1,4 +1,5 @@
 import { isMessagingError } from '@kilt-messaging/core'
+import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { newMessageId } from '../../src/store/ids.js'
 import { openStore } from '../../src/store/open.js'
@@ -73,6 +74,42 @@ describe.skipIf(!hasPg)('PostgreSQL store: several instances on one database', (
     expect(await gotB).toBe('mailbox-x')
     await new Promise((r) => setTimeout(r, 200))
     expect(onA).toEqual(['mailbox-x'])
+  })
+
+  it("B's notification reaches A even from a backend A deposited through (pooler, reused pid)", async () => {
+    const a = createPostgresStore({ connectionString: url, schema, poolSize: 1 })
+    stores.push(a)
+    const b = make()
+    await Promise.all([a.init(), b.init()])
+    // A deposits through its one pooled backend.
+    await a.deposit([item('mailbox-a')], BIG)
+    // Capture B's notification as sent, whatever its payload format.
+    const spy = new pg.Client({ connectionString: url })
+    await spy.connect()
+    try {
+      const sent = waitFor<string>((done) => spy.on('notification', (n) => done(n.payload ?? '')))
+      await spy.query(`LISTEN "kilt_relay_${schema}"`)
+      const direct = waitFor<string>((done) => a.onDeposit((m) => m === 'mailbox-b' && done(m)))
+      await b.deposit([item('mailbox-b')], BIG)
+      const payload = await sent
+      expect(await direct).toBe('mailbox-b')
+      // The same notification from that backend: a pgbouncer running B's statement on it, or B's
+      // connection given the pid of one A's pool closed.
+      const heard = waitFor<string>((done) => a.onDeposit(done))
+      const c = await a.pool.connect()
+      try {
+        await c.query('SELECT pg_notify($1, $2)', [`kilt_relay_${schema}`, payload])
+      } finally {
+        c.release()
+      }
+      expect(await heard).toBe('mailbox-b')
+      // A bare mailbox (an older relay during a rolling upgrade) is still a hint to look.
+      const old = waitFor<string>((done) => a.onDeposit(done))
+      await spy.query('SELECT pg_notify($1, $2)', [`kilt_relay_${schema}`, 'mailbox-old'])
+      expect(await old).toBe('mailbox-old')
+    } finally {
+      await spy.end()
+    }
   })
 
   it('the listener reconnects after its connection is killed', async () => {

@@ -50,6 +50,8 @@ const EXPIRE_CHUNK = 1000
 const RETRIES = 4
 /** deadlock_detected, serialization_failure */
 const RETRYABLE = new Set(['40P01', '40001'])
+/** Hex length of an instance's id, the fixed-length prefix of its notification payloads. */
+const INSTANCE_ID_LENGTH = 32
 
 /** Column arrays of rows of type `T` (the parameters of an `unnest` statement). */
 type Columns<T extends readonly unknown[]> = { [K in keyof T]: T[K][] }
@@ -167,7 +169,12 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
   // An idle client's connection error must not crash the process; the pool discards that client.
   pool.on('error', () => undefined)
   const listeners = new Set<(mailbox: string) => void>()
-  const ownPids = new Set<number>()
+  // Notifications carry `<instance id>:<mailbox>` so an instance skips its own (it already emitted
+  // them locally) by id, not by backend pid: a pid is reused once its connection closes (the pool
+  // drops idle ones) and a pooler (pgbouncer) runs many clients' statements on one backend, so a
+  // pid filter would drop other instances' deposits from live push until the heartbeat's rescan.
+  const instanceId = randomBytes(INSTANCE_ID_LENGTH / 2).toString('hex')
+  const notifyPrefix = `${instanceId}:`
   let listener: PgListener | undefined
   const init = initOnce()
   let ready = false
@@ -202,7 +209,7 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
       `upd AS (UPDATE ${s}.usage AS u SET count = v.count, bytes = v.bytes, last_id = v.last_id ` +
       'FROM unnest($8::text[], $9::int8[], $10::int8[], $11::text[]) AS v(mailbox, count, bytes, last_id) ' +
       'WHERE u.mailbox = v.mailbox) ' +
-      'SELECT pg_backend_pid() AS pid, (SELECT count(pg_notify($12, m)) FROM unnest($13::text[]) AS m) AS n',
+      'SELECT (SELECT count(pg_notify($12, $14 || m)) FROM unnest($13::text[]) AS m) AS n',
     list:
       `SELECT id, mailbox, envelope, size, received_at, expires_at FROM ${s}.messages ` +
       'WHERE mailbox = $1 AND id > $2 AND expires_at > $3 ORDER BY id LIMIT $4',
@@ -227,7 +234,7 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
       `ins AS (INSERT INTO ${s}.messages (id, mailbox, envelope, sender_key_uri, size, received_at, expires_at) ` +
       'SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::int8[], $7::int8[]) ' +
       'AS x(id, mailbox, envelope, sender_key_uri, size, received_at, expires_at) WHERE x.mailbox IN (SELECT mailbox FROM upd)) ' +
-      'SELECT mailbox, pg_backend_pid() AS pid, pg_notify($15, mailbox)::text AS n FROM upd',
+      'SELECT mailbox, pg_notify($15, $16 || mailbox)::text AS n FROM upd',
     // One statement: the usage row is locked first (the initplan runs before the delete), as every writer does.
     ack:
       `WITH l AS (SELECT 1 FROM ${s}.usage WHERE mailbox = $1 FOR UPDATE), ` +
@@ -254,12 +261,6 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
     takeChallenge: `DELETE FROM ${s}.challenges WHERE challenge = $1 RETURNING did, expires_at`,
     secretInsert: `INSERT INTO ${s}.meta (key, value) VALUES ('deployment_secret', $1) ON CONFLICT (key) DO NOTHING`,
     secretGet: `SELECT value FROM ${s}.meta WHERE key = 'deployment_secret'`,
-  }
-
-  function notePid(pid: number | undefined): void {
-    if (pid === undefined) return
-    if (ownPids.size > 4096) ownPids.clear()
-    ownPids.add(pid)
   }
 
   /**
@@ -332,11 +333,11 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
     }
     const v = columns<[string, number, number, number, number, string, string]>(7)
     for (const [m, box] of boxes) pushRow(v, [m, box.n, box.b, box.capN, box.capB, box.firstId, box.lastId])
-    let rows: Array<{ mailbox: string; pid: number }>
+    let rows: Array<{ mailbox: string }>
     try {
       rows = (
         await retrying(() =>
-          pool.query<{ mailbox: string; pid: number }>(sql.fastDeposit, [...cols, ...v, channel]),
+          pool.query<{ mailbox: string }>(sql.fastDeposit, [...cols, ...v, channel, notifyPrefix]),
         )
       ).rows
     } catch (e) {
@@ -344,7 +345,6 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
       if (group.length > 1 && isDataError(e)) return writeAlone(group)
       throw e
     }
-    notePid(rows[0]?.pid)
     const landed = new Set(rows.map((r) => r.mailbox))
     const results: DepositResult[][] = group.map((p, i) =>
       p.items.map((item, j) =>
@@ -476,16 +476,7 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
         ub.push(u.bytes)
         ul.push(lastIds.get(m) ?? null)
       }
-      const w = await client.query<{ pid: number }>(sql.write, [
-        ...cols,
-        um,
-        uc,
-        ub,
-        ul,
-        channel,
-        [...touched],
-      ])
-      notePid(w.rows[0]?.pid)
+      await client.query(sql.write, [...cols, um, uc, ub, ul, channel, [...touched], notifyPrefix])
       return results
     })
   }
@@ -593,8 +584,13 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
         listener = new PgListener({
           connectionString: config.connectionString,
           channel,
-          onNotify: (payload, processId) => {
-            if (!ownPids.has(processId)) emit(listeners, payload)
+          onNotify: (payload) => {
+            if (payload.startsWith(notifyPrefix)) return
+            // A payload without an instance id (an older relay during a rolling upgrade) is the mailbox.
+            const prefixed =
+              payload.charAt(INSTANCE_ID_LENGTH) === ':' &&
+              /^[0-9a-f]+$/.test(payload.slice(0, INSTANCE_ID_LENGTH))
+            emit(listeners, prefixed ? payload.slice(INSTANCE_ID_LENGTH + 1) : payload)
           },
         })
         await listener.start()
