@@ -21,6 +21,7 @@ import {
   type Subscription,
   toHex,
   validateDidUri,
+  zeroize,
 } from '@kilt-messaging/core'
 import { type Identity, identityFrom } from './identity.js'
 import { drawQr } from './qr.js'
@@ -94,6 +95,17 @@ function describeError(e: unknown): string {
   }
   return e instanceof Error ? e.message : String(e)
 }
+/**
+ * A sender's timestamp (ms) as text, never throwing: a sender may write any finite number, and
+ * `Date` cannot show one beyond ±8.64e15 ms (`toISOString` throws, `toLocaleString` says
+ * "Invalid Date"). Such a value is shown raw, marked invalid. Not escaped: pass it through `printable`.
+ */
+function formatTime(ms: unknown, style: 'iso' | 'local'): string {
+  if (ms === undefined) return '—'
+  const date = new Date(typeof ms === 'number' ? ms : Number.NaN)
+  if (Number.isNaN(date.getTime())) return `${String(ms)} (invalid date)`
+  return style === 'iso' ? date.toISOString() : date.toLocaleString()
+}
 async function guarded(what: string, run: () => Promise<void>): Promise<void> {
   clearError()
   try {
@@ -112,9 +124,16 @@ async function showIdentityForms(): Promise<void> {
   if (did !== null) $('stored-did').textContent = did
 }
 
+/** Wipes the secrets of an identity: its keyring and its authentication pair (refuse to work afterwards). */
+function wipe(identity: Identity | undefined): void {
+  if (identity === undefined) return
+  identity.keys.destroy()
+  zeroize(identity.auth)
+}
+
 async function useIdentity(identity: Identity, phrase?: string): Promise<void> {
   const seen = await openSeenStore(identity.did)
-  state.identity?.keys.destroy()
+  wipe(state.identity)
   state.identity = identity
   state.verify = createVerifier(identity.keys, seen)
   $('unlock-form').hidden = true
@@ -195,9 +214,17 @@ $('forget').addEventListener('click', () => {
 
 $('lock').addEventListener('click', () => {
   disconnect()
-  state.identity?.keys.destroy()
+  wipe(state.identity)
   state.identity = undefined
+  state.verify = undefined
   clearInbox()
+  cancelReply()
+  // The recovery phrase of a new identity, and anything typed into the identity forms.
+  $('backup').hidden = true
+  $('backup-phrase').textContent = ''
+  for (const id of ['mnemonic', 'create-pass', 'unlock-pass']) $<HTMLInputElement>(id).value = ''
+  // The compose template may carry a signature made with the identity's key.
+  fillTemplate()
   void showIdentityForms()
   say('Locked.')
 })
@@ -221,6 +248,7 @@ function disconnect(): void {
 
 function clearInbox(): void {
   state.items.clear()
+  state.selected = undefined
   $('inbox').replaceChildren()
   $('message-view').hidden = true
   updateCount()
@@ -249,6 +277,8 @@ async function connect(): Promise<void> {
       relayState.textContent = 'Not connected.'
       throw e
     }
+    // Locked (or another identity unlocked) while logging in: drop this session.
+    if (state.identity !== identity) return
     state.client = client
     relayState.textContent = `Logged in to ${url}. Loading the inbox…`
     let after: string | undefined
@@ -259,6 +289,7 @@ async function connect(): Promise<void> {
       if (p.cursor === null || p.messages.length === 0) break
       after = p.cursor
     }
+    if (state.identity !== identity || state.client !== client) return
     state.subscription = client.subscribe((m) => receive(m.id, m.envelope), {
       onOpen: () => {
         relayState.textContent = `Connected to ${url} — live.`
@@ -289,6 +320,8 @@ async function receive(id: string, envelope: unknown): Promise<void> {
   const verify = state.verify
   if (verify === undefined || state.items.has(id)) return
   const opened = await verify(envelope, id)
+  // Locked (or another identity unlocked) while opening it: it belongs to no inbox on the page.
+  if (state.verify !== verify || state.items.has(id)) return
   const li = document.createElement('li')
   li.dataset.id = id
   li.dataset.status = opened.status
@@ -308,7 +341,7 @@ async function receive(id: string, envelope: unknown): Promise<void> {
   } else {
     const m = opened.decrypted.message
     title.textContent = printable(m.body.type)
-    sub.textContent = `from ${printable(m.sender.slice(0, 30))}… · ${new Date(m.createdAt ?? 0).toLocaleString()}`
+    sub.textContent = `from ${printable(m.sender.slice(0, 30))}… · ${printable(formatTime(m.createdAt, 'local'))}`
     badge.textContent = opened.status === 'ok' ? 'verified' : 'warning'
   }
   button.append(title, badge, sub)
@@ -324,52 +357,91 @@ async function receive(id: string, envelope: unknown): Promise<void> {
   )
 }
 
+/** What the message view shows for one item, computed before anything on the page changes. */
+interface View {
+  readonly heading: string
+  readonly meta: readonly (readonly [string, string])[]
+  readonly checks: readonly HTMLLIElement[]
+  readonly body: string
+  readonly canReply: boolean
+}
+
+function viewOf(id: string, o: Opened): View {
+  if (o.status === 'rejected')
+    return {
+      heading: 'Rejected message',
+      meta: [
+        ['Relay id', id],
+        ['Error', o.code],
+        ['Reason', o.reason],
+      ],
+      checks: [],
+      body: '',
+      canReply: false,
+    }
+  const m = o.decrypted.message
+  const meta: [string, string][] = [
+    ['Relay id', id],
+    ['From', m.sender],
+    ['To', m.receiver],
+    ['Created', formatTime(m.createdAt, 'iso')],
+  ]
+  if (m.messageId !== undefined) meta.push(['Message id', m.messageId])
+  if (m.inReplyTo !== undefined) meta.push(['In reply to', m.inReplyTo])
+  const checks = o.checks.map((c) => {
+    const li = document.createElement('li')
+    li.className = c.ok ? 'ok' : 'bad'
+    li.textContent = `${c.ok ? '✓' : '✗'} ${c.label}: ${printable(c.detail)}${c.code ? ` (${c.code})` : ''}`
+    return li
+  })
+  return {
+    heading: printable(m.body.type),
+    meta,
+    checks,
+    // JSON escapes C0 controls itself; bidi controls, C1 and separators still need escaping.
+    body: printable(JSON.stringify(m.body, null, 2), { lineFeeds: true }),
+    canReply: true,
+  }
+}
+
 function select(id: string): void {
   const item = state.items.get(id)
   if (item === undefined) return
-  state.selected = id
-  for (const other of state.items.values()) other.li.querySelector('button')?.removeAttribute('aria-current')
-  item.li.querySelector('button')?.setAttribute('aria-current', 'true')
-  const view = $('message-view')
-  view.hidden = false
-  const meta = $('message-meta')
-  const checks = $('checks')
-  meta.replaceChildren()
-  checks.replaceChildren()
-  const add = (k: string, v: string): void => {
+  // Everything is computed first, then written: a field that cannot be shown must never leave the
+  // previous message's body (or heading, or checks) under this one's sender.
+  let view: View
+  try {
+    view = viewOf(id, item.opened)
+  } catch (e) {
+    view = {
+      heading: 'Message could not be shown',
+      meta: [
+        ['Relay id', id],
+        ['Error', describeError(e)],
+      ],
+      checks: [],
+      body: '',
+      canReply: false,
+    }
+  }
+  const meta = view.meta.flatMap(([k, v]) => {
     const dt = document.createElement('dt')
     dt.textContent = k
     const dd = document.createElement('dd')
     dd.textContent = printable(v)
-    meta.append(dt, dd)
-  }
-  add('Relay id', id)
-  const o = item.opened
-  if (o.status === 'rejected') {
-    $('message-h').textContent = 'Rejected message'
-    add('Error', o.code)
-    add('Reason', o.reason)
-    $('message-body').textContent = ''
-    $<HTMLButtonElement>('reply').disabled = true
-  } else {
-    const m = o.decrypted.message
-    $('message-h').textContent = printable(m.body.type)
-    add('From', m.sender)
-    add('To', m.receiver)
-    add('Created', m.createdAt === undefined ? '—' : new Date(m.createdAt).toISOString())
-    if (m.messageId !== undefined) add('Message id', m.messageId)
-    if (m.inReplyTo !== undefined) add('In reply to', m.inReplyTo)
-    for (const c of o.checks) {
-      const li = document.createElement('li')
-      li.className = c.ok ? 'ok' : 'bad'
-      li.textContent = `${c.ok ? '✓' : '✗'} ${c.label}: ${printable(c.detail)}${c.code ? ` (${c.code})` : ''}`
-      checks.append(li)
-    }
-    // JSON escapes C0 controls itself; bidi controls, C1 and separators still need escaping.
-    $('message-body').textContent = printable(JSON.stringify(m.body, null, 2), { lineFeeds: true })
-    $<HTMLButtonElement>('reply').disabled = false
-  }
-  view.focus()
+    return [dt, dd]
+  })
+  state.selected = id
+  for (const other of state.items.values()) other.li.querySelector('button')?.removeAttribute('aria-current')
+  item.li.querySelector('button')?.setAttribute('aria-current', 'true')
+  $('message-h').textContent = view.heading
+  $('message-meta').replaceChildren(...meta)
+  $('checks').replaceChildren(...view.checks)
+  $('message-body').textContent = view.body
+  $<HTMLButtonElement>('reply').disabled = !view.canReply
+  const el = $('message-view')
+  el.hidden = false
+  el.focus()
 }
 
 $('ack').addEventListener('click', () => {

@@ -2,8 +2,9 @@
  * End to end: the built app (Vite build + preview server) in headless Chromium (playwright-core,
  * `/usr/bin/chromium`), two browser contexts (Alice and Bob), an in-process relay on SQLite with
  * real HTTP and WebSocket on 127.0.0.1. Covers identity creation, live exchange both ways, reply,
- * a tampered envelope shown as rejected, a message encrypted in Node and read in the browser,
- * wrong passphrase, relay down, and screenshots (desktop and 390×844).
+ * a tampered envelope shown as rejected, a message encrypted in Node and read in the browser, a
+ * createdAt beyond any date, lock (the recovery phrase cleared), wrong passphrase, relay down, and
+ * screenshots (desktop and 390×844).
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -251,6 +252,48 @@ describe('web inbox end to end', () => {
     await phone.close()
   })
 
+  it('a verified message whose createdAt is beyond any date shows its own body, the time marked invalid', async () => {
+    // `createdAt` is any finite number the sender chose: 1e300 ms is past what a Date can hold.
+    const sender = party()
+    const message: Message = {
+      ...createMessage(
+        { type: 'error', content: { name: 'far-future', message: 'created at 1e300' } },
+        { sender: sender.did, receiver: bobDid as DidUri },
+      ),
+      createdAt: 1e300,
+    }
+    await createRelayClient({ url: relayUrl }).send(await encryptMessage(message, { keys: sender.keys }))
+    const item = bobPage.locator('#inbox li[data-status="warn"]', { hasText: 'error' }).first()
+    await item.waitFor({ timeout: 15_000 })
+    expect(await item.textContent()).toContain('1e+300 (invalid date)')
+    // another message is open first: none of its content may stay under this sender
+    await bobPage
+      .locator('#inbox li[data-status="ok"]', { hasText: 'reject' })
+      .first()
+      .locator('button')
+      .click()
+    await expect.poll(() => bobPage.locator('#message-h').textContent()).toBe('reject')
+    await item.locator('button').click()
+    await expect.poll(() => bobPage.locator('#message-h').textContent()).toBe('error')
+    expect(await bobPage.locator('#message-body').textContent()).toContain('created at 1e300')
+    const meta = (await bobPage.locator('#message-meta').textContent()) ?? ''
+    expect(meta).toContain(sender.did)
+    expect(meta).toContain('1e+300 (invalid date)')
+    expect(await bobPage.locator('#checks li.bad').allTextContents()).toEqual([
+      expect.stringContaining('ERR_MESSAGE_FUTURE'),
+    ])
+    expect(await bobPage.locator('#alert').isHidden()).toBe(true)
+    // and selecting another message afterwards shows that one
+    await bobPage
+      .locator('#inbox li[data-status="ok"]', { hasText: 'reject' })
+      .first()
+      .locator('button')
+      .click()
+    await expect.poll(() => bobPage.locator('#message-h').textContent()).toBe('reject')
+    expect(await bobPage.locator('#message-body').textContent()).toContain('hostile')
+    expect(await bobPage.locator('#message-meta').textContent()).not.toContain(sender.did)
+  })
+
   it('acknowledging deletes the message from the relay', async () => {
     const before = await bobPage.locator('#inbox li').count()
     await bobPage.locator('#inbox li button').first().click()
@@ -273,6 +316,24 @@ describe('web inbox end to end', () => {
     await expect.poll(() => page.locator('#my-did').textContent(), { timeout: 20_000 }).toBe(aliceDid)
     await expect.poll(() => page.locator('#relay-state').textContent(), { timeout: 15_000 }).toMatch(/live/)
     await page.close()
+  })
+
+  it('locking clears the recovery phrase of a new identity; unlocking again works', async () => {
+    const carol = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await openApp(carol)
+    const did = await createIdentity(page, 'carol passphrase')
+    expect(await page.locator('#backup-phrase').textContent()).toMatch(/^(\w+ ){11}\w+$/)
+    await page.getByRole('button', { name: 'Lock' }).click()
+    await page.locator('#unlock-form').waitFor({ state: 'visible' })
+    expect(await page.locator('#backup-phrase').textContent()).toBe('')
+    expect(await page.locator('#backup').isHidden()).toBe(true)
+    expect(await page.locator('#relay-state').textContent()).toBe('Not connected.')
+    await page.getByLabel('Passphrase', { exact: true }).fill('carol passphrase')
+    await page.getByRole('button', { name: 'Unlock' }).click()
+    await expect.poll(() => page.locator('#relay-state').textContent(), { timeout: 20_000 }).toMatch(/live/)
+    expect(await page.locator('#my-did').textContent()).toBe(did)
+    expect(await page.locator('#backup-phrase').textContent()).toBe('')
+    await carol.close()
   })
 
   it('relay down → a clear alert', async () => {
