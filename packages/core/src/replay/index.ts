@@ -4,4 +4,5 @@
  */
 export { createMemoryReplayStore } from './create-memory-replay-store.js'
 export { createReplayGuard } from './create-replay-guard.js'
+export { newRetentionState, type RetentionState, retentionExpiry } from './retention.js'
 export type * from './types.js'
