@@ -110,9 +110,7 @@ stale or replayed message, 5 network, 1 other.`,
           `  ciphertext     ${report.ciphertextBytes ?? '?'} bytes (plaintext ${report.plaintextBytes ?? '?'} bytes + 16-byte tag)`,
           ...(e.receivedAt === undefined
             ? []
-            : [
-                `  received at    ${new Date(e.receivedAt).toISOString()} (set by a relay, not authenticated)`,
-              ]),
+            : [`  received at    ${timeText(e.receivedAt)} (set by a relay, not authenticated)`]),
           ...report.problems.map((p) => `  ${c.red('✘')} ${printable(p)}`),
           c.dim('  (sender, receiver, type and content inside are only known after decryption)'),
         )
@@ -125,6 +123,12 @@ stale or replayed message, 5 network, 1 other.`,
         process.exitCode = EXIT.MESSAGE
       }
     })
+}
+
+/** A time in ms as ISO 8601, or the raw number marked invalid when no date has it (it is unauthenticated). */
+function timeText(ms: number): string {
+  const date = new Date(ms)
+  return Number.isNaN(date.getTime()) ? `${ms} (not a valid time)` : date.toISOString()
 }
 
 function safe<T>(f: () => T): T | undefined {

@@ -47,8 +47,22 @@ function printCreated(header: KeystoreHeader, json: boolean | undefined, verb: s
   )
 }
 
+/**
+ * The DID document of a keystore's DID (a keystore problem when the header's DID is broken).
+ * @throws CliError ERR_KEYSTORE_CORRUPT
+ */
+function documentOf(header: KeystoreHeader): ReturnType<typeof lightDidToDocument> {
+  try {
+    return lightDidToDocument(header.did)
+  } catch (cause) {
+    throw new CliError('ERR_KEYSTORE_CORRUPT', `the keystore of "${header.name}" holds an invalid DID`, {
+      cause,
+    })
+  }
+}
+
 function publicExport(header: KeystoreHeader): Record<string, unknown> {
-  const doc = lightDidToDocument(header.did)
+  const doc = documentOf(header)
   return {
     name: header.name,
     did: header.did,
@@ -130,16 +144,14 @@ Examples:
         .default('kilt-docs'),
     )
     .option(
-      '--auth-seed <hex>',
-      'authentication seed, 0x + 32 bytes (sr25519: mini secret; or 64-byte expanded secret)',
+      '--auth-seed-env <var>',
+      'read the authentication seed (0x + 32 bytes; sr25519: mini secret or 64-byte expanded secret) from this environment variable (default KILT_MSG_AUTH_SEED)',
     )
-    .option('--auth-seed-env <var>', 'read the authentication seed from this environment variable')
     .addOption(new Option('--auth-type <type>', 'authentication key type').choices(['sr25519', 'ed25519']))
     .option(
-      '--key-agreement-secret <hex>',
-      'x25519 secret, 0x + 32 bytes (KILT makeEncryptionKeypairFromSeed)',
+      '--key-agreement-secret-env <var>',
+      'read the x25519 secret (0x + 32 bytes, KILT makeEncryptionKeypairFromSeed) from this environment variable (default KILT_MSG_KEY_AGREEMENT_SECRET)',
     )
-    .option('--key-agreement-secret-env <var>', 'read the x25519 secret from this environment variable')
     .option(
       '--secret-file <file>',
       'read the mnemonic, or "authSeed keyAgreementSecret" (two lines), from a file',
@@ -155,18 +167,16 @@ Examples:
   $ echo "$PHRASE" | kilt-msg id import --mnemonic --derivation sporran --passphrase-file pass.txt
   $ KILT_MSG_AUTH_SEED=0x… KILT_MSG_KEY_AGREEMENT_SECRET=0x… \\
       kilt-msg id import --auth-type sr25519 --name alice
-Seeds given as flags end up in your shell history; prefer --secret-file or the environment
-(KILT_MSG_AUTH_SEED, KILT_MSG_KEY_AGREEMENT_SECRET, KILT_MSG_MNEMONIC).`,
+Seeds are never taken as flags (they would end up in your shell history): give them in the
+environment (KILT_MSG_AUTH_SEED, KILT_MSG_KEY_AGREEMENT_SECRET, KILT_MSG_MNEMONIC) or --secret-file.`,
     )
     .action(
       async (
         opts: Common & {
           mnemonic?: boolean
           derivation: 'kilt-docs' | 'sporran'
-          authSeed?: string
           authSeedEnv?: string
           authType?: 'sr25519' | 'ed25519'
-          keyAgreementSecret?: string
           keyAgreementSecretEnv?: string
           secretFile?: string
           relay?: string
@@ -177,7 +187,7 @@ Seeds given as flags end up in your shell history; prefer --secret-file or the e
         const home = kiltMsgHome()
         const common = { home, name, ...(relay === undefined ? {} : { relay }) }
         if (opts.mnemonic) {
-          if (opts.authSeed !== undefined || opts.keyAgreementSecret !== undefined)
+          if (opts.authSeedEnv !== undefined || opts.keyAgreementSecretEnv !== undefined)
             throw new CliError('ERR_USAGE', '--mnemonic cannot be combined with seeds')
           const phrase = (
             await readSecret('mnemonic', { file: opts.secretFile, envName: 'KILT_MSG_MNEMONIC' })
@@ -208,14 +218,10 @@ Seeds given as flags end up in your shell history; prefer --secret-file or the e
           fileLines = (await readSecret('seeds', { file: opts.secretFile }))
             .split(/\s+/)
             .filter((l) => l !== '')
-        const fromEnv = (flag: string | undefined, envFlag: string | undefined, envDefault: string) =>
-          flag ??
-          (envFlag !== undefined ? process.env[envFlag] : undefined) ??
-          (process.env[envDefault] || undefined)
-        const authHex = fromEnv(opts.authSeed, opts.authSeedEnv, 'KILT_MSG_AUTH_SEED') ?? fileLines[0]
-        const kaHex =
-          fromEnv(opts.keyAgreementSecret, opts.keyAgreementSecretEnv, 'KILT_MSG_KEY_AGREEMENT_SECRET') ??
-          fileLines[1]
+        const fromEnv = (envFlag: string | undefined, envDefault: string) =>
+          (envFlag !== undefined ? process.env[envFlag] : undefined) ?? (process.env[envDefault] || undefined)
+        const authHex = fromEnv(opts.authSeedEnv, 'KILT_MSG_AUTH_SEED') ?? fileLines[0]
+        const kaHex = fromEnv(opts.keyAgreementSecretEnv, 'KILT_MSG_KEY_AGREEMENT_SECRET') ?? fileLines[1]
         if (authHex === undefined) throw new CliError('ERR_USAGE', 'no authentication seed given')
         if (kaHex === undefined) throw new CliError('ERR_USAGE', 'no key agreement secret given')
         const authBytes = parseHex(
@@ -273,7 +279,7 @@ Seeds given as flags end up in your shell history; prefer --secret-file or the e
     .action((opts: { name: string; document?: boolean; json?: boolean }) => {
       const file = loadKeystore(kiltMsgHome(), checkName(opts.name))
       const h = file.header
-      if (opts.document) return printJson(exportToW3C(lightDidToDocument(h.did)))
+      if (opts.document) return printJson(exportToW3C(documentOf(h)))
       const info = {
         ...publicExport(h),
         createdAt: h.createdAt,

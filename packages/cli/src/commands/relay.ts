@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { type InboxMessage, printable } from '@kilt-messaging/core'
 import { type Command, Option } from 'commander'
 import { defaultRelay, openIdentity } from '../lib/context.js'
-import { CliError, describeError } from '../lib/errors.js'
+import { CliError, describeError, EXIT } from '../lib/errors.js'
 import { ensurePrivateDir, kiltMsgHome } from '../lib/files.js'
 import { parseDuration, parseHost, parsePort, printJson, println, shortDid, style } from '../lib/output.js'
 import {
@@ -37,9 +37,33 @@ const DEFINITIVE_FAILURES: ReadonlySet<string> = new Set([
   'ERR_MESSAGE_STALE',
 ])
 
-/** Whether a failed message may be deleted at the relay (see {@link DEFINITIVE_FAILURES}). */
-export function definitiveFailure(code: string): boolean {
-  return DEFINITIVE_FAILURES.has(code) || code.startsWith('ERR_BODY_')
+/**
+ * Failures that are definitive only when the sender key URI names a light DID: its document is
+ * derived from the DID itself and never changes, so a key missing from it (or not under
+ * keyAgreement) stays missing. A full DID's document may change, so these stay queued for it.
+ */
+const LIGHT_DID_DEFINITIVE_FAILURES: ReadonlySet<string> = new Set([
+  'ERR_KEY_NOT_FOUND',
+  'ERR_KEY_RELATIONSHIP',
+])
+
+/**
+ * Whether a failed message may be deleted at the relay (see {@link DEFINITIVE_FAILURES}).
+ * @param senderKeyUri - the envelope's (unauthenticated) sender key URI, when it has one
+ */
+export function definitiveFailure(code: string, senderKeyUri?: unknown): boolean {
+  if (DEFINITIVE_FAILURES.has(code) || code.startsWith('ERR_BODY_')) return true
+  return (
+    LIGHT_DID_DEFINITIVE_FAILURES.has(code) &&
+    typeof senderKeyUri === 'string' &&
+    senderKeyUri.startsWith('did:kilt:light:')
+  )
+}
+
+/** The `senderKeyUri` of an envelope as received, if it has a string one. */
+function senderKeyUriOf(envelope: unknown): string | undefined {
+  const uri = (envelope as { senderKeyUri?: unknown } | null)?.senderKeyUri
+  return typeof uri === 'string' ? uri : undefined
 }
 
 /** Resolves when SIGINT or SIGTERM arrives. */
@@ -120,9 +144,16 @@ Verification: each message is decrypted and verified; createdAt must lie within 
 the local clock and at most 2 minutes after it (tolerated clock skew of the sender).
 
 Acknowledging: verified messages and messages that can never verify (undecryptable, malformed,
-forged sender/receiver/owner, invalid body, stale, replayed) are deleted at the relay. Messages
-failing for a reason that may pass later (DID not resolvable or upgraded, resolver or replay
-store unavailable, created in the future, key not held) are kept queued and reported as kept.
+forged sender/receiver/owner, invalid body, stale, replayed, sender key missing from a light
+DID) are deleted at the relay. Messages failing for a reason that may pass later (DID not
+resolvable or upgraded, key missing from a full DID, resolver or replay store unavailable,
+created in the future, key not held) are kept queued and reported as kept. A failed message is
+reported on stderr; the run then ends with exit code 4 (with --json: in "errors", exit code 0).
+
+Failures of the relay: verified messages are printed before they are acknowledged. With --json,
+when an acknowledgement or a later page fails, the JSON document is still printed with the
+messages verified so far and an "error" member { code, message }, then the run fails with that
+error (exit 5 for a relay failure).
 
 Examples:
   $ kilt-msg inbox --as bob --relay http://127.0.0.1:8080
@@ -157,6 +188,8 @@ Examples:
         const checks = checksPassed(maxAgeMs, !opts.keep)
         const ok: Record<string, unknown>[] = []
         const failed: Record<string, unknown>[] = []
+        let failures = 0
+        let verified = 0
 
         /** @returns whether the message may be acknowledged */
         const handle = async (m: InboxMessage): Promise<boolean> => {
@@ -166,6 +199,7 @@ Examples:
               maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
               replay: opts.keep ? 'memory' : 'file',
             })
+            verified++
             const json = { relayId: m.id, ...messageJson(result, checks) }
             if (opts.json && opts.watch) process.stdout.write(`${JSON.stringify(json)}\n`)
             else if (opts.json) ok.push(json)
@@ -173,8 +207,9 @@ Examples:
             return true
           } catch (e) {
             const d = describeError(e)
+            failures++
             // A message that can never verify is dropped; one that may verify later stays queued.
-            const drop = definitiveFailure(d.code)
+            const drop = definitiveFailure(d.code, senderKeyUriOf(m.envelope))
             const kept = !drop || opts.keep === true
             if (opts.json) {
               const err = { relayId: m.id, error: { code: d.code, message: d.message }, kept }
@@ -212,17 +247,38 @@ Examples:
         }
 
         let after: string | undefined
-        for (let page = 0; page < 1000; page++) {
-          const { messages, cursor } = await client.fetchInbox(after === undefined ? {} : { after })
-          if (messages.length === 0) break
-          const ackable: string[] = []
-          for (const m of messages) if (await handle(m)) ackable.push(m.id)
-          if (!opts.keep && ackable.length > 0) await client.ack(ackable)
-          if (cursor === null) break
-          after = cursor
+        try {
+          for (let page = 0; page < 1000; page++) {
+            const { messages, cursor } = await client.fetchInbox(after === undefined ? {} : { after })
+            if (messages.length === 0) break
+            const ackable: string[] = []
+            for (const m of messages) if (await handle(m)) ackable.push(m.id)
+            if (!opts.keep && ackable.length > 0) await client.ack(ackable)
+            if (cursor === null) break
+            after = cursor
+          }
+        } catch (e) {
+          // Verified messages are recorded as seen already: a later run would refuse them as
+          // replays (and delete them at the relay), so they are printed even when the run fails.
+          if (opts.json) {
+            const d = describeError(e)
+            printJson({
+              did: identity.did,
+              relay: url,
+              messages: ok,
+              errors: failed,
+              error: { code: d.code, message: d.message },
+            })
+          }
+          throw e
         }
         if (opts.json) printJson({ did: identity.did, relay: url, messages: ok, errors: failed })
-        else if (ok.length === 0 && failed.length === 0) println('no new messages')
+        else if (failures > 0) {
+          process.stderr.write(
+            `${failures} message${failures === 1 ? '' : 's'} failed to verify (see above)\n`,
+          )
+          process.exitCode = EXIT.MESSAGE
+        } else if (verified === 0) println('no new messages')
       },
     )
 

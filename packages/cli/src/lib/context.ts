@@ -12,7 +12,7 @@ import {
   type MessageBody,
   validateDidUri,
 } from '@kilt-messaging/core'
-import { CliError } from './errors.js'
+import { CliError, describeError } from './errors.js'
 import { kiltMsgHome, readInput } from './files.js'
 import { checkName, listKeystores, loadKeystore, type UnlockedIdentity, unlockIdentity } from './identity.js'
 import { getPassphrase } from './prompt.js'
@@ -35,7 +35,7 @@ export async function openIdentity(
   const name = checkName(opts.as ?? opts.name ?? fallbackName)
   const file = loadKeystore(kiltMsgHome(), name)
   const passphrase = await getPassphrase({ passphraseFile: opts.passphraseFile, name })
-  return unlockIdentity(file, passphrase)
+  return unlockIdentity(file, passphrase, name)
 }
 
 /**
@@ -56,19 +56,28 @@ export function localIdentityFor(uri: string): string | undefined {
 /**
  * Parses `--to`: a DID, a DID key URI, or the name of a local identity.
  * @returns the receiver DID and, for a key URI, the key to encrypt to
- * @throws CliError ERR_USAGE; MessagingError ERR_DID_* for malformed DIDs
+ * @throws CliError ERR_USAGE (also for a malformed DID or key URI: a bad flag value)
  */
 export function parseRecipient(to: string): { receiver: DidUri; receiverKeyUri?: DidResourceUri } {
   if (to.startsWith('did:')) {
-    if (to.includes('#')) {
-      validateDidUri(to, 'ResourceUri')
-      return { receiver: didOf(to), receiverKeyUri: to as DidResourceUri }
+    try {
+      return parseDidRecipient(to)
+    } catch (e) {
+      if (e instanceof CliError) throw e
+      throw new CliError('ERR_USAGE', `--to: ${describeError(e).message}`, { cause: e })
     }
-    validateDidUri(to, 'Did')
-    return { receiver: to as DidUri }
   }
   const file = loadKeystore(kiltMsgHome(), checkName(to))
   return { receiver: file.header.did as DidUri }
+}
+
+function parseDidRecipient(to: string): { receiver: DidUri; receiverKeyUri?: DidResourceUri } {
+  if (to.includes('#')) {
+    validateDidUri(to, 'ResourceUri')
+    return { receiver: didOf(to), receiverKeyUri: to as DidResourceUri }
+  }
+  validateDidUri(to, 'Did')
+  return { receiver: to as DidUri }
 }
 
 /**

@@ -26,6 +26,7 @@ import { writeFileAtomic } from './files.js'
 import {
   checkScrypt,
   DEFAULT_SCRYPT,
+  IDENTITY_NAME,
   type KeystoreFile,
   type KeystoreHeader,
   openKeystore,
@@ -34,14 +35,12 @@ import {
   sealKeystore,
 } from './keystore-format.js'
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
-
 /**
  * Checks an identity name: 1..64 characters of `A-Z a-z 0-9 . _ -`, not starting with a symbol.
  * @throws CliError ERR_USAGE
  */
 export function checkName(name: string): string {
-  if (typeof name !== 'string' || !NAME.test(name))
+  if (typeof name !== 'string' || !IDENTITY_NAME.test(name))
     throw new CliError(
       'ERR_USAGE',
       `invalid identity name "${String(name).slice(0, 70)}" (use letters, digits, . _ -)`,
@@ -166,7 +165,7 @@ export function listKeystores(home: string): { file?: KeystoreFile; name: string
     return []
   }
   return names
-    .filter((n) => n.endsWith('.json') && NAME.test(n.slice(0, -5)))
+    .filter((n) => n.endsWith('.json') && IDENTITY_NAME.test(n.slice(0, -5)))
     .sort()
     .map((n) => {
       const name = n.slice(0, -5)
@@ -239,9 +238,15 @@ export function identityFromKeys(
 
 /**
  * Opens a keystore with the passphrase and checks that the keys match the DID.
+ * @param name - the (checked) name the keystore was opened by; it names the identity's files
+ *   (default: the name in the keystore's header)
  * @throws CliError ERR_KEYSTORE_PASSPHRASE, ERR_KEYSTORE_CORRUPT
  */
-export function unlockIdentity(file: KeystoreFile, passphrase: string): UnlockedIdentity {
+export function unlockIdentity(
+  file: KeystoreFile,
+  passphrase: string,
+  name: string = file.header.name,
+): UnlockedIdentity {
   const secrets = openKeystore(file, passphrase)
   const authSecret = hexBytes(secrets.authSecret)
   const auth =
@@ -259,7 +264,7 @@ export function unlockIdentity(file: KeystoreFile, passphrase: string): Unlocked
   const keyAgreement = x25519FromSeed(kaSecret)
   kaSecret.fill(0)
   const relay = file.settings?.relay
-  return identityFromKeys(file.header.name, auth, keyAgreement, {
+  return identityFromKeys(checkName(name), auth, keyAgreement, {
     did: file.header.did,
     ...(relay === undefined ? {} : { relay }),
   })

@@ -171,6 +171,9 @@ export function sealKeystore(
 
 const HEX32 = /^0x[0-9a-f]{64}$/
 
+/** An identity name: 1..64 characters of `A-Z a-z 0-9 . _ -`, not starting with a symbol. */
+export const IDENTITY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+
 function checkKeyEntry(value: unknown, name: string, types: readonly string[]): PublicKeyEntry {
   if (typeof value !== 'object' || value === null) throw corrupt(`"${name}" missing`)
   const { type, publicKey } = value as Record<string, unknown>
@@ -205,6 +208,9 @@ export function parseKeystore(text: string): KeystoreFile {
   for (const field of ['name', 'did', 'createdAt', 'origin'] as const)
     if (typeof h[field] !== 'string' || (h[field] as string).length > 4096)
       throw corrupt(`"header.${field}" invalid`)
+  // The name names files (the replay file of the identity): the rules of identity names, so a
+  // keystore can never point a path outside the home folder.
+  if (!IDENTITY_NAME.test(h.name as string)) throw corrupt('"header.name" invalid')
   const header: KeystoreHeader = {
     name: h.name as string,
     did: h.did as string,

@@ -54,7 +54,9 @@ export async function openEnvelope(
       : createReplayGuard({
           maxAgeMs,
           maxFutureSkewMs,
-          ...(mode === 'file' ? { store: fileReplayStore(kiltMsgHome(), identity.name) } : {}),
+          ...(mode === 'file'
+            ? { store: fileReplayStore(kiltMsgHome(), identity.name, { maxAgeMs, maxFutureSkewMs }) }
+            : {}),
         })
   return decryptMessage(envelope, { keys: identity.keyring, maxAgeMs, maxFutureSkewMs, replay })
 }

@@ -6,10 +6,18 @@
  * created with O_EXCL), re-reads the file, checks, writes it atomically and releases the lock, so
  * two processes of one identity can never both accept one message id nor drop each other's ids.
  * Expired ids are dropped when the file is rewritten.
+ *
+ * Runs of one identity may use different `--max-age` windows over the one file. A run keeps an id
+ * only as long as its own window accepts the message, so a later, wider run could accept a message
+ * again whose id a narrower run has let go. The file therefore records the widest window used so
+ * far and when each widening happened (`retention`: `[since, maxAgeMs]` steps, and the largest
+ * `maxFutureSkewMs`); every id is kept for the widest window, and a message that an earlier,
+ * narrower run may already have accepted and forgotten is refused as stale (the logic of core's
+ * default guard, through core's `retentionExpiry`). Files written before this (no `retention`) still load.
  */
 import { closeSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { ReplayStore } from '@kilt-messaging/core'
+import { type ReplayStore, type RetentionState, retentionExpiry } from '@kilt-messaging/core'
 import { ensurePrivateDir, writeFileAtomic } from './files.js'
 
 /** Most ids kept per identity. */
@@ -24,19 +32,51 @@ const STALE_LOCK_MS = 30_000
 export interface FileReplayStoreOptions {
   readonly lockWaitMs?: number
   readonly staleLockMs?: number
+  /**
+   * The freshness window of the replay guard using this store (`createReplayGuard`'s `maxAgeMs`).
+   * With it, ids are kept for the widest window of all runs (see the module comment); without
+   * it, for the `expiresAt` the guard asks.
+   */
+  readonly maxAgeMs?: number
+  /** The guard's tolerated clock skew into the future (with `maxAgeMs`). */
+  readonly maxFutureSkewMs?: number
 }
 
-function load(path: string): Map<string, number> {
-  const entries = new Map<string, number>()
+/** The contents of a replay file. */
+interface ReplayFile {
+  entries: Map<string, number>
+  /** The widest window so far and when each widening happened (core's `RetentionState`). */
+  retention: RetentionState
+}
+
+function finite(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v)
+}
+
+function load(path: string): ReplayFile {
+  const file: ReplayFile = { entries: new Map(), retention: { steps: [], maxFutureSkewMs: 0 } }
   try {
-    const json = JSON.parse(readFileSync(path, 'utf8')) as { entries?: Record<string, unknown> }
-    for (const [k, v] of Object.entries(json.entries ?? {}))
-      if (typeof v === 'number' && Number.isFinite(v)) entries.set(k, v)
+    const json = JSON.parse(readFileSync(path, 'utf8')) as {
+      entries?: Record<string, unknown>
+      retention?: unknown
+      maxFutureSkewMs?: unknown
+    }
+    for (const [k, v] of Object.entries(json.entries ?? {})) if (finite(v)) file.entries.set(k, v)
+    // steps with growing maxAgeMs only (what retentionExpiry accepts); a damaged list starts over
+    let last = Number.NEGATIVE_INFINITY
+    if (Array.isArray(json.retention))
+      for (const step of json.retention as unknown[])
+        if (Array.isArray(step) && finite(step[0]) && finite(step[1]) && step[1] > last) {
+          file.retention.steps.push([step[0], step[1]])
+          last = step[1]
+        }
+    if (finite(json.maxFutureSkewMs) && json.maxFutureSkewMs >= 0)
+      file.retention.maxFutureSkewMs = json.maxFutureSkewMs
   } catch {
     // Missing or unreadable: start empty (a corrupted file only weakens replay protection for
     // messages that are still inside the freshness window).
   }
-  return entries
+  return file
 }
 
 function sleepSync(ms: number): void {
@@ -93,36 +133,72 @@ export function fileReplayStore(
   const lock = `${path}.lock`
   const waitMs = options.lockWaitMs ?? LOCK_WAIT_MS
   const staleMs = options.staleLockMs ?? STALE_LOCK_MS
+  const maxAgeMs = options.maxAgeMs
+  const maxFutureSkewMs = options.maxFutureSkewMs ?? 0
   // No copy is kept between calls: the file is the truth (another process may mark ids any time).
-  const save = (entries: Map<string, number>): void => {
-    writeFileAtomic(path, JSON.stringify({ version: 1, entries: Object.fromEntries(entries) }))
+  const save = (file: ReplayFile): void => {
+    writeFileAtomic(
+      path,
+      JSON.stringify({
+        version: 1,
+        entries: Object.fromEntries(file.entries),
+        ...(file.retention.steps.length === 0
+          ? {}
+          : { retention: file.retention.steps, maxFutureSkewMs: file.retention.maxFutureSkewMs }),
+      }),
+    )
   }
+  /**
+   * Records this run's window in `file` and answers when the id must expire: the guard computed
+   * `expiresAt` as `ceil(createdAt) + maxAgeMs + 1`; the id is kept for the widest window instead.
+   * @throws MessagingError ERR_MESSAGE_STALE when a narrower run may have accepted and forgotten it
+   */
+  const expiryFor = (file: ReplayFile, expiresAt: number, now: number, window: number): number =>
+    retentionExpiry(file.retention, expiresAt - window - 1, now, window, maxFutureSkewMs)
   return {
     get size() {
-      return load(path).size
+      return load(path).entries.size
     },
     markIfNew(key: string, expiresAt: number, now: number): boolean {
       return withLock(lock, waitMs, staleMs, () => {
-        const entries = load(path)
+        const file = load(path)
+        const { entries } = file
+        let expiry = expiresAt
+        if (maxAgeMs !== undefined) {
+          const steps = file.retention.steps.length
+          try {
+            expiry = expiryFor(file, expiresAt, now, maxAgeMs)
+          } catch (e) {
+            if (file.retention.steps.length !== steps) save(file)
+            throw e
+          }
+        }
         const seen = entries.get(key)
-        if (seen !== undefined && seen > now) return false
+        if (seen !== undefined && seen > now) {
+          if (seen < expiry) {
+            // Keep the id for the widest window from now on.
+            entries.set(key, expiry)
+            save(file)
+          }
+          return false
+        }
         for (const [k, exp] of entries) if (exp <= now) entries.delete(k)
         if (entries.size >= MAX_REPLAY_ENTRIES) throw new Error('the replay file is full')
-        entries.set(key, expiresAt)
-        save(entries)
+        entries.set(key, expiry)
+        save(file)
         return true
       })
     },
     purge(now: number): void {
       withLock(lock, waitMs, staleMs, () => {
-        const entries = load(path)
+        const file = load(path)
         let changed = false
-        for (const [k, exp] of entries)
+        for (const [k, exp] of file.entries)
           if (exp <= now) {
-            entries.delete(k)
+            file.entries.delete(k)
             changed = true
           }
-        if (changed) save(entries)
+        if (changed) save(file)
       })
     },
   }

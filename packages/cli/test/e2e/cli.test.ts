@@ -12,7 +12,7 @@ import {
   randomX25519,
 } from '@kilt-messaging/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BIN, build, home, oneLineError, type RunResult, run, start } from './helpers.js'
+import { BIN, build, home, ok, oneLineError, type RunResult, run, start } from './helpers.js'
 
 // Fixed seeds for Bob, imported through the environment (never argv): used to check that no
 // secret reaches the disk in clear.
@@ -26,11 +26,6 @@ let B: Record<string, string>
 let aliceDid: string
 let bobDid: string
 const tmp = mkdtempSync(join(tmpdir(), 'kilt-msg-files-'))
-
-function ok(r: RunResult): RunResult {
-  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`)
-  return r
-}
 
 /** `encrypt` or `send` as Alice: to `to`, a body of `type`, then the further arguments. */
 function asAlice(command: 'encrypt' | 'send', to: string, type: string, ...rest: string[]) {

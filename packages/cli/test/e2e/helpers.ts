@@ -27,11 +27,15 @@ export function home(): Record<string, string> {
   }
 }
 
-/** Runs the built binary with its own environment (asynchronously: a relay may run in-process). */
+/**
+ * Runs the built binary with its own environment (asynchronously: a relay may run in-process).
+ * @param closeStdout - the reader closes the output pipe before the CLI can write (EPIPE)
+ */
 export function run(
   args: string[],
   env: Record<string, string | undefined>,
   input?: string,
+  { closeStdout = false }: { closeStdout?: boolean } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const base: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' }
@@ -41,6 +45,7 @@ export function run(
       env: { ...base, ...env } as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
     })
+    if (closeStdout) child.stdout.destroy()
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => {
@@ -54,6 +59,26 @@ export function run(
     if (input !== undefined) child.stdin.end(input)
     else child.stdin.end()
   })
+}
+
+/** `r`, after checking that the run exited 0 (else an error with its stderr). */
+export function ok(r: RunResult): RunResult {
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`)
+  return r
+}
+
+/** Makes identities `alice` and `bob` in `env`'s home, and a message from Alice to Bob; returns its path. */
+export async function aliceToBob(env: Record<string, string>): Promise<string> {
+  ok(await run(['id', 'new', '--name', 'alice'], env))
+  ok(await run(['id', 'new', '--name', 'bob'], env))
+  const message = join(env.KILT_MSG_HOME as string, 'm.json')
+  ok(
+    await run(
+      ['encrypt', '--as', 'alice', '--to', 'bob', '--type', 'reject', '--content', '{}', '--out', message],
+      env,
+    ),
+  )
+  return message
 }
 
 /** Starts a long-running command and resolves once a stdout line matches. */

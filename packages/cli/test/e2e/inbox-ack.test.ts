@@ -8,12 +8,7 @@ import { createMessage, encryptMessage, randomSigningKeyPair, randomX25519 } fro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { definitiveFailure } from '../../src/commands/relay.js'
 import { identityFromKeys } from '../../src/lib/identity.js'
-import { build, home, type RunResult, run, start } from './helpers.js'
-
-function ok(r: RunResult): RunResult {
-  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`)
-  return r
-}
+import { build, home, ok, run, start } from './helpers.js'
 
 describe('inbox acknowledges only definitive failures', () => {
   const B = home()
@@ -35,7 +30,7 @@ describe('inbox acknowledges only definitive failures', () => {
     relay?.child.kill('SIGTERM')
   })
 
-  async function deposit(createdAhead: number, tamper = false): Promise<string> {
+  async function deposit(createdAhead: number, tamper = false, senderKeyUri?: string): Promise<string> {
     const sender = identityFromKeys('sender', randomSigningKeyPair('ed25519'), randomX25519())
     const message = createMessage(
       { type: 'reject', content: { message: `ahead ${createdAhead}` } },
@@ -48,7 +43,7 @@ describe('inbox acknowledges only definitive failures', () => {
     const r = await fetch(new URL('v1/messages', `${url}/`), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...envelope, ciphertext }),
+      body: JSON.stringify({ ...envelope, ciphertext, senderKeyUri: senderKeyUri ?? envelope.senderKeyUri }),
     })
     expect(r.status).toBe(201)
     return ((await r.json()) as { id: string }).id
@@ -81,7 +76,42 @@ describe('inbox acknowledges only definitive failures', () => {
     expect(text.stderr).toContain('kept queued at the relay')
   })
 
+  it('deletes a message whose light-DID sender key can never resolve; reports failures in text mode', async () => {
+    const sender = identityFromKeys('other', randomSigningKeyPair('ed25519'), randomX25519())
+    const missingKey = `${sender.did}#no-such-key`
+    const first = await deposit(0, false, missingKey)
+    const r = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], B)).stdout)
+    expect(r.messages).toEqual([])
+    // (The future message of the test before is still queued.)
+    expect(r.errors.filter((e: { relayId: string }) => e.relayId === first)).toEqual([
+      expect.objectContaining({
+        relayId: first,
+        error: expect.objectContaining({ code: 'ERR_KEY_NOT_FOUND' }),
+        kept: false,
+      }),
+    ])
+    // Deleted at the relay; the future message of the test before is all that is left.
+    const again = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], B)).stdout)
+    expect(again.errors.map((e: { error: { code: string } }) => e.error.code)).toEqual(['ERR_MESSAGE_FUTURE'])
+    // Text mode: the failures are reported and the run fails; never "no new messages".
+    const second = await deposit(0, false, missingKey)
+    const text = await run(['inbox', '--as', 'bob', '--relay', url], B)
+    expect(text.code).toBe(4)
+    expect(text.stdout).not.toContain('no new messages')
+    expect(text.stderr).toContain(`ERR_KEY_NOT_FOUND`)
+    expect(text.stderr).toContain(`relay id ${second}; deleted at the relay`)
+    expect(text.stderr).toContain('2 messages failed to verify')
+  })
+
   it('classifies codes', () => {
+    const light = 'did:kilt:light:004pjaJnvEs7wnbcBsnhMq6m5BqaiK2r8XuTauC9SEcfoJ5r7B#nope'
+    const full = 'did:kilt:4pjaJnvEs7wnbcBsnhMq6m5BqaiK2r8XuTauC9SEcfoJ5r7B#nope'
+    for (const code of ['ERR_KEY_NOT_FOUND', 'ERR_KEY_RELATIONSHIP']) {
+      expect(definitiveFailure(code, light), code).toBe(true)
+      expect(definitiveFailure(code, full), code).toBe(false)
+      expect(definitiveFailure(code), code).toBe(false)
+    }
+    expect(definitiveFailure('ERR_DID_NOT_FOUND', light)).toBe(false)
     for (const code of [
       'ERR_DECRYPTION_FAILED',
       'ERR_ENVELOPE_INVALID',

@@ -77,6 +77,9 @@ describe('keystore format', () => {
       JSON.stringify({ ...good, cipher: { ...good.cipher, nonce: 'AAAA' } }),
       JSON.stringify({ ...good, ciphertext: '!!' }),
       JSON.stringify({ ...good, header: { ...good.header, did: 5 } }),
+      // a name that would lead the identity's files out of the home folder
+      JSON.stringify({ ...good, header: { ...good.header, name: '../../escaped-replay' } }),
+      JSON.stringify({ ...good, header: { ...good.header, name: '/tmp/x' } }),
     ])
       expect(code(() => parseKeystore(bad))).toBe('ERR_KEYSTORE_CORRUPT')
   })

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -79,5 +79,56 @@ describe('fileReplayStore', () => {
     const results = await Promise.all(children.map((c) => c.done))
     expect(results.filter((r) => r === 'true')).toHaveLength(1)
     expect(results.filter((r) => r === 'false')).toHaveLength(3)
+  })
+
+  describe('runs of different --max-age over one file', () => {
+    const NARROW = 3_000
+    const WIDE = 7 * 86_400_000
+    const SKEW = 120_000
+    /** What the guard of a run with window `maxAgeMs` asks for a message created at `createdAt`. */
+    const mark = (maxAgeMs: number, key: string, createdAt: number, now: number) =>
+      fileReplayStore(home, 'bob', { maxAgeMs, maxFutureSkewMs: SKEW }).markIfNew(
+        key,
+        createdAt + maxAgeMs + 1,
+        now,
+      )
+
+    it('a wider run refuses as stale a message a narrower run accepted and forgot', () => {
+      expect(mark(NARROW, 'k', T, T + 100)).toBe(true)
+      // The narrow run's id expired at T + NARROW + 1; a 7-day run must not accept the message again.
+      expect(() => mark(WIDE, 'k', T, T + 5_000)).toThrow(
+        expect.objectContaining({ code: 'ERR_MESSAGE_STALE' }),
+      )
+      const saved = JSON.parse(readFileSync(join(home, 'replay', 'bob.json'), 'utf8'))
+      expect(saved.retention).toEqual([
+        [T + 100, NARROW],
+        [T + 5_000, WIDE],
+      ])
+      expect(saved.maxFutureSkewMs).toBe(SKEW)
+    })
+
+    it('keeps every id for the widest window used so far, also for a narrow run', () => {
+      expect(mark(WIDE, 'a', T, T)).toBe(true)
+      expect(mark(NARROW, 'b', T, T + 100)).toBe(true)
+      const saved = JSON.parse(readFileSync(join(home, 'replay', 'bob.json'), 'utf8'))
+      expect(saved.entries.b).toBe(T + WIDE + 1)
+      // Long after the narrow window, the wide run still knows the id.
+      expect(mark(WIDE, 'b', T, T + 60_000)).toBe(false)
+      // A message created after the widening is accepted normally.
+      expect(mark(WIDE, 'c', T + 50_000, T + 60_000)).toBe(true)
+    })
+
+    it('loads a file written without the retention fields', () => {
+      mkdirSync(join(home, 'replay'), { recursive: true })
+      writeFileSync(
+        join(home, 'replay', 'bob.json'),
+        JSON.stringify({ version: 1, entries: { old: T + 10_000 } }),
+      )
+      expect(mark(WIDE, 'old', T - 50_000, T)).toBe(false)
+      expect(mark(WIDE, 'new', T - 50_000, T)).toBe(true)
+      const saved = JSON.parse(readFileSync(join(home, 'replay', 'bob.json'), 'utf8'))
+      expect(Object.keys(saved.entries).sort()).toEqual(['new', 'old'])
+      expect(saved.retention).toEqual([[T, WIDE]])
+    })
   })
 })

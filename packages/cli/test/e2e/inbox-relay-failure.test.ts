@@ -1,0 +1,104 @@
+/**
+ * `kilt-msg inbox --json` never loses a verified message: when the relay fails after messages were
+ * verified (and recorded as seen), the JSON document with those messages is still printed.
+ */
+import { readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { build, home, ok, oneLineError, run } from './helpers.js'
+
+describe('inbox --json when the relay fails', () => {
+  const H = home()
+  let server: Server
+  let url: string
+  let envelope: unknown
+  /** What fails: the ack, or the second page. */
+  let failing: 'ack' | 'page' | 'none' = 'ack'
+
+  beforeAll(async () => {
+    build()
+    ok(await run(['id', 'new', '--name', 'alice'], H))
+    ok(await run(['id', 'new', '--name', 'bob'], H))
+    const file = join(H.KILT_MSG_HOME as string, 'm.json')
+    ok(
+      await run(
+        [
+          'encrypt',
+          '--as',
+          'alice',
+          '--to',
+          'bob',
+          '--type',
+          'reject',
+          '--content',
+          '{"message":"important"}',
+          '--out',
+          file,
+        ],
+        H,
+      ),
+    )
+    envelope = JSON.parse(readFileSync(file, 'utf8'))
+    // A minimal relay: any login, one fixed envelope on the first page; acks or the next page fail.
+    server = createServer((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        const u = new URL(req.url ?? '/', url)
+        const json = (status: number, body: unknown): void => {
+          res.writeHead(status, { 'content-type': 'application/json' })
+          res.end(JSON.stringify(body))
+        }
+        const boom = { error: { code: 'ERR_INTERNAL', message: 'boom' } }
+        if (u.pathname === '/v1/auth/challenge')
+          return json(200, {
+            challenge: `kilt-relay-login/v1\n${url}\n${'ab'.repeat(32)}`,
+            expiresAt: Date.now() + 60_000,
+          })
+        if (u.pathname === '/v1/auth/token') return json(200, { token: 't', expiresAt: Date.now() + 900_000 })
+        if (u.pathname === '/v1/inbox') {
+          if (u.searchParams.get('after') === null)
+            return json(200, { messages: [{ id: 'r1', envelope }], cursor: 'r1' })
+          return failing === 'page' ? json(500, boom) : json(200, { messages: [], cursor: null })
+        }
+        if (u.pathname === '/v1/inbox/ack')
+          return failing === 'ack' ? json(500, boom) : json(200, { deleted: 1 })
+        json(404, { error: { code: 'ERR_NOT_FOUND', message: 'no' } })
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(() => {
+    server?.close()
+  })
+
+  it('prints the verified message when the ack fails, with the error', async () => {
+    failing = 'ack'
+    const r = await run(['inbox', '--as', 'bob', '--relay', url, '--json'], H)
+    expect(r.code).toBe(5)
+    expect(oneLineError(r).code).toBe('ERR_TRANSPORT')
+    const out = JSON.parse(r.stdout)
+    expect(out.error.code).toBe('ERR_TRANSPORT')
+    expect(out.messages).toHaveLength(1)
+    expect(out.messages[0]).toMatchObject({ relayId: 'r1', body: { content: { message: 'important' } } })
+  })
+
+  it('prints the verified messages when a later page fails', async () => {
+    failing = 'page'
+    // --keep: no ack, and a replay guard in memory (the message was recorded as seen above).
+    const r = await run(['inbox', '--as', 'bob', '--relay', url, '--json', '--keep'], H)
+    expect(r.code).toBe(5)
+    const out = JSON.parse(r.stdout)
+    expect(out.error.code).toBe('ERR_TRANSPORT')
+    expect(out.messages.map((m: { relayId: string }) => m.relayId)).toEqual(['r1'])
+  })
+
+  it('a later run reports the already printed message as a replay', async () => {
+    failing = 'none'
+    const r = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], H)).stdout)
+    expect(r.messages).toEqual([])
+    expect(r.errors.map((e: { error: { code: string } }) => e.error.code)).toEqual(['ERR_MESSAGE_REPLAYED'])
+  })
+})
