@@ -1,13 +1,15 @@
 /**
  * @module web/vault
  * The identity secret (mnemonic + derivation) kept in IndexedDB, encrypted with a passphrase:
- * PBKDF2-SHA-256 (310 000 iterations, 16-byte salt) → AES-256-GCM (12-byte IV), all WebCrypto.
+ * PBKDF2-SHA-256 (600 000 iterations, OWASP's figure for PBKDF2-HMAC-SHA256; 16-byte salt) → AES-256-GCM
+ * (12-byte IV), all WebCrypto. A record keeps its own iteration count, so records made with the former
+ * 310 000 still open.
  * A wrong passphrase fails the GCM tag check and is reported as such.
  */
 const DB = 'kilt-messaging-web'
 const STORE = 'vault'
 const KEY = 'identity'
-const ITERATIONS = 310_000
+const ITERATIONS = 600_000
 
 /** What is encrypted. */
 export interface VaultSecret {

@@ -266,13 +266,16 @@ describe('web inbox end to end', () => {
     const item = bobPage.locator('#inbox li[data-status="warn"]', { hasText: 'error' }).first()
     await item.waitFor({ timeout: 15_000 })
     expect(await item.textContent()).toContain('1e+300 (invalid date)')
+    const openReject = async (): Promise<void> => {
+      await bobPage
+        .locator('#inbox li[data-status="ok"]', { hasText: 'reject' })
+        .first()
+        .locator('button')
+        .click()
+      await expect.poll(() => bobPage.locator('#message-h').textContent()).toBe('reject')
+    }
     // another message is open first: none of its content may stay under this sender
-    await bobPage
-      .locator('#inbox li[data-status="ok"]', { hasText: 'reject' })
-      .first()
-      .locator('button')
-      .click()
-    await expect.poll(() => bobPage.locator('#message-h').textContent()).toBe('reject')
+    await openReject()
     await item.locator('button').click()
     await expect.poll(() => bobPage.locator('#message-h').textContent()).toBe('error')
     expect(await bobPage.locator('#message-body').textContent()).toContain('created at 1e300')
@@ -284,12 +287,7 @@ describe('web inbox end to end', () => {
     ])
     expect(await bobPage.locator('#alert').isHidden()).toBe(true)
     // and selecting another message afterwards shows that one
-    await bobPage
-      .locator('#inbox li[data-status="ok"]', { hasText: 'reject' })
-      .first()
-      .locator('button')
-      .click()
-    await expect.poll(() => bobPage.locator('#message-h').textContent()).toBe('reject')
+    await openReject()
     expect(await bobPage.locator('#message-body').textContent()).toContain('hostile')
     expect(await bobPage.locator('#message-meta').textContent()).not.toContain(sender.did)
   })
