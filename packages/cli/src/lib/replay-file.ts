@@ -17,7 +17,7 @@
  */
 import { closeSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { type ReplayStore, type RetentionState, retentionExpiry } from '@kilt-messaging/core'
+import { MessagingError, type ReplayStore, type RetentionState, retentionExpiry } from '@kilt-messaging/core'
 import { ensurePrivateDir, writeFileAtomic } from './files.js'
 
 /** Most ids kept per identity. */
@@ -53,29 +53,46 @@ function finite(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v)
 }
 
+function damaged(path: string, why: string): MessagingError {
+  return new MessagingError(
+    'ERR_REPLAY_STORE_UNAVAILABLE',
+    `The replay file ${path} is damaged (${why}); messages are refused rather than accepted without replay protection. Move the file away to start a new one (the ids it held are then forgotten)`,
+  )
+}
+
+/**
+ * Reads the replay file: none yet is an empty one; one that cannot be read or parsed fails closed
+ * (forgetting its ids would let every message still inside its window be replayed).
+ * @throws MessagingError ERR_REPLAY_STORE_UNAVAILABLE
+ */
 function load(path: string): ReplayFile {
   const file: ReplayFile = { entries: new Map(), retention: { steps: [], maxFutureSkewMs: 0 } }
+  let text: string
   try {
-    const json = JSON.parse(readFileSync(path, 'utf8')) as {
-      entries?: Record<string, unknown>
-      retention?: unknown
-      maxFutureSkewMs?: unknown
-    }
-    for (const [k, v] of Object.entries(json.entries ?? {})) if (finite(v)) file.entries.set(k, v)
-    // steps with growing maxAgeMs only (what retentionExpiry accepts); a damaged list starts over
-    let last = Number.NEGATIVE_INFINITY
-    if (Array.isArray(json.retention))
-      for (const step of json.retention as unknown[])
-        if (Array.isArray(step) && finite(step[0]) && finite(step[1]) && step[1] > last) {
-          file.retention.steps.push([step[0], step[1]])
-          last = step[1]
-        }
-    if (finite(json.maxFutureSkewMs) && json.maxFutureSkewMs >= 0)
-      file.retention.maxFutureSkewMs = json.maxFutureSkewMs
-  } catch {
-    // Missing or unreadable: start empty (a corrupted file only weakens replay protection for
-    // messages that are still inside the freshness window).
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return file
+    throw damaged(path, `unreadable: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
   }
+  let json: { entries?: unknown; retention?: unknown; maxFutureSkewMs?: unknown }
+  try {
+    json = JSON.parse(text) as typeof json
+  } catch {
+    throw damaged(path, 'not JSON')
+  }
+  if (typeof json !== 'object' || json === null || typeof json.entries !== 'object' || json.entries === null)
+    throw damaged(path, 'no "entries" object')
+  for (const [k, v] of Object.entries(json.entries)) if (finite(v)) file.entries.set(k, v)
+  // steps with growing maxAgeMs only (what retentionExpiry accepts); a damaged list starts over
+  let last = Number.NEGATIVE_INFINITY
+  if (Array.isArray(json.retention))
+    for (const step of json.retention as unknown[])
+      if (Array.isArray(step) && finite(step[0]) && finite(step[1]) && step[1] > last) {
+        file.retention.steps.push([step[0], step[1]])
+        last = step[1]
+      }
+  if (finite(json.maxFutureSkewMs) && json.maxFutureSkewMs >= 0)
+    file.retention.maxFutureSkewMs = json.maxFutureSkewMs
   return file
 }
 

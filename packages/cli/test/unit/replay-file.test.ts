@@ -131,4 +131,20 @@ describe('fileReplayStore', () => {
       expect(saved.retention).toEqual([[T, WIDE]])
     })
   })
+
+  it('fails closed on a damaged file (never forgets its ids silently); a missing one is empty', () => {
+    const file = join(home, 'replay', 'bob.json')
+    mkdirSync(join(home, 'replay'), { recursive: true })
+    for (const text of ['{"entries": {"k1": 1', 'null', '[]', '{"version":1}', '{"entries":null}']) {
+      writeFileSync(file, text)
+      const store = fileReplayStore(home, 'bob')
+      expect(() => store.markIfNew('k1', T + 60_000, T), text).toThrow(
+        expect.objectContaining({ code: 'ERR_REPLAY_STORE_UNAVAILABLE' }),
+      )
+      // and nothing was overwritten: the damaged file is left for the user to look at
+      expect(readFileSync(file, 'utf8')).toBe(text)
+    }
+    rmSync(file)
+    expect(fileReplayStore(home, 'bob').markIfNew('k1', T + 60_000, T)).toBe(true)
+  })
 })
