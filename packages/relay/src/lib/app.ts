@@ -571,6 +571,7 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
           maxAckIds: limits.maxAckIds,
           highWaterMark: Math.min(WS_HIGH_WATER, limits.liveMaxBufferedBytes),
           maxBuffered: limits.liveMaxBufferedBytes,
+          maxPageBytes: limits.maxPageBytes,
         })
         liveCount++
         metrics.liveConnections = liveCount

@@ -29,6 +29,8 @@ export interface LiveDeps {
   readonly highWaterMark: number
   /** Bytes buffered on the socket above which it is closed with 1013 (the client does not read). */
   readonly maxBuffered: number
+  /** Most envelope bytes read from the store per page (one larger envelope comes alone); default unbounded. */
+  readonly maxPageBytes?: number
 }
 
 const PAGE = 200
@@ -98,7 +100,7 @@ export class LiveSession {
   }
 
   async #scan(): Promise<void> {
-    const { store, clock, metrics, window } = this.#deps
+    const { store, metrics, window } = this.#deps
     const seen = new Set<string>()
     let after: string | undefined
     // Until the first message the window had no room for, everything listed was sent.
@@ -106,11 +108,7 @@ export class LiveSession {
     let cursor: string | undefined
     for (;;) {
       if (this.#closed) return
-      const page = await store.list(this.mailbox, {
-        ...(after === undefined ? {} : { after }),
-        limit: PAGE,
-        now: clock(),
-      })
+      const page = await store.list(this.mailbox, this.#pageOptions(after))
       for (const m of page) {
         seen.add(m.id)
         if (!this.#sent.has(m.id)) {
@@ -124,7 +122,8 @@ export class LiveSession {
         }
         if (!blocked) cursor = m.id
       }
-      if (page.length < PAGE) break
+      // A page cut by bytes is short too: only an empty one ends the mailbox (one query more per scan).
+      if (page.length === 0) break
       after = page[page.length - 1]!.id
     }
     // A full scan is authoritative (an unsent id found below the old cursor moves it back).
@@ -135,15 +134,10 @@ export class LiveSession {
 
   /** Sends what follows the cursor, within the window. */
   async #scanNew(): Promise<void> {
-    const { store, clock, metrics, window } = this.#deps
+    const { store, metrics, window } = this.#deps
     for (;;) {
       if (this.#closed || this.#sent.size >= window) return
-      const after = this.#cursor
-      const page = await store.list(this.mailbox, {
-        ...(after === undefined ? {} : { after }),
-        limit: PAGE,
-        now: clock(),
-      })
+      const page = await store.list(this.mailbox, this.#pageOptions(this.#cursor))
       for (const m of page) {
         if (!this.#sent.has(m.id)) {
           if (this.#closed || this.#sent.size >= window) return
@@ -152,7 +146,20 @@ export class LiveSession {
         }
         if (this.#cursor === undefined || m.id > this.#cursor) this.#cursor = m.id
       }
+      // A short page may also be one cut by bytes: the rest follows on the next deposit, on the acks
+      // of what was just sent (each frees a slot and sends more) or at the heartbeat's rescan.
       if (page.length < PAGE) return
+    }
+  }
+
+  /** The options of one page read after `after`: `PAGE` envelopes and at most `maxPageBytes`. */
+  #pageOptions(after: string | undefined): { after?: string; limit: number; now: number; maxBytes?: number } {
+    const { clock, maxPageBytes } = this.#deps
+    return {
+      ...(after === undefined ? {} : { after }),
+      limit: PAGE,
+      now: clock(),
+      ...(maxPageBytes === undefined ? {} : { maxBytes: maxPageBytes }),
     }
   }
 

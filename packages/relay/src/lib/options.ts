@@ -26,7 +26,8 @@ export interface Limits {
   /** Largest `limit` of one inbox page. Default 500. */
   readonly maxPageSize: number
   /**
-   * Most envelope bytes in one inbox page (one envelope larger than it is still sent alone). Default
+   * Most envelope bytes in one inbox page, and in one page a live session reads from the store (one
+   * envelope larger than it still comes alone). Default
    * 4 MiB: half of what core's client reads by default, and a page never holds a whole mailbox.
    */
   readonly maxPageBytes: number

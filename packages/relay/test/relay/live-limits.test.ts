@@ -157,7 +157,12 @@ describe('LiveSession send buffer', () => {
     return { socket, sent, closes }
   }
 
-  function session(socket: unknown, store = createMemoryStore(), mailbox = 'mailbox') {
+  function session(
+    socket: unknown,
+    store = createMemoryStore(),
+    mailbox = 'mailbox',
+    more: { window?: number; maxPageBytes?: number } = {},
+  ) {
     return new LiveSession(socket as WebSocket, mailbox, {
       store,
       clock: Date.now,
@@ -167,8 +172,42 @@ describe('LiveSession send buffer', () => {
       maxAckIds: 10,
       highWaterMark: 1024,
       maxBuffered: 4096,
+      ...more,
     })
   }
+
+  /** Deposits `n` envelopes into a new mailbox, each counted as `size` bytes by the store. */
+  async function filled(n: number, size: number) {
+    const store = createMemoryStore()
+    const from = makeIdentity()
+    const to = makeIdentity()
+    const mailbox = to.did.slice(17, 65)
+    const item = {
+      mailbox,
+      envelope: JSON.stringify({ ...envelope(from, to), receivedAt: 1 }),
+      senderKeyUri: from.encKeyUri,
+      size,
+      receivedAt: 1,
+      expiresAt: Date.now() + 60_000,
+    }
+    await store.deposit(
+      Array.from({ length: n }, () => item),
+      { maxCount: 1000, maxBytes: 1e9 },
+    )
+    return { store, mailbox }
+  }
+
+  it('reads the mailbox in pages bounded in bytes, and a full scan still reaches every queued envelope', async () => {
+    const { store, mailbox } = await filled(10, 3000)
+    const { socket, sent, closes } = fakeSocket(0)
+    const s = session(socket, store, mailbox, { window: 256, maxPageBytes: 10_000 })
+    const before = store.calls.list
+    await s.pump()
+    expect(closes).toEqual([])
+    expect(sent.filter((f) => f.startsWith('{"type":"message"'))).toHaveLength(10)
+    // pages of 3 (9,000 bytes), then 1, then the empty page that ends the scan
+    expect(store.calls.list - before).toBe(5)
+  })
 
   it('closes with 1013 instead of sending pong, acked or error frames past the high-water mark', async () => {
     for (const frame of ['{"type":"ping"}', '{"type":"ack","ids":["x"]}', 'not json']) {
