@@ -141,7 +141,8 @@ export function getBoxBackend(options: GetBoxBackendOptions = {}): Promise<BoxBa
   return p
 }
 
-function isBoxBackend(b: unknown): b is BoxBackend {
+/** A BoxBackend: its methods and a `name` (structural: a wrapper of ours is one too). */
+export function isBoxBackend(b: unknown): b is BoxBackend {
   return hasMethods<BoxBackend>(b, BOX_METHODS) && typeof b.name === 'string'
 }
 

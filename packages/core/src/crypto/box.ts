@@ -4,16 +4,17 @@
  * `nacl.box` / `nacl.box.open` (tweetnacl, used by KILT's SDK callbacks) produce and accept.
  */
 import { MessagingError } from '../errors.js'
-import { getBoxBackend } from './backend.js'
-import { BOX_METHODS, checkData, checkKey, checkNonce, hasMethods } from './lib/checks.js'
+import { typeName } from '../lib/type-name.js'
+import { getBoxBackend, isBoxBackend } from './backend.js'
+import { BOX_METHODS, checkData, checkKey, checkNonce } from './lib/checks.js'
 import type { BoxBackend } from './types.js'
 
 /** Asserts an injected backend (`undefined` means the default). @throws MessagingError ERR_ARGUMENT_INVALID */
 function checkBackend(backend: unknown): BoxBackend | undefined {
-  if (backend === undefined || hasMethods<BoxBackend>(backend, BOX_METHODS)) return backend
+  if (backend === undefined || isBoxBackend(backend)) return backend
   throw new MessagingError(
     'ERR_ARGUMENT_INVALID',
-    `"backend" expected a BoxBackend (${BOX_METHODS.join(', ')}), got ${backend === null ? 'null' : typeof backend}`,
+    `"backend" expected a BoxBackend (${BOX_METHODS.join(', ')}, name), got ${typeName(backend)}`,
   )
 }
 

@@ -4,6 +4,7 @@
  */
 import { MessagingError } from '../errors.js'
 import { hexDecode, hexEncode } from './hex.js'
+import { typeName } from './type-name.js'
 
 const HEX_LOWER = /^0x(?:[0-9a-f]{2})*$/
 const HEX_ANY = /^0x(?:[0-9a-fA-F]{2})*$/
@@ -18,12 +19,6 @@ export function toHex(bytes: Uint8Array): string {
   if (!(bytes instanceof Uint8Array))
     throw new MessagingError('ERR_ARGUMENT_INVALID', `"bytes" expected Uint8Array, got ${typeName(bytes)}`)
   return hexEncode(bytes)
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'array'
-  return typeof value
 }
 
 /** The codes {@link fromHex} may be asked to throw. */

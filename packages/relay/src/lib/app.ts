@@ -13,26 +13,23 @@ import {
   didSubject,
   isMessagingError,
   RELAY_LOGIN_CHALLENGE_TAG,
-  validateDidUri,
   verifySignature,
 } from '@kilt-messaging/core'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 import type { WebSocket } from 'ws'
 import { MAX_KEY_LENGTH, StoreArgumentError } from '../store/lib/validate.js'
 import type { DepositInput } from '../store/types.js'
-import { checkEnvelope, isLowerHexFrom } from './envelope.js'
+import { checkDidText, checkEnvelope, isLowerHexFrom } from './envelope.js'
 import { RelayError, toRelayError } from './errors.js'
 import { checkIds, LiveSession } from './live.js'
 import { hashDid } from './log.js'
 import { RelayMetrics } from './metrics.js'
 import { OPENAPI_DOCUMENT } from './openapi.js'
-import { hasControlCharacter, isObject, type RelayOptions, resolveOptions } from './options.js'
+import { isObject, type RelayOptions, resolveOptions } from './options.js'
 import { MAX_ORIGIN_LENGTH, matchOrigin, originsOfAddress } from './public-origins.js'
 import { DepositLimiter } from './sender-limiter.js'
 import { mintToken, verifyToken } from './token.js'
 
-/** DIDs and key URIs: as long as the store takes (one limit, so the store never refuses what passed here). */
-const MAX_DID_LENGTH = MAX_KEY_LENGTH
 /** Challenges are `kilt-relay-login/v1\n<relay origin>\n<64 hex>` (core's `relayLoginChallengeValid`). */
 const CHALLENGE_TAG = `${RELAY_LOGIN_CHALLENGE_TAG}\n`
 const MAX_CHALLENGE_LENGTH = Math.min(CHALLENGE_TAG.length + MAX_ORIGIN_LENGTH + 1 + 64, MAX_KEY_LENGTH)
@@ -56,14 +53,7 @@ function exactKeys(body: unknown, keys: readonly string[]): Record<string, unkno
 }
 
 function checkDid(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.length > MAX_DID_LENGTH || hasControlCharacter(value))
-    throw requestInvalid(`"${name}" must be a DID`)
-  try {
-    validateDidUri(value, 'Did')
-  } catch (e) {
-    throw new RelayError('ERR_REQUEST_INVALID', `"${name}" is not a KILT DID`, { cause: e })
-  }
-  return value
+  return checkDidText(value, name, 'Did', 'ERR_REQUEST_INVALID')
 }
 
 /**
@@ -374,13 +364,7 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
         'ERR_CHALLENGE_INVALID',
         'the challenge is not bound to an origin this relay serves',
       )
-    if (typeof keyUri !== 'string' || keyUri.length > MAX_DID_LENGTH || hasControlCharacter(keyUri))
-      throw requestInvalid('"keyUri" must be a DID resource URI without control characters')
-    try {
-      validateDidUri(keyUri, 'ResourceUri')
-    } catch (e) {
-      throw new RelayError('ERR_REQUEST_INVALID', '"keyUri" is not a KILT DID resource URI', { cause: e })
-    }
+    const keyUriText = checkDidText(keyUri, 'keyUri', 'ResourceUri', 'ERR_REQUEST_INVALID')
     if (
       typeof signature !== 'string' ||
       signature.length !== 2 + 64 * 2 ||
@@ -397,11 +381,11 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
     if (taken === null || taken.did !== did)
       throw new RelayError('ERR_CHALLENGE_INVALID', 'unknown, expired or used challenge')
     const subject = didSubject(did)
-    if (didSubject(keyUri) !== subject)
+    if (didSubject(keyUriText) !== subject)
       throw new RelayError('ERR_SIGNATURE_INVALID', '"keyUri" does not belong to "did"')
     let key: Awaited<ReturnType<DidResolver['resolveKey']>>
     try {
-      key = await resolver.resolveKey(keyUri, 'authentication')
+      key = await resolver.resolveKey(keyUriText, 'authentication')
     } catch (e) {
       if (isMessagingError(e, 'ERR_RESOLVER_FAILED'))
         throw new RelayError('ERR_UNAVAILABLE', 'the DID resolver is unavailable', { cause: e })

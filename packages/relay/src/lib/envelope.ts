@@ -51,18 +51,33 @@ function checkHexField(value: unknown, name: string): string {
   return value
 }
 
-function checkKeyUri(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw invalid(`"${name}" must be a string`)
-  if (value.length > MAX_KEY_URI_LENGTH) throw invalid(`"${name}" is too long`)
-  // The DID grammar lets a fragment hold any character but '#' and a line feed; a NUL or another
-  // control character names no real key, and PostgreSQL refuses a NUL in text outright.
-  if (hasControlCharacter(value)) throw invalid(`"${name}" must not contain control characters`)
+/**
+ * A DID (`'Did'`) or DID resource URI (`'ResourceUri'`) from a request, as the store keeps it: a
+ * string of at most {@link MAX_KEY_URI_LENGTH} characters without control characters, in the KILT
+ * grammar. (The grammar lets a fragment hold any character but '#' and a line feed; a NUL or another
+ * control character names no real key, and PostgreSQL refuses a NUL in text outright.)
+ * @throws RelayError `code` (400)
+ */
+export function checkDidText(
+  value: unknown,
+  name: string,
+  expect: 'Did' | 'ResourceUri',
+  code: 'ERR_ENVELOPE_INVALID' | 'ERR_REQUEST_INVALID',
+): string {
+  const what = expect === 'Did' ? 'KILT DID' : 'KILT DID resource URI'
+  if (typeof value !== 'string') throw new RelayError(code, `"${name}" must be a string`)
+  if (value.length > MAX_KEY_URI_LENGTH) throw new RelayError(code, `"${name}" is too long`)
+  if (hasControlCharacter(value)) throw new RelayError(code, `"${name}" must not contain control characters`)
   try {
-    validateDidUri(value, 'ResourceUri')
+    validateDidUri(value, expect)
   } catch (e) {
-    throw new RelayError('ERR_ENVELOPE_INVALID', `"${name}" is not a KILT DID resource URI`, { cause: e })
+    throw new RelayError(code, `"${name}" is not a ${what}`, { cause: e })
   }
   return value
+}
+
+function checkKeyUri(value: unknown, name: string): string {
+  return checkDidText(value, name, 'ResourceUri', 'ERR_ENVELOPE_INVALID')
 }
 
 /**

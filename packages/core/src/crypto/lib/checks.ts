@@ -4,6 +4,7 @@
  * secretbox implementation into a validating {@link BoxBackend} (spec §3.1: k = HSalsa20(X25519(sk, pk), 0)).
  */
 import { MessagingError } from '../../errors.js'
+import { typeName } from '../../lib/type-name.js'
 import type { BoxBackend, SharedKey } from '../types.js'
 import { hsalsaKey } from './hsalsa.js'
 
@@ -13,12 +14,6 @@ export const KEY_BYTES = 32
 export const NONCE_BYTES = 24
 /** Poly1305 tag length. */
 export const MAC_BYTES = 16
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'array'
-  return typeof value
-}
 
 /**
  * True when `value` is an object whose `names` are all functions: the structural check of an

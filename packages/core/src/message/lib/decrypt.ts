@@ -11,7 +11,7 @@ import { scratchBytes } from '../../lib/bytes.js'
 import { createMemoryReplayStore } from '../../replay/create-memory-replay-store.js'
 import { assertFresh, readClock } from '../../replay/lib/freshness.js'
 import { guard, inlineCheckOf } from '../../replay/lib/guard.js'
-import { sharedRetention } from '../../replay/lib/shared-retention.js'
+import { newRetentionState } from '../../replay/lib/shared-retention.js'
 import type { ReplayGuard } from '../../replay/types.js'
 import type { DidResolver, ResolvedKey } from '../../resolver/types.js'
 import type { Message, MessageBody } from '../types.js'
@@ -74,7 +74,7 @@ const OWNER_TYPES: ReadonlySet<string> = new Set([
 // under one window is a replay under any other). Keying it by the key source object would lose
 // replay protection for KILT-style callers who pass a new `{ decrypt }` object per call.
 const defaultStore = createMemoryReplayStore()
-const defaultRetention = sharedRetention()
+const defaultRetention = newRetentionState()
 const defaultGuards = new Map<string, ReplayGuard>()
 
 function guardFor(input: DecryptInput): ReplayGuard | undefined {

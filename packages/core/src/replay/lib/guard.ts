@@ -10,7 +10,7 @@ import { lastPair } from '../../lib/last-pair.js'
 import type { ReplayCheckContext, ReplayCheckInput, ReplayGuard, ReplayStore } from '../types.js'
 import { assertFresh, readClock } from './freshness.js'
 import { partsMarkerOf } from './memory-store.js'
-import type { SharedRetention } from './shared-retention.js'
+import { type RetentionState, retentionExpiry, widestRetention } from './shared-retention.js'
 
 /** Longer message ids are hashed so a hostile sender cannot make keys large. */
 const MAX_RAW_ID_LENGTH = 80
@@ -105,7 +105,7 @@ function replayed(): MessagingError {
 }
 
 /**
- * @param shared - the retention of guards of other windows over the same store (see
+ * @param shared - the retention state of guards of other windows over the same store (see
  *   `shared-retention`); without it, ids live exactly as long as this guard's window accepts them
  */
 export function guard(
@@ -113,7 +113,7 @@ export function guard(
   maxAgeMs: number,
   maxFutureSkewMs: number,
   clock: () => number,
-  shared?: SharedRetention,
+  shared?: RetentionState,
 ): ReplayGuard {
   const markParts = partsMarkerOf(store)
   const inline: InlineCheck = (message, context, receiverSubject, senderSubject) => {
@@ -124,7 +124,7 @@ export function guard(
       throw new MessagingError('ERR_ARGUMENT_INVALID', '"context.now" expected a finite number')
     let expiresAt: number
     if (context.freshness === false) {
-      const window = shared === undefined ? maxAgeMs : Math.max(maxAgeMs, shared.retentionMs)
+      const window = shared === undefined ? maxAgeMs : Math.max(maxAgeMs, widestRetention(shared))
       expiresAt = Math.ceil(now) + Math.max(window, RELAXED_RETENTION_MS) + 1
     } else {
       assertFresh(message.createdAt, now, maxAgeMs, maxFutureSkewMs)
@@ -133,7 +133,7 @@ export function guard(
       expiresAt =
         shared === undefined
           ? Math.ceil(message.createdAt as number) + maxAgeMs + 1
-          : shared.expiryFor(message.createdAt as number, now, maxAgeMs, maxFutureSkewMs)
+          : retentionExpiry(shared, message.createdAt as number, now, maxAgeMs, maxFutureSkewMs)
     }
     const [scope, id] = replayKeyParts(message, context.plaintext, receiverSubject, senderSubject)
     // A synchronous store (the memory store) answers a boolean: no await, no extra microtask. The

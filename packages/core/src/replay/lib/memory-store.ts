@@ -11,6 +11,7 @@
  * live id.
  */
 import { MessagingError } from '../../errors.js'
+import { typeName } from '../../lib/type-name.js'
 import type { MemoryReplayStore } from '../types.js'
 
 export const DEFAULT_MAX_ENTRIES = 100_000
@@ -51,10 +52,6 @@ function expiryOf(ids: ScopeIds | undefined, id: string): number | undefined {
   return ids.id === id ? ids.expiresAt : undefined
 }
 
-function describe(value: unknown): string {
-  return value === null ? 'null' : typeof value
-}
-
 /**
  * Asserts a time (ms) of the public methods: a NaN or infinite time would break the expiry
  * comparisons (a NaN expiry is never live: the same id would be accepted twice).
@@ -64,7 +61,7 @@ function checkTime(name: string, value: unknown): void {
   if (typeof value !== 'number' || !Number.isFinite(value))
     throw new MessagingError(
       'ERR_ARGUMENT_INVALID',
-      `"${name}" expected a finite number (ms since the epoch), got ${typeof value === 'number' ? value : describe(value)}`,
+      `"${name}" expected a finite number (ms since the epoch), got ${typeof value === 'number' ? value : typeName(value)}`,
     )
 }
 
@@ -158,7 +155,7 @@ export function memoryStore(maxEntries: number): MemoryReplayStore {
       if (typeof key !== 'string' || key.length === 0)
         throw new MessagingError(
           'ERR_ARGUMENT_INVALID',
-          `"key" expected a non-empty string, got ${typeof key === 'string' ? 'an empty string' : describe(key)}`,
+          `"key" expected a non-empty string, got ${typeof key === 'string' ? 'an empty string' : typeName(key)}`,
         )
       checkTime('expiresAt', expiresAt)
       checkTime('now', now)

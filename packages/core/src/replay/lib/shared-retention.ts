@@ -20,7 +20,10 @@ export interface RetentionState {
   maxFutureSkewMs: number
 }
 
-/** A new, empty retention state. */
+/**
+ * A new retention state (plain data: keep it, as JSON, next to the store's ids).
+ * @example const state = newRetentionState()
+ */
 export function newRetentionState(): RetentionState {
   return { steps: [], maxFutureSkewMs: 0 }
 }
@@ -36,11 +39,39 @@ export function widestRetention(state: RetentionState): number {
   return state.steps.length === 0 ? 0 : state.steps[state.steps.length - 1]![1]
 }
 
+function finite(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v)
+}
+
+function invalid(what: string): MessagingError {
+  return new MessagingError('ERR_ARGUMENT_INVALID', what)
+}
+
+/** Checks a state read back from storage (or given by an application). */
+function checkState(state: unknown): asserts state is RetentionState {
+  if (typeof state !== 'object' || state === null || !Array.isArray((state as RetentionState).steps))
+    throw invalid('"state" expected a RetentionState')
+  const { steps, maxFutureSkewMs } = state as RetentionState
+  if (!finite(maxFutureSkewMs) || maxFutureSkewMs < 0)
+    throw invalid('"state.maxFutureSkewMs" expected a finite number >= 0')
+  let last = Number.NEGATIVE_INFINITY
+  for (const step of steps as unknown[]) {
+    if (!Array.isArray(step) || step.length !== 2 || !finite(step[0]) || !finite(step[1]) || step[1] <= last)
+      throw invalid('"state.steps" expected [since, maxAgeMs] pairs of finite numbers, maxAgeMs growing')
+    last = step[1]
+  }
+}
+
 /**
- * Records in `state` that a guard with these bounds checks, at `now`, a message created at
- * `createdAt` (fresh for that guard), and answers when its id must expire in the shared store.
+ * Records that a guard with these bounds checks, at `now`, a message created at `createdAt` (fresh
+ * for that guard), and answers when its id must expire in the shared store. Updates `state`.
+ * @param state - from {@link newRetentionState}, or read back from storage
  * @throws MessagingError ERR_MESSAGE_STALE when an earlier acceptance of this message may have been
- *   recorded under a retention that has run out by `now`
+ *   recorded under a retention that has run out by `now`; ERR_ARGUMENT_INVALID for a malformed state
+ *   (steps not `[since, maxAgeMs]` pairs of finite numbers with growing `maxAgeMs`) or non-finite or
+ *   negative numbers
+ * @example
+ * const expiresAt = retentionExpiry(state, message.createdAt, Date.now(), 60_000, 1_000)
  */
 export function retentionExpiry(
   state: RetentionState,
@@ -49,6 +80,12 @@ export function retentionExpiry(
   maxAgeMs: number,
   maxFutureSkewMs: number,
 ): number {
+  checkState(state)
+  if (!finite(createdAt)) throw invalid('"createdAt" expected a finite number')
+  if (!finite(now)) throw invalid('"now" expected a finite number')
+  if (!finite(maxAgeMs) || maxAgeMs < 0) throw invalid('"maxAgeMs" expected a finite number >= 0')
+  if (!finite(maxFutureSkewMs) || maxFutureSkewMs < 0)
+    throw invalid('"maxFutureSkewMs" expected a finite number >= 0')
   const { steps } = state
   if (steps.length === 0 || maxAgeMs > widestRetention(state)) steps.push([now, maxAgeMs])
   if (maxFutureSkewMs > state.maxFutureSkewMs) state.maxFutureSkewMs = maxFutureSkewMs
@@ -61,23 +98,4 @@ export function retentionExpiry(
       `The message is older than the replay store remembered ids when it may first have arrived (a window wider than before is in use; the widest so far is ${widestRetention(state)} ms); a guard of the wider window alone can accept it`,
     )
   return created + widestRetention(state) + 1
-}
-
-/** The in-memory form used by the default guard. */
-export interface SharedRetention {
-  /** See {@link retentionExpiry}. */
-  expiryFor(createdAt: number, now: number, maxAgeMs: number, maxFutureSkewMs: number): number
-  /** The retention in force now (the widest `maxAgeMs` seen), for relaxed-freshness marks. */
-  readonly retentionMs: number
-}
-
-export function sharedRetention(): SharedRetention {
-  const state = newRetentionState()
-  return {
-    get retentionMs() {
-      return widestRetention(state)
-    },
-    expiryFor: (createdAt, now, maxAgeMs, maxFutureSkewMs) =>
-      retentionExpiry(state, createdAt, now, maxAgeMs, maxFutureSkewMs),
-  }
 }
