@@ -77,6 +77,10 @@ export const ERROR_CODES = {
   ERR_REPLAY_STORE_UNAVAILABLE: 'Error',
   /** A transport (relay client) failed. */
   ERR_TRANSPORT: 'Error',
+  /** A session start (Credential API `startSession` answer) is malformed: key URI, hex, nonce length. */
+  ERR_SESSION_INVALID: 'Error',
+  /** The session's encrypted challenge decrypts, but not to the challenge this verifier issued. */
+  ERR_SESSION_CHALLENGE_MISMATCH: 'Error',
 } as const
 
 /** A stable error code. */

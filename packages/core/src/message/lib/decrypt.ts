@@ -102,8 +102,12 @@ function opened(r: Uint8Array | null): Uint8Array {
   return r
 }
 
-/** Opens the box: synchronously with a keyring whose shared key is cached (the warm path). */
-function openBox(
+/**
+ * Opens the box: synchronously with a keyring whose shared key is cached (the warm path). With a
+ * keyring the result is an internal temporary (`lib/bytes` `scratchBytes`): wipe it after use.
+ * @throws MessagingError ERR_DECRYPTION_FAILED, ERR_KEY_UNAVAILABLE (the keyring lacks `receiverKeyUri`)
+ */
+export function openBox(
   source: SourceKind,
   receiverKeyUri: DidResourceUri,
   senderPublicKey: Uint8Array,

@@ -86,8 +86,11 @@ function senderMismatch(): MessagingError {
   })
 }
 
-/** The sender must own its key: the exact DID of the key URI, or another form holding the same key. */
-function checkSenderKeyUri(
+/**
+ * The sender must own its key: the exact DID of the key URI, or another form holding the same key.
+ * @throws MessagingError ERR_SENDER_MISMATCH, or the DID codes of a malformed `keyUri`
+ */
+export function checkSenderKeyUri(
   keyUri: unknown,
   sender: DidUri,
   resolver: DidResolver,
@@ -102,6 +105,39 @@ function checkSenderKeyUri(
     if (!ok) throw senderMismatch()
     return uri
   })
+}
+
+/**
+ * Checks what a KILT encrypt callback answered for `length` plaintext bytes: `{ data, nonce, keyUri }`
+ * with a box of `length + 16` bytes, a 24-byte nonce and a DID resource URI.
+ * @throws MessagingError ERR_ARGUMENT_INVALID
+ */
+export function callbackSeal(
+  response: unknown,
+  length: number,
+): { box: Uint8Array; nonce: Uint8Array; keyUri: DidResourceUri } {
+  const r = response as { data?: unknown; nonce?: unknown; keyUri?: unknown } | null
+  if (typeof r !== 'object' || r === null)
+    throw new MessagingError('ERR_ARGUMENT_INVALID', 'The encrypt callback returned no result')
+  // each field read once
+  const { data, nonce, keyUri } = r
+  if (!(data instanceof Uint8Array) || data.length !== length + 16)
+    throw new MessagingError(
+      'ERR_ARGUMENT_INVALID',
+      'The encrypt callback returned a box of the wrong length',
+    )
+  if (!(nonce instanceof Uint8Array) || nonce.length !== 24)
+    throw new MessagingError(
+      'ERR_ARGUMENT_INVALID',
+      'The encrypt callback returned a nonce that is not 24 bytes',
+    )
+  try {
+    return { box: data, nonce, keyUri: resourceUri(keyUri) }
+  } catch (cause) {
+    throw new MessagingError('ERR_ARGUMENT_INVALID', 'The encrypt callback returned an invalid keyUri', {
+      cause,
+    })
+  }
 }
 
 export async function encrypt(message: unknown, input: EncryptInput): Promise<EncryptedMessage> {
@@ -158,34 +194,14 @@ export async function encrypt(message: unknown, input: EncryptInput): Promise<En
       if (isMessagingError(cause)) throw cause
       throw new MessagingError('ERR_KEY_UNAVAILABLE', 'The encrypt callback failed', { cause })
     }
-    const r = response as { data?: unknown; nonce?: unknown; keyUri?: unknown } | null
-    if (typeof r !== 'object' || r === null)
-      throw new MessagingError('ERR_ARGUMENT_INVALID', 'The encrypt callback returned no result')
-    if (!(r.data instanceof Uint8Array) || r.data.length !== data.length + 16)
-      throw new MessagingError(
-        'ERR_ARGUMENT_INVALID',
-        'The encrypt callback returned a box of the wrong length',
-      )
-    if (!(r.nonce instanceof Uint8Array) || r.nonce.length !== 24)
-      throw new MessagingError(
-        'ERR_ARGUMENT_INVALID',
-        'The encrypt callback returned a nonce that is not 24 bytes',
-      )
-    let keyUri: DidResourceUri
-    try {
-      keyUri = resourceUri(r.keyUri)
-    } catch (cause) {
-      throw new MessagingError('ERR_ARGUMENT_INVALID', 'The encrypt callback returned an invalid keyUri', {
-        cause,
-      })
-    }
+    const r = callbackSeal(response, data.length)
     senderKeyUri = await checkSenderKeyUri(
-      keyUri,
+      r.keyUri,
       m.sender,
       resolver,
-      async () => (await resolver.resolveKey(keyUri, 'keyAgreement')).publicKey,
+      async () => (await resolver.resolveKey(r.keyUri, 'keyAgreement')).publicKey,
     )
-    box = r.data
+    box = r.box
     nonce = r.nonce
   }
   const ciphertext = hexEncode(box)
