@@ -285,11 +285,11 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
             outright.limit === 'mailbox' ? 'into a mailbox' : 'from one address into a mailbox'
           }: split it`,
         )
-      const refused = depositLimiter.take(request.ip, perMailbox, now)
-      if (refused !== null)
+      const ticket = depositLimiter.take(request.ip, perMailbox, now)
+      if (typeof ticket === 'string')
         throw new RelayError(
           'ERR_RATE_LIMITED',
-          refused === 'mailbox'
+          ticket === 'mailbox'
             ? "too many deposits into the receiver's mailbox, retry later"
             : "too many deposits from this address into the receiver's mailbox",
         )
@@ -301,18 +301,32 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
         receivedAt: now,
         expiresAt: now + opts.messageTtlMs,
       }))
-      const results = await fromStore(
-        () => store.deposit(inputs, quota),
-        (cause) =>
-          new RelayError('ERR_ENVELOPE_INVALID', 'an envelope is not accepted by the store', { cause }),
-      )
+      // The budget was taken before the store call (concurrent requests cannot pass on the same
+      // remainder); what the store did not store is given back: all of it when the call failed (it
+      // reports no deposit as stored), else the items it refused for a full mailbox.
+      let results: Awaited<ReturnType<typeof store.deposit>>
+      try {
+        results = await fromStore(
+          () => store.deposit(inputs, quota),
+          (cause) =>
+            new RelayError('ERR_ENVELOPE_INVALID', 'an envelope is not accepted by the store', { cause }),
+        )
+      } catch (e) {
+        ticket.refund(perMailbox)
+        throw e
+      }
       let stored = 0
-      const out = results.map((r) => {
-        if (r.id === null)
+      const unstored = new Map<string, number>()
+      const out = results.map((r, i) => {
+        if (r.id === null) {
+          const mailbox = inputs[i]!.mailbox
+          unstored.set(mailbox, (unstored.get(mailbox) ?? 0) + 1)
           return { error: { code: 'ERR_QUOTA_EXCEEDED' as const, message: "the receiver's mailbox is full" } }
+        }
         stored++
         return { id: r.id, receivedAt: now }
       })
+      ticket.refund(unstored)
       metrics.deposits += stored
       if (stored < out.length) metrics.reject('ERR_QUOTA_EXCEEDED')
       if (stored === 0) throw new RelayError('ERR_QUOTA_EXCEEDED', "the receiver's mailbox is full")
@@ -414,6 +428,56 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
   })
 
   // ---- inbox ------------------------------------------------------------------------------------
+  // Inbox reads in progress per mailbox. Each holds up to maxPageBytes (the rows, then the page text)
+  // until its response is handed to the socket, so parallel reads of one token would multiply that.
+  const readsInProgress = new Map<string, number>()
+  /**
+   * Counts one read of `mailbox` until both the handler is done with it (call the function returned)
+   * and `reply` has been handed to the socket or its connection closed: a client that hangs up does
+   * not free the slot while the store is still reading its page.
+   * @returns the function to call when the handler no longer holds the page
+   * @throws RelayError ERR_RATE_LIMITED (429, Retry-After: 1) when the mailbox has
+   *   `maxConcurrentReadsPerMailbox` reads in progress
+   */
+  function startRead(mailbox: string, reply: FastifyReply): () => void {
+    const n = readsInProgress.get(mailbox) ?? 0
+    if (n >= limits.maxConcurrentReadsPerMailbox) {
+      // The reads in progress end within a page's time, not a rate window's.
+      reply.header('retry-after', '1')
+      throw new RelayError(
+        'ERR_RATE_LIMITED',
+        'too many inbox reads of this mailbox in progress, retry later',
+      )
+    }
+    readsInProgress.set(mailbox, n + 1)
+    const res = reply.raw
+    let handled = false
+    let sent = res.destroyed || res.writableFinished
+    let released = false
+    const release = (): void => {
+      if (released || !handled || !sent) return
+      released = true
+      res.off('finish', onSent)
+      res.off('close', onSent)
+      const left = (readsInProgress.get(mailbox) ?? 1) - 1
+      if (left <= 0) readsInProgress.delete(mailbox)
+      else readsInProgress.set(mailbox, left)
+    }
+    // 'finish': handed to the socket; 'close': sent, or the connection lost (whichever comes first).
+    const onSent = (): void => {
+      sent = true
+      release()
+    }
+    if (!sent) {
+      res.once('finish', onSent)
+      res.once('close', onSent)
+    }
+    return () => {
+      handled = true
+      release()
+    }
+  }
+
   app.get('/v1/inbox', async (request, reply) => {
     const mailbox = authenticate(bearer(request))
     const q = (request.query ?? {}) as Record<string, unknown>
@@ -428,24 +492,30 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
       if (n < 1 || n > limits.maxPageSize) throw requestInvalid(`"limit" must be 1..${limits.maxPageSize}`)
       limit = n
     }
-    // A page of `limit` envelopes could hold a whole mailbox (64 MiB): bounded in bytes as well, so
-    // parallel reads cannot exhaust memory. The cursor is the last id sent, so the rest follows.
-    const listed = await fromStore(() =>
-      store.list(mailbox, {
-        ...(after === undefined ? {} : { after }),
-        limit,
-        now: clock(),
-        maxBytes: limits.maxPageBytes,
-      }),
-    )
-    const page = withinBytes(listed, limits.maxPageBytes)
-    metrics.deliveries.http += page.length
-    const cursor = page.length > 0 ? page[page.length - 1]!.id : (after ?? null)
-    // Stored envelopes are JSON the relay wrote: spliced in without a parse/serialise round trip.
-    const messages = page.map((m) => `{"id":${JSON.stringify(m.id)},"envelope":${m.envelope}}`).join(',')
-    return reply
-      .type('application/json; charset=utf-8')
-      .send(`{"messages":[${messages}],"cursor":${JSON.stringify(cursor)}}`)
+    // A page of `limit` envelopes could hold a whole mailbox (64 MiB): bounded in bytes as well, and
+    // so is the number of reads in progress, so parallel reads cannot exhaust memory. The cursor is
+    // the last id sent, so the rest follows.
+    const handled = startRead(mailbox, reply)
+    try {
+      const listed = await fromStore(() =>
+        store.list(mailbox, {
+          ...(after === undefined ? {} : { after }),
+          limit,
+          now: clock(),
+          maxBytes: limits.maxPageBytes,
+        }),
+      )
+      const page = withinBytes(listed, limits.maxPageBytes)
+      metrics.deliveries.http += page.length
+      const cursor = page.length > 0 ? page[page.length - 1]!.id : (after ?? null)
+      // Stored envelopes are JSON the relay wrote: spliced in without a parse/serialise round trip.
+      const messages = page.map((m) => `{"id":${JSON.stringify(m.id)},"envelope":${m.envelope}}`).join(',')
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(`{"messages":[${messages}],"cursor":${JSON.stringify(cursor)}}`)
+    } finally {
+      handled()
+    }
   })
 
   app.post('/v1/inbox/ack', async (request) => {

@@ -100,7 +100,8 @@ export const OPENAPI_DOCUMENT = Object.freeze({
           'when any item is malformed; quota failures are per item. A relay without a full-DID resolver (--resolver-url) ' +
           'refuses envelopes whose receiverKeyUri is a full DID (ERR_ENVELOPE_INVALID): it cannot authenticate full DIDs ' +
           '(a light-DID login could not see that the full DID rotated its authentication key). Rate limits (429): requests ' +
-          'per client IP, deposits per client IP into one mailbox, deposits into one mailbox from all senders. A batch ' +
+          'per client IP, deposits per client IP into one mailbox, deposits into one mailbox from all senders; deposits ' +
+          'the store did not take (507, 503) do not count against the deposit limits. A batch ' +
           'holding more deposits into one mailbox than one of those per-minute limits could ever pass is refused with ' +
           '400 (ERR_REQUEST_INVALID), not 429. Key URIs with control characters are refused (ERR_ENVELOPE_INVALID).',
         requestBody: {
@@ -212,7 +213,8 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         description:
           'At most `limit` envelopes and at most maxPageBytes (default 4 MiB) of envelope bytes; one envelope larger ' +
           'than that comes alone. A page may therefore be short while more are queued: pass `cursor` as `after` ' +
-          'until a page is empty.',
+          'until a page is empty. At most maxConcurrentReadsPerMailbox (default 4) reads of one mailbox are in ' +
+          'progress at once (per relay instance); more are refused with 429 ERR_RATE_LIMITED and Retry-After: 1.',
         security: [{ bearer: [] }],
         parameters: [
           {
@@ -243,6 +245,9 @@ export const OPENAPI_DOCUMENT = Object.freeze({
           '400': error('Bad query (ERR_REQUEST_INVALID).'),
           ...AUTH_ERRORS,
           ...COMMON_ERRORS,
+          '429': error(
+            'Rate limited per IP, or too many reads of this mailbox in progress (ERR_RATE_LIMITED); see Retry-After.',
+          ),
         },
       },
     },

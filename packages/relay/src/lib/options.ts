@@ -31,6 +31,11 @@ export interface Limits {
    * 4 MiB: half of what core's client reads by default, and a page never holds a whole mailbox.
    */
   readonly maxPageBytes: number
+  /**
+   * Most `GET /v1/inbox` requests of one mailbox in progress at once, per instance (each may hold a
+   * page of up to `maxPageBytes` until it is sent); more are refused with 429. Default 4.
+   */
+  readonly maxConcurrentReadsPerMailbox: number
   /** Most ids in one ack. Default 1,000. */
   readonly maxAckIds: number
   /** Requests per IP per minute (0 disables). Default 6,000. */
@@ -70,6 +75,7 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   mailboxMaxBytes: 64 * 1024 * 1024,
   maxPageSize: 500,
   maxPageBytes: 4 * 1024 * 1024,
+  maxConcurrentReadsPerMailbox: 4,
   maxAckIds: 1000,
   ipRequestsPerMinute: 6000,
   ipMailboxDepositsPerMinute: 60,

@@ -18,6 +18,7 @@ export {
   createReplayStoreSqlite,
   type PostgresReplayStore,
   type SqliteReplayStore,
+  type SqliteReplayStoreOptions,
 } from './replay.js'
 export { createSqliteStore, type SqliteMailboxStore, type SqliteStoreOptions } from './sqlite.js'
 export type * from './types.js'

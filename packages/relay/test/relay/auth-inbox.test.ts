@@ -359,6 +359,62 @@ describe('inbox', () => {
     expect(store.calls.ack).toBe(0)
   })
 
+  it('caps the reads of one mailbox in progress: 429 with Retry-After, other mailboxes unaffected, slots given back', async () => {
+    const limited = await relay({ limits: { maxConcurrentReadsPerMailbox: 2 } })
+    const id = (
+      await limited.inject({ method: 'POST', url: '/v1/messages', payload: envelope(bob, alice) })
+    ).json().id as string
+    const aliceToken = await login(alice, limited)
+    const bobToken = await login(bob, limited)
+    const read = (token: string) =>
+      limited.inject({ method: 'GET', url: '/v1/inbox', headers: { authorization: `Bearer ${token}` } })
+    // The store answers reads only when the test lets it.
+    const list = store.list.bind(store)
+    const gates: Array<() => void> = []
+    store.list = async (...args) => {
+      await new Promise<void>((resolve) => gates.push(resolve))
+      return list(...args)
+    }
+    const turnsUntil = async (check: () => boolean) => {
+      for (let i = 0; i < 1000 && !check(); i++) await new Promise<void>((resolve) => setImmediate(resolve))
+      expect(check()).toBe(true)
+    }
+    const held = [read(aliceToken), read(aliceToken)]
+    await turnsUntil(() => gates.length === 2)
+    // A third read is answered at once, without reaching the store.
+    let refused: Awaited<ReturnType<typeof read>> | undefined
+    void read(aliceToken).then((res) => {
+      refused = res
+    })
+    await turnsUntil(() => refused !== undefined || gates.length > 2)
+    expect(gates).toHaveLength(2)
+    expect(refused?.statusCode).toBe(429)
+    expect(refused?.json()).toEqual({ error: { code: 'ERR_RATE_LIMITED', message: expect.any(String) } })
+    expect(refused?.headers['retry-after']).toBe('1')
+    // Another mailbox reads meanwhile.
+    const other = read(bobToken)
+    await turnsUntil(() => gates.length === 3)
+    for (const open of gates.splice(0)) open()
+    for (const res of await Promise.all(held)) {
+      expect(res.statusCode).toBe(200)
+      expect(res.json().messages.map((m: { id: string }) => m.id)).toEqual([id])
+    }
+    expect((await other).statusCode).toBe(200)
+    store.list = list
+    // Sent reads gave their slots back; so do failed ones.
+    expect((await Promise.all([read(aliceToken), read(aliceToken)])).map((r) => r.statusCode)).toEqual([
+      200, 200,
+    ])
+    store.failing = true
+    for (let i = 0; i < 3; i++) expectError(await read(aliceToken), 503, 'ERR_UNAVAILABLE')
+    store.failing = false
+    expect((await read(aliceToken)).statusCode).toBe(200)
+    await limited.close()
+    await expect(relay({ limits: { maxConcurrentReadsPerMailbox: 0 } })).rejects.toMatchObject({
+      code: 'ERR_ARGUMENT_INVALID',
+    })
+  })
+
   it('does not return expired messages, and the sweep deletes them', async () => {
     await deposit(bob, alice)
     const token = await login(alice)

@@ -3,22 +3,33 @@
  * KILT_TEST_POSTGRES_URL is set): byte-bounded inbox pages, control characters in key URIs, length
  * limits shared by the HTTP layer and the store, per-mailbox live sessions, oversized batches.
  */
+import { get as httpGet } from 'node:http'
 import { connect } from 'node:net'
+import { didSubject } from '@kilt-messaging/core'
+import Database from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
+import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { createRelay, type Limits, type MailboxStore, type RelayOptions } from '../../src/index.js'
 import { createPostgresStore, createSqliteStore } from '../../src/store/index.js'
 import { envelope, type Identity, makeIdentity } from '../helpers/identities.js'
 import { relayToken } from '../helpers/token.js'
-import { dropSchema, PG_URL, pgAvailable, randomSchema, tempDir } from '../store/helpers.js'
+import { dropSchema, PG_URL, pgAvailable, pgQuery, randomSchema, tempDir } from '../store/helpers.js'
 
 const INJECT_HOST = 'localhost:80'
 const hasPg = pgAvailable('relay/hardening.test.ts')
 
 interface Backend {
   readonly name: string
-  open(): { store: MailboxStore; destroy: () => Promise<void> }
+  open(): {
+    store: MailboxStore
+    destroy: () => Promise<void>
+    /** Runs SQL on another connection of the store's database; `{s}` is the schema prefix of its tables. */
+    sql: (text: string) => Promise<void>
+    /** PostgreSQL: the store's schema. */
+    schema?: string
+  }
 }
 
 const backends: Backend[] = [
@@ -26,8 +37,17 @@ const backends: Backend[] = [
     name: 'SQLite',
     open() {
       const dir = tempDir()
-      const store = createSqliteStore({ file: `${dir.dir}/relay.db` })
-      return { store, destroy: async () => dir.remove() }
+      const file = `${dir.dir}/relay.db`
+      const store = createSqliteStore({ file })
+      const sql = async (text: string) => {
+        const db = new Database(file)
+        try {
+          db.exec(text.replaceAll('{s}', ''))
+        } finally {
+          db.close()
+        }
+      }
+      return { store, destroy: async () => dir.remove(), sql }
     },
   },
 ]
@@ -37,7 +57,10 @@ if (hasPg)
     open() {
       const schema = randomSchema()
       const store = createPostgresStore({ connectionString: PG_URL!, schema })
-      return { store, destroy: () => dropSchema(PG_URL!, schema) }
+      const sql = async (text: string) => {
+        await pgQuery(PG_URL!, text.replaceAll('{s}', `"${schema}".`))
+      }
+      return { store, destroy: () => dropSchema(PG_URL!, schema), sql, schema }
     },
   })
 
@@ -51,8 +74,13 @@ async function relay(
   backend: Backend,
   limits: Partial<Limits> = {},
   extra: Partial<RelayOptions> = {},
-): Promise<{ app: FastifyInstance; store: MailboxStore }> {
-  const { store, destroy } = backend.open()
+): Promise<{
+  app: FastifyInstance
+  store: MailboxStore
+  sql: (text: string) => Promise<void>
+  schema: string | undefined
+}> {
+  const { store, destroy, sql, schema } = backend.open()
   cleanups.push(destroy)
   cleanups.push(() => store.close())
   const app = await createRelay({
@@ -64,7 +92,7 @@ async function relay(
     ...extra,
   })
   cleanups.push(() => app.close())
-  return { app, store }
+  return { app, store, sql, schema }
 }
 
 function deposit(app: FastifyInstance, payload: unknown, ip = '127.0.0.1') {
@@ -111,11 +139,13 @@ function openLive(
   })
 }
 
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+async function until(check: () => boolean, timeoutMs = 5000, refresh?: () => Promise<void>): Promise<void> {
   const began = Date.now()
+  await refresh?.()
   while (!check()) {
     if (Date.now() - began > timeoutMs) throw new Error('timed out')
     await new Promise((r) => setTimeout(r, 10))
+    await refresh?.()
   }
 }
 
@@ -410,4 +440,174 @@ describe.each(backends)('hardening on $name', (backend) => {
     expect((await deposit(strict, batch(5))).statusCode).toBe(400)
     expect((await deposit(strict, batch(4))).statusCode).toBe(201)
   })
+
+  it('gives back the deposit budget of deposits refused for a full mailbox (507), in a batch only theirs', async () => {
+    const { app, store } = await relay(backend, {
+      ipMailboxDepositsPerMinute: 3,
+      mailboxDepositsPerMinute: 3,
+      mailboxMaxCount: 2,
+    })
+    const alice = makeIdentity()
+    const bob = makeIdentity()
+    const mailbox = didSubject(bob.did)
+    // 3 taken, 2 stored: the third item's deposit comes back.
+    const first = await deposit(app, { messages: [1, 2, 3].map(() => envelope(alice, bob)) })
+    expect(first.statusCode).toBe(201)
+    const results = first.json().results as Array<{ id?: string; error?: { code: string } }>
+    expect(results.map((r) => r.error?.code ?? 'stored')).toEqual(['stored', 'stored', 'ERR_QUOTA_EXCEEDED'])
+    // Refused for the full mailbox, again and again: none of them spends the budget.
+    for (let i = 0; i < 3; i++) {
+      const full = await deposit(app, envelope(alice, bob))
+      expect(full.statusCode).toBe(507)
+      expect(full.json().error.code).toBe('ERR_QUOTA_EXCEEDED')
+    }
+    expect(await store.ack(mailbox, [results[0]!.id!, results[1]!.id!])).toBe(2)
+    // One deposit is left of both budgets (per address and mailbox, per mailbox), not more.
+    expect((await deposit(app, envelope(alice, bob))).statusCode).toBe(201)
+    const spent = await deposit(app, envelope(alice, bob), '127.0.0.2')
+    expect(spent.statusCode).toBe(429)
+    expect(spent.json().error.code).toBe('ERR_RATE_LIMITED')
+    expect((await deposit(app, envelope(alice, bob))).statusCode).toBe(429)
+    expect(await store.depth()).toBe(1)
+  })
+
+  it('gives back the deposit budget of deposits the store failed to store (503)', async () => {
+    const { app, store, sql } = await relay(backend, {
+      ipMailboxDepositsPerMinute: 2,
+      mailboxDepositsPerMinute: 2,
+    })
+    const alice = makeIdentity()
+    const bob = makeIdentity()
+    expect((await deposit(app, envelope(alice, bob))).statusCode).toBe(201)
+    // A real store failure: the messages table is gone for a while.
+    await sql('ALTER TABLE {s}messages RENAME TO messages_away')
+    for (let i = 0; i < 3; i++) {
+      const down = await deposit(app, i === 2 ? { messages: [envelope(alice, bob)] } : envelope(alice, bob))
+      expect(down.statusCode).toBe(503)
+      expect(down.json().error.code).toBe('ERR_UNAVAILABLE')
+    }
+    await sql('ALTER TABLE {s}messages_away RENAME TO messages')
+    expect((await deposit(app, envelope(alice, bob))).statusCode).toBe(201)
+    expect((await deposit(app, envelope(alice, bob))).statusCode).toBe(429)
+    expect(await store.depth()).toBe(2)
+  })
+
+  // PostgreSQL reads wait while another session locks the table; SQLite reads never wait (WAL).
+  it.runIf(backend.name === 'PostgreSQL')(
+    'caps the inbox reads of one mailbox in progress (429, Retry-After: 1) while the database is slow',
+    async () => {
+      const { app, schema } = await relay(backend, { maxConcurrentReadsPerMailbox: 2 })
+      const alice = makeIdentity()
+      const bob = makeIdentity()
+      const id = (await deposit(app, envelope(alice, bob))).json().id as string
+      const token = await login(app, bob)
+      const other = await login(app, alice)
+      const table = `"${schema}".messages`
+      const locker = new pg.Client({ connectionString: PG_URL! })
+      await locker.connect()
+      cleanups.push(() => locker.end())
+      await locker.query('BEGIN')
+      await locker.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`)
+      const waiting = async () =>
+        Number(
+          (
+            await pgQuery<{ n: string }>(
+              PG_URL!,
+              'SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = $1::regclass',
+              [table],
+            )
+          )[0]!.n,
+        )
+      const held = [inbox(app, token, ''), inbox(app, token, '')]
+      let n = 0
+      for (let i = 0; i < 500 && n < 2; i++) n = await waiting()
+      expect(n).toBe(2)
+      // A third read of bob's mailbox is refused at once; alice's waits for the database like bob's two.
+      let third: Awaited<ReturnType<typeof inbox>> | undefined
+      void inbox(app, token, '').then((r) => {
+        third = r
+      })
+      const alices = inbox(app, other, '')
+      for (let i = 0; i < 500 && third === undefined && n < 4; i++) n = await waiting()
+      await locker.query('COMMIT')
+      await until(() => third !== undefined)
+      expect(third!.statusCode).toBe(429)
+      expect(third!.json()).toEqual({ error: { code: 'ERR_RATE_LIMITED', message: expect.any(String) } })
+      expect(third!.headers['retry-after']).toBe('1')
+      for (const res of await Promise.all(held)) {
+        expect(res.statusCode).toBe(200)
+        expect(res.json().messages.map((m: { id: string }) => m.id)).toEqual([id])
+      }
+      expect((await alices).statusCode).toBe(200)
+      // The slots came back with the answers.
+      const again = await Promise.all([inbox(app, token, ''), inbox(app, token, '')])
+      expect(again.map((r) => r.statusCode)).toEqual([200, 200])
+    },
+  )
+
+  it.runIf(backend.name === 'PostgreSQL')(
+    'a read whose client hung up (real HTTP) keeps its slot until the store has answered',
+    async () => {
+      const { app, schema } = await relay(backend, { maxConcurrentReadsPerMailbox: 1 })
+      const bob = makeIdentity()
+      expect((await deposit(app, envelope(makeIdentity(), bob))).statusCode).toBe(201)
+      const token = await login(app, bob)
+      await app.listen({ host: '127.0.0.1', port: 0 })
+      const address = app.server.address()
+      if (address === null || typeof address === 'string') throw new Error('no address')
+      const table = `"${schema}".messages`
+      const locker = new pg.Client({ connectionString: PG_URL! })
+      await locker.connect()
+      cleanups.push(() => locker.end())
+      await locker.query('BEGIN')
+      await locker.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`)
+      const waiting = async () =>
+        Number(
+          (
+            await pgQuery<{ n: string }>(
+              PG_URL!,
+              'SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = $1::regclass',
+              [table],
+            )
+          )[0]!.n,
+        )
+      const hungUp = httpGet({
+        host: '127.0.0.1',
+        port: address.port,
+        path: '/v1/inbox',
+        headers: { authorization: `Bearer ${token}` },
+      })
+      hungUp.on('error', () => undefined)
+      let n = 0
+      for (let i = 0; i < 500 && n < 1; i++) n = await waiting()
+      expect(n).toBe(1)
+      // The client goes away while its page is still being read.
+      await new Promise<void>((resolve) => {
+        hungUp.once('close', () => resolve())
+        hungUp.destroy()
+      })
+      let next: Awaited<ReturnType<typeof inbox>> | undefined
+      void inbox(app, token, '').then((r) => {
+        next = r
+      })
+      for (let i = 0; i < 500 && next === undefined && n < 2; i++) n = await waiting()
+      await locker.query('COMMIT')
+      await until(() => next !== undefined)
+      expect(next!.statusCode).toBe(429)
+      // Once the store answered (the hung-up read counted its delivery), the slot is free again.
+      const httpDeliveries = async () =>
+        /kilt_relay_deliveries_total\{channel="http"\} (\d+)/.exec(
+          (await app.inject({ method: 'GET', url: '/metrics' })).body,
+        )?.[1]
+      let delivered: string | undefined
+      await until(
+        () => delivered === '1',
+        5000,
+        async () => {
+          delivered = await httpDeliveries()
+        },
+      )
+      expect((await inbox(app, token, '')).statusCode).toBe(200)
+    },
+  )
 })

@@ -8,7 +8,7 @@ import { ENV_KEYS, envName, FLAGS, loadConfig, USAGE } from '../../src/config.js
 import { checkEnvelope } from '../../src/lib/envelope.js'
 import { RelayError } from '../../src/lib/errors.js'
 import { defaultPublicOrigins } from '../../src/lib/public-origins.js'
-import { DepositLimiter, WindowLimiter } from '../../src/lib/sender-limiter.js'
+import { DepositLimiter, DepositTicket, WindowLimiter } from '../../src/lib/sender-limiter.js'
 import { mintToken, verifyToken } from '../../src/lib/token.js'
 import { envelope, makeIdentity } from '../helpers/identities.js'
 
@@ -111,7 +111,7 @@ describe('WindowLimiter', () => {
 describe('DepositLimiter', () => {
   it('limits per (ip, mailbox) and per mailbox, all or nothing', () => {
     const l = new DepositLimiter(2, 3, 1000)
-    expect(l.take('ip1', new Map([['m', 2]]), 0)).toBeNull()
+    expect(l.take('ip1', new Map([['m', 2]]), 0)).toBeInstanceOf(DepositTicket)
     expect(l.take('ip1', new Map([['m', 1]]), 0)).toBe('ip-mailbox')
     expect(l.take('ip2', new Map([['m', 2]]), 0)).toBe('mailbox')
     // Refused as a whole: 'n' took nothing.
@@ -125,9 +125,58 @@ describe('DepositLimiter', () => {
         0,
       ),
     ).toBe('mailbox')
-    expect(l.take('ip3', new Map([['n', 2]]), 0)).toBeNull()
-    expect(l.take('ip2', new Map([['m', 1]]), 0)).toBeNull()
-    expect(l.take('ip2', new Map([['m', 1]]), 1000)).toBeNull()
+    expect(l.take('ip3', new Map([['n', 2]]), 0)).toBeInstanceOf(DepositTicket)
+    expect(l.take('ip2', new Map([['m', 1]]), 0)).toBeInstanceOf(DepositTicket)
+    expect(l.take('ip2', new Map([['m', 1]]), 1000)).toBeInstanceOf(DepositTicket)
+  })
+
+  const ticket = (taken: ReturnType<DepositLimiter['take']>): DepositTicket => {
+    if (!(taken instanceof DepositTicket)) throw new Error(`refused: ${taken}`)
+    return taken
+  }
+
+  it('gives back what was not stored, to both budgets, never more than was taken', () => {
+    const l = new DepositLimiter(3, 5, 1000)
+    const t = ticket(
+      l.take(
+        'ip1',
+        new Map([
+          ['m', 3],
+          ['n', 1],
+        ]),
+        0,
+      ),
+    )
+    expect(l.take('ip1', new Map([['m', 1]]), 0)).toBe('ip-mailbox')
+    // Two of m's three were not stored (a full mailbox): two come back, not three.
+    t.refund(new Map([['m', 2]]))
+    expect(l.take('ip1', new Map([['m', 3]]), 0)).toBe('ip-mailbox')
+    // More than it took, or a mailbox it did not take: only the last one of m comes back.
+    t.refund(
+      new Map([
+        ['m', 5],
+        ['other', 1],
+      ]),
+    )
+    expect(l.take('ip1', new Map([['m', 3]]), 0)).toBeInstanceOf(DepositTicket)
+    // Spent: a further refund gives nothing back, to either budget.
+    t.refund(new Map([['m', 1]]))
+    expect(l.take('ip1', new Map([['m', 1]]), 0)).toBe('ip-mailbox')
+    expect(l.take('ip2', new Map([['m', 2]]), 0)).toBeInstanceOf(DepositTicket)
+    expect(l.take('ip2', new Map([['m', 1]]), 0)).toBe('mailbox')
+    // n was stored: nothing of it came back.
+    expect(l.take('ip1', new Map([['n', 3]]), 0)).toBe('ip-mailbox')
+  })
+
+  it('gives nothing back into a later window', () => {
+    const l = new DepositLimiter(2, 0, 1000)
+    const old = ticket(l.take('ip1', new Map([['m', 2]]), 0))
+    const now = ticket(l.take('ip1', new Map([['m', 2]]), 1000))
+    old.refund(new Map([['m', 2]]))
+    expect(l.take('ip1', new Map([['m', 1]]), 1000)).toBe('ip-mailbox')
+    now.refund(new Map([['m', 1]]))
+    expect(l.take('ip1', new Map([['m', 1]]), 1000)).toBeInstanceOf(DepositTicket)
+    expect(l.take('ip1', new Map([['m', 1]]), 1000)).toBe('ip-mailbox')
   })
 })
 

@@ -81,7 +81,7 @@ describe('SQLite replay store', () => {
     expect(transactions).toBeLessThanOrEqual(10)
     expect(fresh.filter(Boolean)).toHaveLength(11_000)
     expect(fresh.slice(11_000).some(Boolean)).toBe(false)
-    r.purge(T0 + 1)
+    await r.purge(T0 + 1)
     const peek = new Database(file, { readonly: true })
     expect(peek.prepare('SELECT count(*) FROM replay_keys').pluck().get()).toBe(0)
     peek.close()
@@ -107,9 +107,84 @@ describe('SQLite replay store', () => {
     ]) {
       await expect(call()).rejects.toSatisfy((e) => isMessagingError(e, 'ERR_ARGUMENT_INVALID'))
     }
-    for (const call of [() => r.purge(1.5), () => createReplayStoreSqlite(42 as never)]) {
+    await expect(r.purge(1.5)).rejects.toSatisfy((e) => isMessagingError(e, 'ERR_ARGUMENT_INVALID'))
+    for (const call of [
+      () => createReplayStoreSqlite(42 as never),
+      () => createReplayStoreSqlite(file, { maxWaitMs: -1 }),
+      () => createReplayStoreSqlite(file, { maxWaitMs: 2 ** 31 }),
+      () => createReplayStoreSqlite(file, null as never),
+    ]) {
       expect(call).toThrow(expect.objectContaining({ code: 'ERR_ARGUMENT_INVALID' }))
     }
+  })
+
+  /** Another connection holding the file's write lock (as the mailbox store's writer thread does while it commits). */
+  function holdWriteLock(file: string): { release: () => void } {
+    const holder = new Database(file)
+    holder.exec('BEGIN IMMEDIATE')
+    cleanups.push(() => {
+      if (holder.open) holder.close()
+    })
+    return {
+      release: () => {
+        holder.exec('COMMIT')
+        holder.close()
+      },
+    }
+  }
+
+  /** Lets the event loop run `n` turns (no clock involved). */
+  async function turns(n: number): Promise<void> {
+    for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+
+  it('waits for a write lock held elsewhere without blocking the event loop; of two marks of one key one is new', async () => {
+    const { file, mailbox } = setup()
+    await mailbox.init()
+    const lock = holdWriteLock(file)
+    // Even its table is created later, once the lock is free: creating the store does not wait.
+    const replay = createReplayStoreSqlite(mailbox.database)
+    const marks = [replay.markIfNew('k', T0 + 100, T0), replay.markIfNew('k', T0 + 100, T0)]
+    const settled: unknown[] = []
+    for (const m of marks)
+      m.then(
+        (v) => settled.push(v),
+        (e) => settled.push(e),
+      )
+    // The marks have been tried (each turn runs the store's scheduled flush) but cannot commit.
+    await turns(5)
+    expect(settled).toEqual([])
+    // Released by this very thread: the marks never held the event loop while they waited.
+    lock.release()
+    expect((await Promise.all(marks)).sort()).toEqual([false, true])
+    expect(await replay.markIfNew('k', T0 + 100, T0 + 1)).toBe(false)
+    // The mailbox store's connection keeps its own busy timeout.
+    expect(mailbox.database.pragma('busy_timeout', { simple: true })).toBe(5000)
+  })
+
+  it('fails with ERR_REPLAY_STORE_UNAVAILABLE after maxWaitMs, recording nothing; purge as well', async () => {
+    const { file, mailbox } = setup()
+    await mailbox.init()
+    const replay = createReplayStoreSqlite(mailbox.database, { maxWaitMs: 30 })
+    expect(await replay.markIfNew('old', T0 + 1, T0)).toBe(true)
+    const lock = holdWriteLock(file)
+    const [mark, purge] = await Promise.allSettled([
+      replay.markIfNew('k', T0 + 100, T0),
+      replay.purge(T0 + 1),
+    ])
+    for (const r of [mark, purge]) {
+      expect(r.status).toBe('rejected')
+      const e = (r as PromiseRejectedResult).reason
+      expect(isMessagingError(e, 'ERR_REPLAY_STORE_UNAVAILABLE')).toBe(true)
+      expect((e as Error).cause).toMatchObject({ code: 'SQLITE_BUSY' })
+    }
+    lock.release()
+    // Nothing was recorded or purged: the key is new now, the expired one still there until purged.
+    expect(await replay.markIfNew('k', T0 + 100, T0)).toBe(true)
+    const keys = () => mailbox.database.prepare('SELECT key FROM replay_keys ORDER BY key').pluck().all()
+    expect(keys()).toEqual(['k', 'old'])
+    await replay.purge(T0 + 1)
+    expect(keys()).toEqual(['k'])
   })
 })
 

@@ -88,6 +88,37 @@ describe('SQLite writer thread', () => {
     }
   })
 
+  it('a replay store on the mailbox connection marks while the writer thread commits deposits', async () => {
+    const create = await compiled()
+    const { createReplayStoreSqlite } = (await import(
+      pathToFileURL(join(buildDir.dir, 'build', 'replay.js')).href
+    )) as typeof import('../../src/store/replay.js')
+    const tmp = tempDir()
+    try {
+      const store = create({ file: join(tmp.dir, 'r.db') })
+      await store.init()
+      expect(writerThread(store)).toBe(true)
+      const replay = createReplayStoreSqlite(store.database)
+      const quota = { maxCount: 1_000_000, maxBytes: 1e9 }
+      // The writer thread holds the write lock for its commits meanwhile: marks wait for it (off
+      // the event loop) and still see each other: each key is new exactly once.
+      const deposits: Array<Promise<unknown>> = []
+      const marks: Array<Promise<boolean>> = []
+      for (let round = 0; round < 50; round++) {
+        for (let i = 0; i < 20; i++) deposits.push(store.deposit([item('m')], quota).then((r) => r[0]!.id))
+        // A turn later the writer thread is committing those while these marks are written.
+        await new Promise<void>((resolve) => setImmediate(resolve))
+        for (let i = 0; i < 20; i++) marks.push(replay.markIfNew(`k${(round * 20 + i) % 500}`, 2, 1))
+      }
+      expect((await Promise.all(deposits)).every((id) => typeof id === 'string')).toBe(true)
+      expect((await Promise.all(marks)).filter(Boolean)).toHaveLength(500)
+      await replay.close()
+      await store.close()
+    } finally {
+      tmp.remove()
+    }
+  })
+
   it('a store on :memory: commits on the calling thread', async () => {
     const create = await compiled()
     const mem = create({ file: ':memory:' })
