@@ -12,6 +12,7 @@ import { registerEncrypt } from './commands/encrypt.js'
 import { registerId } from './commands/id.js'
 import { registerRelay } from './commands/relay.js'
 import { describeError, EXIT } from './lib/errors.js'
+import { isOutputClosed } from './lib/output.js'
 
 /** The version printed by `kilt-msg --version`. */
 export const VERSION = '0.1.0'
@@ -44,6 +45,8 @@ Environment:
   KILT_MSG_RELAY       default relay URL
   KILT_MSG_ALLOW_LOCAL_RELAY=1  send: accept a discovered relay on http/loopback/private addresses
   KILT_MSG_DEBUG=1     print stack traces
+  KILT_MSG_SCRYPT_LOG_N=10..17  tests only: new keystores use scrypt N=2^n instead of 2^17, which
+                       makes a stolen keystore's passphrase 2^(17-n) times cheaper to guess (warned)
   NO_COLOR             no colours
 
 Exit codes: 0 ok, 1 other failure, 2 usage, 3 keystore/passphrase/identity,
@@ -79,6 +82,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`error ERR_USAGE: ${printable(message.split('\n')[0] ?? '')}\n`)
       return EXIT.USAGE
     }
+    // The reader of the output went away while a message was delivered (see bin.ts): quietly.
+    if (isOutputClosed(e)) return EXIT.OTHER
     const d = describeError(e)
     process.stderr.write(`error ${d.code}: ${printable(d.message)}\n`)
     if (process.env.KILT_MSG_DEBUG === '1' && e instanceof Error && e.stack)

@@ -9,7 +9,16 @@ import { localIdentityFor, openIdentity } from '../lib/context.js'
 import { readEnvelope } from '../lib/envelope-input.js'
 import { CliError, EXIT } from '../lib/errors.js'
 import { readInput } from '../lib/files.js'
-import { parseDuration, printJson, println, shortDid, style } from '../lib/output.js'
+import {
+  deliver,
+  jsonText,
+  linesText,
+  parseDuration,
+  printJson,
+  println,
+  shortDid,
+  style,
+} from '../lib/output.js'
 import { checksPassed, messageJson, messageLines, openEnvelope } from '../lib/present.js'
 
 interface DecryptOptions {
@@ -70,13 +79,18 @@ stale or replayed message, 5 network, 1 other.`,
         as: name,
         ...(opts.passphraseFile ? { passphraseFile: opts.passphraseFile } : {}),
       })
-      const result = await openEnvelope(identity, input.envelope, {
+      const { result, forget } = await openEnvelope(identity, input.envelope, {
         maxAgeMs,
         replay: opts.allowReplay ? false : 'file',
       })
       const checks = checksPassed(maxAgeMs, !opts.allowReplay)
-      if (opts.json) printJson(messageJson(result, checks))
-      else println(...messageLines(result.message, style(process.stdout, false), checks))
+      // Recorded as seen above (so no other run can accept it too); not printed, not consumed.
+      await deliver(
+        opts.json
+          ? jsonText(messageJson(result, checks))
+          : linesText(...messageLines(result.message, style(process.stdout, false), checks)),
+        forget,
+      )
     })
 
   program

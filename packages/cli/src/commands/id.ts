@@ -20,8 +20,16 @@ import { openIdentity } from '../lib/context.js'
 import { CliError } from '../lib/errors.js'
 import { kiltMsgHome } from '../lib/files.js'
 import { parseHex } from '../lib/hex.js'
-import { checkName, createIdentity, listKeystores, loadKeystore, updateSettings } from '../lib/identity.js'
-import type { KeystoreHeader } from '../lib/keystore-format.js'
+import {
+  checkName,
+  createIdentity,
+  listKeystores,
+  loadKeystore,
+  scryptParamsFromEnv,
+  updateSettings,
+  weakScryptWarning,
+} from '../lib/identity.js'
+import { DEFAULT_SCRYPT, type KeystoreHeader, type ScryptParams } from '../lib/keystore-format.js'
 import { printJson, println, shortDid, style } from '../lib/output.js'
 import { getPassphrase, readSecret } from '../lib/prompt.js'
 import { checkRelayUrl } from '../lib/relay.js'
@@ -32,7 +40,14 @@ interface Common {
   passphraseFile?: string
 }
 
-function printCreated(header: KeystoreHeader, json: boolean | undefined, verb: string): void {
+function printCreated(
+  header: KeystoreHeader,
+  json: boolean | undefined,
+  verb: string,
+  scrypt: ScryptParams,
+): void {
+  const warning = weakScryptWarning(scrypt, header.name)
+  if (warning !== undefined) process.stderr.write(`warning: ${printable(warning)}\n`)
   if (json) {
     printJson({ name: header.name, did: header.did, origin: header.origin })
     return
@@ -121,6 +136,7 @@ Examples:
     .action(async (opts: Common & { auth: 'sr25519' | 'ed25519'; relay?: string }) => {
       const name = checkName(opts.name)
       const relay = checkRelayUrl(opts.relay, '--relay')
+      const scrypt = scryptParamsFromEnv()
       const passphrase = await getPassphrase({ passphraseFile: opts.passphraseFile, confirm: true, name })
       const header = createIdentity({
         home: kiltMsgHome(),
@@ -129,9 +145,10 @@ Examples:
         keyAgreement: randomX25519(),
         origin: 'random',
         passphrase,
+        scrypt,
         ...(relay === undefined ? {} : { relay }),
       })
-      printCreated(header, opts.json, 'created')
+      printCreated(header, opts.json, 'created', scrypt)
     })
 
   id.command('import')
@@ -185,7 +202,8 @@ environment (KILT_MSG_AUTH_SEED, KILT_MSG_KEY_AGREEMENT_SECRET, KILT_MSG_MNEMONI
         const name = checkName(opts.name)
         const relay = checkRelayUrl(opts.relay, '--relay')
         const home = kiltMsgHome()
-        const common = { home, name, ...(relay === undefined ? {} : { relay }) }
+        const scrypt = scryptParamsFromEnv()
+        const common = { home, name, scrypt, ...(relay === undefined ? {} : { relay }) }
         if (opts.mnemonic) {
           if (opts.authSeedEnv !== undefined || opts.keyAgreementSecretEnv !== undefined)
             throw new CliError('ERR_USAGE', '--mnemonic cannot be combined with seeds')
@@ -206,7 +224,7 @@ environment (KILT_MSG_AUTH_SEED, KILT_MSG_KEY_AGREEMENT_SECRET, KILT_MSG_MNEMONI
             mnemonic: phrase,
             passphrase,
           })
-          return printCreated(header, opts.json, 'imported')
+          return printCreated(header, opts.json, 'imported', scrypt)
         }
         if (opts.authType === undefined)
           throw new CliError(
@@ -239,7 +257,7 @@ environment (KILT_MSG_AUTH_SEED, KILT_MSG_KEY_AGREEMENT_SECRET, KILT_MSG_MNEMONI
         authBytes.fill(0)
         const passphrase = await getPassphrase({ passphraseFile: opts.passphraseFile, confirm: true, name })
         const header = createIdentity({ ...common, auth, keyAgreement, origin: 'seed', passphrase })
-        printCreated(header, opts.json, 'imported')
+        printCreated(header, opts.json, 'imported', scrypt)
       },
     )
 
@@ -280,11 +298,13 @@ environment (KILT_MSG_AUTH_SEED, KILT_MSG_KEY_AGREEMENT_SECRET, KILT_MSG_MNEMONI
       const file = loadKeystore(kiltMsgHome(), checkName(opts.name))
       const h = file.header
       if (opts.document) return printJson(exportToW3C(documentOf(h)))
+      const { logN, r, p } = file.kdf
       const info = {
         ...publicExport(h),
         createdAt: h.createdAt,
         origin: h.origin,
         relay: file.settings?.relay ?? null,
+        kdf: { name: file.kdf.name, logN, r, p },
       }
       if (opts.json) return printJson(info)
       const c = style(process.stdout, false)
@@ -296,6 +316,7 @@ environment (KILT_MSG_AUTH_SEED, KILT_MSG_KEY_AGREEMENT_SECRET, KILT_MSG_MNEMONI
         `  key agreement   x25519 ${h.keyAgreement.publicKey}`,
         `  created         ${printable(h.createdAt)} (${printable(h.origin)})`,
         `  relay           ${printable(file.settings?.relay ?? '(none; set with kilt-msg id set-relay <url>)')}`,
+        `  keystore        scrypt N=2^${logN}, r=${r}, p=${p}${logN >= DEFAULT_SCRYPT.logN ? '' : ` ${c.yellow(`(weaker than the default 2^${DEFAULT_SCRYPT.logN}: for tests only)`)}`}`,
       )
     })
 

@@ -8,7 +8,18 @@ import { type Command, Option } from 'commander'
 import { defaultRelay, openIdentity } from '../lib/context.js'
 import { CliError, describeError, EXIT } from '../lib/errors.js'
 import { ensurePrivateDir, kiltMsgHome } from '../lib/files.js'
-import { parseDuration, parseHost, parsePort, printJson, println, shortDid, style } from '../lib/output.js'
+import {
+  deliver,
+  jsonText,
+  linesText,
+  parseDuration,
+  parseHost,
+  parsePort,
+  printJson,
+  println,
+  shortDid,
+  style,
+} from '../lib/output.js'
 import {
   checksPassed,
   DEFAULT_MAX_FUTURE_SKEW_MS,
@@ -64,6 +75,35 @@ export function definitiveFailure(code: string, senderKeyUri?: unknown): boolean
 function senderKeyUriOf(envelope: unknown): string | undefined {
   const uri = (envelope as { senderKeyUri?: unknown } | null)?.senderKeyUri
   return typeof uri === 'string' ? uri : undefined
+}
+
+/** What `inbox` found for one message. */
+type Outcome =
+  | {
+      readonly verified: true
+      readonly json: Record<string, unknown>
+      readonly lines: readonly string[]
+      /** Takes back the replay record (the message could not be printed). */
+      readonly forget: () => void
+    }
+  | {
+      readonly verified: false
+      /** Whether it can never verify (and may be deleted at the relay). */
+      readonly drop: boolean
+      readonly json: Record<string, unknown>
+      readonly line: string
+    }
+
+/** Runs every `forget` (each message's record is its own), then throws the first failure. */
+function forgetAll(forgets: readonly (() => void)[]): void {
+  let first: { error: unknown } | undefined
+  for (const forget of forgets)
+    try {
+      forget()
+    } catch (error) {
+      first ??= { error }
+    }
+  if (first !== undefined) throw first.error
 }
 
 /** Resolves when SIGINT or SIGTERM arrives. */
@@ -150,10 +190,15 @@ resolvable or upgraded, key missing from a full DID, resolver or replay store un
 created in the future, key not held) are kept queued and reported as kept. A failed message is
 reported on stderr; the run then ends with exit code 4 (with --json: in "errors", exit code 0).
 
-Failures of the relay: verified messages are printed before they are acknowledged. With --json,
-when an acknowledgement or a later page fails, the JSON document is still printed with the
-messages verified so far and an "error" member { code, message }, then the run fails with that
-error (exit 5 for a relay failure).
+Printing comes first: a message is acknowledged only once it was printed (with --json: once the
+whole document was). When the output fails (the reader went away, EPIPE), the message is taken
+off the replay record again and stays queued; the run ends quietly with exit code 1.
+
+Failures of the relay: with --json, when a later page fails, the JSON document is still printed
+with the messages verified so far and an "error" member { code, message }; they are acknowledged,
+then the run fails with that error (exit 5). When an acknowledgement fails, the messages were
+printed already: the run fails with the relay's error (exit 5), and a later run deletes them at
+the relay as replays (reported as ERR_MESSAGE_REPLAYED).
 
 Examples:
   $ kilt-msg inbox --as bob --relay http://127.0.0.1:8080
@@ -186,47 +231,74 @@ Examples:
         })
         const c = style(process.stdout, opts.json === true)
         const checks = checksPassed(maxAgeMs, !opts.keep)
-        const ok: Record<string, unknown>[] = []
-        const failed: Record<string, unknown>[] = []
         let failures = 0
         let verified = 0
 
-        /** @returns whether the message may be acknowledged */
-        const handle = async (m: InboxMessage): Promise<boolean> => {
+        /**
+         * Decrypts and verifies one message (recording it as seen unless --keep). A verified message
+         * must then be printed before it is acknowledged, and forgotten when printing fails.
+         */
+        const check = async (m: InboxMessage): Promise<Outcome> => {
           try {
-            const result = await openEnvelope(identity, m.envelope, {
+            const { result, forget } = await openEnvelope(identity, m.envelope, {
               maxAgeMs,
               maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
               replay: opts.keep ? 'memory' : 'file',
             })
             verified++
             const json = { relayId: m.id, ...messageJson(result, checks) }
-            if (opts.json && opts.watch) process.stdout.write(`${JSON.stringify(json)}\n`)
-            else if (opts.json) ok.push(json)
-            else println(...messageLines(result.message, c, []), '')
-            return true
+            return { verified: true, json, lines: [...messageLines(result.message, c, []), ''], forget }
           } catch (e) {
             const d = describeError(e)
             failures++
             // A message that can never verify is dropped; one that may verify later stays queued.
             const drop = definitiveFailure(d.code, senderKeyUriOf(m.envelope))
             const kept = !drop || opts.keep === true
-            if (opts.json) {
-              const err = { relayId: m.id, error: { code: d.code, message: d.message }, kept }
-              if (opts.watch) process.stdout.write(`${JSON.stringify(err)}\n`)
-              else failed.push(err)
-            } else
-              process.stderr.write(
-                `error ${d.code}: ${printable(d.message)} (relay id ${printable(String(m.id))}; ${kept ? 'kept queued at the relay' : 'deleted at the relay'})\n`,
-              )
-            return drop
+            return {
+              verified: false,
+              drop,
+              json: { relayId: m.id, error: { code: d.code, message: d.message }, kept },
+              line: `error ${d.code}: ${printable(d.message)} (relay id ${printable(String(m.id))}; ${kept ? 'kept queued at the relay' : 'deleted at the relay'})\n`,
+            }
           }
         }
 
+        /**
+         * Prints one outcome as it comes (text, or one JSON line with --watch): a verified message on
+         * stdout (delivered, else forgotten and the delivery's error thrown), a failure on stderr
+         * (or stdout with --json).
+         * @returns whether the message may be acknowledged
+         */
+        const show = async (o: Outcome): Promise<boolean> => {
+          if (o.verified) {
+            await deliver(opts.json ? `${JSON.stringify(o.json)}\n` : linesText(...o.lines), o.forget)
+            return true
+          }
+          if (opts.json) await deliver(`${JSON.stringify(o.json)}\n`)
+          else process.stderr.write(o.line)
+          return o.drop
+        }
+
         if (opts.watch) {
+          // A message that cannot be printed ends the run (the reader is gone), unacknowledged.
+          let stopped = false
+          let stop: (e: unknown) => void = () => {}
+          const failed = new Promise<never>((_, reject) => {
+            stop = reject
+          })
+          failed.catch(() => {})
           const sub = client.subscribe(
             async (m) => {
-              if ((await handle(m)) && !opts.keep) await sub.ack([m.id])
+              if (stopped) return
+              const o = await check(m)
+              try {
+                if (!(await show(o)) || opts.keep) return
+              } catch (e) {
+                stopped = true
+                stop(e)
+                return
+              }
+              await sub.ack([m.id])
             },
             {
               onError: (e) => {
@@ -241,44 +313,85 @@ Examples:
               },
             },
           )
-          await untilSignal()
-          sub.close()
+          try {
+            await Promise.race([untilSignal(), failed])
+          } finally {
+            stopped = true
+            sub.close()
+          }
           return
         }
 
-        let after: string | undefined
-        try {
+        /** The pages, one after the other (at most 1000). */
+        const pages = async function* (): AsyncGenerator<readonly InboxMessage[]> {
+          let after: string | undefined
           for (let page = 0; page < 1000; page++) {
             const { messages, cursor } = await client.fetchInbox(after === undefined ? {} : { after })
-            if (messages.length === 0) break
-            const ackable: string[] = []
-            for (const m of messages) if (await handle(m)) ackable.push(m.id)
-            if (!opts.keep && ackable.length > 0) await client.ack(ackable)
-            if (cursor === null) break
+            if (messages.length === 0) return
+            yield messages
+            if (cursor === null) return
             after = cursor
           }
-        } catch (e) {
-          // Verified messages are recorded as seen already: a later run would refuse them as
-          // replays (and delete them at the relay), so they are printed even when the run fails.
-          if (opts.json) {
-            const d = describeError(e)
-            printJson({
-              did: identity.did,
-              relay: url,
-              messages: ok,
-              errors: failed,
-              error: { code: d.code, message: d.message },
-            })
-          }
-          throw e
         }
-        if (opts.json) printJson({ did: identity.did, relay: url, messages: ok, errors: failed })
-        else if (failures > 0) {
-          process.stderr.write(
-            `${failures} message${failures === 1 ? '' : 's'} failed to verify (see above)\n`,
-          )
-          process.exitCode = EXIT.MESSAGE
-        } else if (verified === 0) println('no new messages')
+
+        if (!opts.json) {
+          for await (const messages of pages()) {
+            const ackable: string[] = []
+            try {
+              for (const m of messages) if (await show(await check(m))) ackable.push(m.id)
+            } finally {
+              // Only what was printed (or can never verify) is acknowledged, also when printing failed.
+              if (!opts.keep && ackable.length > 0) await client.ack(ackable)
+            }
+          }
+          if (failures > 0) {
+            process.stderr.write(
+              `${failures} message${failures === 1 ? '' : 's'} failed to verify (see above)\n`,
+            )
+            process.exitCode = EXIT.MESSAGE
+          } else if (verified === 0) println('no new messages')
+          return
+        }
+
+        // --json: one document, printed before anything is acknowledged; a relay failure while
+        // reading still prints the messages verified so far (they are recorded as seen) and "error".
+        const ok: Record<string, unknown>[] = []
+        const errors: Record<string, unknown>[] = []
+        const forgets: (() => void)[] = []
+        const acks: string[][] = []
+        let failure: { error: unknown } | undefined
+        try {
+          for await (const messages of pages()) {
+            const ackable: string[] = []
+            for (const m of messages) {
+              const o = await check(m)
+              if (o.verified) {
+                ok.push(o.json)
+                forgets.push(o.forget)
+                ackable.push(m.id)
+              } else {
+                errors.push(o.json)
+                if (o.drop) ackable.push(m.id)
+              }
+            }
+            acks.push(ackable)
+          }
+        } catch (error) {
+          failure = { error }
+        }
+        const d = failure === undefined ? undefined : describeError(failure.error)
+        await deliver(
+          jsonText({
+            did: identity.did,
+            relay: url,
+            messages: ok,
+            errors,
+            ...(d === undefined ? {} : { error: { code: d.code, message: d.message } }),
+          }),
+          () => forgetAll(forgets),
+        )
+        if (!opts.keep) for (const ids of acks) if (ids.length > 0) await client.ack(ids)
+        if (failure !== undefined) throw failure.error
       },
     )
 

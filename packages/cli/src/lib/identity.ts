@@ -54,8 +54,10 @@ export function keystorePath(home: string, name: string): string {
 }
 
 /**
- * The scrypt cost for new keystores: the default, or `KILT_MSG_SCRYPT_LOG_N` (10..17) — lower
- * values are for tests only.
+ * The scrypt cost for new keystores: the default (N = 2^17), or N = 2^`KILT_MSG_SCRYPT_LOG_N`
+ * (10..17). Lower values are for tests only: they make a stolen keystore's passphrase cheaper to
+ * guess by the same factor (see {@link weakScryptWarning}).
+ * @throws CliError ERR_USAGE for a value that is not an integer of 10..17
  */
 export function scryptParamsFromEnv(env: NodeJS.ProcessEnv = process.env): ScryptParams {
   const raw = env.KILT_MSG_SCRYPT_LOG_N
@@ -64,6 +66,16 @@ export function scryptParamsFromEnv(env: NodeJS.ProcessEnv = process.env): Scryp
   if (!Number.isInteger(logN) || logN < 10 || logN > DEFAULT_SCRYPT.logN)
     throw new CliError('ERR_USAGE', `KILT_MSG_SCRYPT_LOG_N must be an integer of 10..${DEFAULT_SCRYPT.logN}`)
   return checkScrypt({ ...DEFAULT_SCRYPT, logN })
+}
+
+/**
+ * The warning for a keystore sealed below the default cost (`KILT_MSG_SCRYPT_LOG_N`), or undefined.
+ * @example
+ * const warning = weakScryptWarning(params, 'alice')
+ */
+export function weakScryptWarning(params: ScryptParams, name: string): string | undefined {
+  if (params.logN >= DEFAULT_SCRYPT.logN) return undefined
+  return `the keystore of "${name}" uses scrypt N=2^${params.logN} (KILT_MSG_SCRYPT_LOG_N) instead of 2^${DEFAULT_SCRYPT.logN}: its passphrase is ${2 ** (DEFAULT_SCRYPT.logN - params.logN)} times cheaper to guess if the file is stolen. For tests only; unset KILT_MSG_SCRYPT_LOG_N for real identities`
 }
 
 /** The DID of a key set (light DID, optionally announcing a relay). */

@@ -89,13 +89,34 @@ function corrupt(detail: string): CliError {
   )
 }
 
-/** Checks scrypt parameters: logN 10..20, r 1..32, p 1..16 (bounded so a hostile file cannot exhaust memory). */
+/**
+ * The most scrypt work a keystore may ask for, as `p · 128 · r · N` bytes mixed: 256 MiB, twice
+ * what {@link DEFAULT_SCRYPT} costs (128 MiB of memory, about a second). The memory, `128 · r · N`,
+ * stays below it too. Every keystore kilt-msg writes (N = 2^10..2^17, r = 8, p = 1) is inside.
+ */
+export const MAX_SCRYPT_WORK_BYTES = 256 * 1024 * 1024
+
+/**
+ * Checks scrypt parameters before any derivation: integers with N = 2^logN, logN 10..20, r 1..16,
+ * p 1..4, and `p · 128 · r · N` at most {@link MAX_SCRYPT_WORK_BYTES} — the header of a keystore is
+ * untrusted, and a tampered one must not make opening it cost a gigabyte and seconds before the
+ * passphrase check fails.
+ *
+ * @param params - as stored in the keystore's `kdf`
+ * @returns the checked parameters
+ * @throws CliError ERR_KEYSTORE_CORRUPT when they are out of bounds
+ * @example
+ * checkScrypt({ logN: 17, r: 8, p: 1 })
+ */
 export function checkScrypt(params: ScryptParams): ScryptParams {
   const { logN, r, p } = params
   if (!Number.isInteger(logN) || logN < 10 || logN > 20) throw corrupt('scrypt logN outside 10..20')
-  if (!Number.isInteger(r) || r < 1 || r > 32) throw corrupt('scrypt r outside 1..32')
-  if (!Number.isInteger(p) || p < 1 || p > 16) throw corrupt('scrypt p outside 1..16')
-  if (128 * r * 2 ** logN > 1024 ** 3) throw corrupt('scrypt memory above 1 GiB')
+  if (!Number.isInteger(r) || r < 1 || r > 16) throw corrupt('scrypt r outside 1..16')
+  if (!Number.isInteger(p) || p < 1 || p > 4) throw corrupt('scrypt p outside 1..4')
+  if (p * 128 * r * 2 ** logN > MAX_SCRYPT_WORK_BYTES)
+    throw corrupt(
+      `scrypt cost N=2^${logN}, r=${r}, p=${p} above the limit of ${MAX_SCRYPT_WORK_BYTES / 1024 ** 2} MiB (p·128·r·N)`,
+    )
   return { logN, r, p }
 }
 
@@ -106,7 +127,8 @@ function deriveKey(passphrase: string, salt: Uint8Array, params: ScryptParams): 
     r,
     p,
     dkLen: 32,
-    maxmem: 1024 ** 3 + 4096,
+    // noble counts 128·r·(N + p + 1) bytes; checkScrypt bounds 128·r·N, r ≤ 16, p ≤ 4
+    maxmem: MAX_SCRYPT_WORK_BYTES + 128 * 16 * 5,
   })
 }
 

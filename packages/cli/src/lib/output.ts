@@ -41,14 +41,67 @@ export function style(stream: NodeJS.WriteStream, json: boolean): Style {
   }
 }
 
+/** A value as one JSON document (what {@link printJson} prints). */
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`
+}
+
+/** Lines as printed by {@link println}. */
+export function linesText(...lines: string[]): string {
+  return `${lines.join('\n')}\n`
+}
+
 /** Prints a value as one JSON document on stdout. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+  process.stdout.write(jsonText(value))
 }
 
 /** Prints lines on stdout. */
 export function println(...lines: string[]): void {
-  process.stdout.write(`${lines.join('\n')}\n`)
+  process.stdout.write(linesText(...lines))
+}
+
+/** Deliveries in progress (see {@link deliver}); bin.ts leaves a failure of stdout to them. */
+let delivering = 0
+
+/**
+ * Whether a {@link deliver} is in progress: a failure of stdout is then reported to its caller (which
+ * undoes what the delivery stood for) instead of ending the run at once.
+ */
+export function deliveryInProgress(): boolean {
+  return delivering > 0
+}
+
+/**
+ * Prints `text` on stdout and resolves once the operating system has taken it. When the write fails
+ * (`EPIPE`: the reader went away), `undo` runs before the promise rejects with the write's error, and
+ * the process-wide handler of stdout errors (bin.ts) does not end the run before: what was recorded
+ * for the delivery (a message id in the replay file) is removed again, nothing is acknowledged.
+ *
+ * @param text - the whole output (one write)
+ * @param undo - run, synchronously, when the write failed
+ * @throws the write's error (`code` `EPIPE`, …; see {@link isOutputClosed}), or the error of `undo`
+ * @example
+ * await deliver(`${JSON.stringify(message)}\n`, () => recorded.forget())
+ */
+export async function deliver(text: string, undo?: () => void): Promise<void> {
+  delivering++
+  try {
+    await new Promise<void>((resolve, reject) => {
+      process.stdout.write(text, (e) => (e ? reject(e) : resolve()))
+    })
+  } catch (e) {
+    undo?.()
+    throw e
+  } finally {
+    delivering--
+  }
+}
+
+/** Whether `error` says that stdout is gone (`EPIPE`, or a write after that): the run ends quietly. */
+export function isOutputClosed(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED'
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }

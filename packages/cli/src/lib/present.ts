@@ -8,8 +8,11 @@ import {
   decryptMessage,
   type EncryptedMessage,
   type Message,
+  MessagingError,
   printable,
+  type ReplayStore,
 } from '@kilt-messaging/core'
+import { describeError } from './errors.js'
 import { kiltMsgHome } from './files.js'
 import type { UnlockedIdentity } from './identity.js'
 import { type Style, shortDid, truncate } from './output.js'
@@ -34,31 +37,73 @@ export interface OpenOptions {
   readonly replay?: 'file' | 'memory' | false
 }
 
+/** A verified message, and the way to take back its replay record when it cannot be delivered. */
+export interface OpenedEnvelope {
+  readonly result: DecryptedMessage
+  /**
+   * Removes the message's id from the replay file again: call it when the message could not be
+   * printed, so that it is not consumed unseen (a no-op without a replay file).
+   * @throws MessagingError ERR_REPLAY_STORE_UNAVAILABLE when the file cannot be updated (the id
+   *   then stays recorded; the message can still be read with `decrypt --allow-replay` or `inbox --keep`)
+   */
+  forget(): void
+}
+
 /**
  * Decrypts and verifies an envelope for `identity` (core `decryptMessage`, strict checks) with a
- * replay guard persisted per identity.
+ * replay guard persisted per identity. The id is recorded before the message is returned, so two
+ * runs can never both accept it; a run that then fails to print it calls `forget`.
  *
  * @throws MessagingError with the codes of `decryptMessage`
+ * @example
+ * const { result, forget } = await openEnvelope(identity, envelope)
+ * await deliver(text(result), forget)
  */
 export async function openEnvelope(
   identity: UnlockedIdentity,
   envelope: unknown,
   options: OpenOptions = {},
-): Promise<DecryptedMessage> {
+): Promise<OpenedEnvelope> {
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS
   const maxFutureSkewMs = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS
   const mode = options.replay ?? 'file'
+  const file =
+    mode === 'file' ? fileReplayStore(kiltMsgHome(), identity.name, { maxAgeMs, maxFutureSkewMs }) : undefined
+  // The key this run recorded as new (the guard marks exactly one per message).
+  let marked: string | undefined
+  const store: ReplayStore | undefined =
+    file === undefined
+      ? undefined
+      : {
+          markIfNew(key, expiresAt, now) {
+            const fresh = file.markIfNew(key, expiresAt, now)
+            if (fresh) marked = key
+            return fresh
+          },
+          purge: (now) => file.purge(now),
+        }
   const replay =
     mode === false
       ? false
-      : createReplayGuard({
-          maxAgeMs,
-          maxFutureSkewMs,
-          ...(mode === 'file'
-            ? { store: fileReplayStore(kiltMsgHome(), identity.name, { maxAgeMs, maxFutureSkewMs }) }
-            : {}),
-        })
-  return decryptMessage(envelope, { keys: identity.keyring, maxAgeMs, maxFutureSkewMs, replay })
+      : createReplayGuard({ maxAgeMs, maxFutureSkewMs, ...(store === undefined ? {} : { store }) })
+  const result = await decryptMessage(envelope, { keys: identity.keyring, maxAgeMs, maxFutureSkewMs, replay })
+  return {
+    result,
+    forget() {
+      if (file === undefined || marked === undefined) return
+      const key = marked
+      marked = undefined
+      try {
+        file.forget(key)
+      } catch (cause) {
+        throw new MessagingError(
+          'ERR_REPLAY_STORE_UNAVAILABLE',
+          `The message was not printed, but its id stays recorded as seen (read it with decrypt --allow-replay or inbox --keep): ${describeError(cause).message}`,
+          { cause },
+        )
+      }
+    },
+  }
 }
 
 /** The checks that passed for a decrypted message, in words. */

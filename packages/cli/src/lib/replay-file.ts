@@ -14,13 +14,23 @@
  * `maxFutureSkewMs`); every id is kept for the widest window, and a message that an earlier,
  * narrower run may already have accepted and forgotten is refused as stale (the logic of core's
  * default guard, through core's `retentionExpiry`). Files written before this (no `retention`) still load.
+ *
+ * A file holds at most {@link MAX_REPLAY_ENTRIES} live ids. A full file never evicts one (a forgotten
+ * id could be replayed while its message is still fresh): new messages are refused with
+ * ERR_REPLAY_STORE_UNAVAILABLE, saying so and when the next id expires, until ids expire.
+ *
+ * A run that recorded a message but could not print it removes the id again (`forget`), under the
+ * same lock, so the message is not consumed unseen.
  */
 import { closeSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { MessagingError, type ReplayStore, type RetentionState, retentionExpiry } from '@kilt-messaging/core'
 import { ensurePrivateDir, writeFileAtomic } from './files.js'
 
-/** Most ids kept per identity. */
+/**
+ * Most live ids kept per identity. A full file refuses new messages (ERR_REPLAY_STORE_UNAVAILABLE)
+ * rather than forget ids still inside their window.
+ */
 export const MAX_REPLAY_ENTRIES = 50_000
 
 /** How long a mark waits for the lock before failing (the replay store is then unavailable). */
@@ -40,6 +50,21 @@ export interface FileReplayStoreOptions {
   readonly maxAgeMs?: number
   /** The guard's tolerated clock skew into the future (with `maxAgeMs`). */
   readonly maxFutureSkewMs?: number
+}
+
+/** The replay store of {@link fileReplayStore}. */
+export interface FileReplayStore extends ReplayStore {
+  /** Ids in the file (expired ones included until the file is rewritten). */
+  readonly size: number
+  markIfNew(key: string, expiresAt: number, now: number): boolean
+  purge(now: number): void
+  /**
+   * Removes `key` again (locked like every write): for a message this run recorded with
+   * `markIfNew` but could not deliver. Only a key the caller marked itself may be forgotten: while
+   * it was recorded, no other run accepted the message (they were refused as replays).
+   * @throws when the lock cannot be taken or the file is damaged (the id then stays recorded)
+   */
+  forget(key: string): void
 }
 
 /** The contents of a replay file. */
@@ -96,6 +121,17 @@ function load(path: string): ReplayFile {
   return file
 }
 
+/** The refusal of a full file: no id is evicted; new messages wait until the earliest id expires. */
+function full(path: string, entries: ReadonlyMap<string, number>): MessagingError {
+  let next = Number.POSITIVE_INFINITY
+  for (const exp of entries.values()) if (exp < next) next = exp
+  const when = Number.isFinite(next) && !Number.isNaN(new Date(next).getTime())
+  return new MessagingError(
+    'ERR_REPLAY_STORE_UNAVAILABLE',
+    `The replay file ${path} is full (${entries.size} ids inside their window; at most ${MAX_REPLAY_ENTRIES} are kept): new messages are refused, no id is forgotten${when ? `, until ${new Date(next).toISOString()} (the earliest id expires)` : ''}; a relay keeps them queued`,
+  )
+}
+
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
@@ -115,7 +151,11 @@ function withLock<T>(lock: string, waitMs: number, staleMs: number, fn: () => T)
       } catch {
         // removed by its owner meanwhile
       }
-      if (Date.now() > deadline) throw new Error(`the replay file is locked by another process (${lock})`)
+      if (Date.now() > deadline)
+        throw new MessagingError(
+          'ERR_REPLAY_STORE_UNAVAILABLE',
+          `The replay file is locked by another process (${lock}); a lock left by a run that died is cleared once it is ${Math.round(staleMs / 1000)} s old`,
+        )
       sleepSync(5)
     }
   }
@@ -145,7 +185,7 @@ export function fileReplayStore(
   home: string,
   name: string,
   options: FileReplayStoreOptions = {},
-): ReplayStore & { readonly size: number } {
+): FileReplayStore {
   const path = join(home, 'replay', `${name}.json`)
   const lock = `${path}.lock`
   const waitMs = options.lockWaitMs ?? LOCK_WAIT_MS
@@ -200,10 +240,16 @@ export function fileReplayStore(
           return false
         }
         for (const [k, exp] of entries) if (exp <= now) entries.delete(k)
-        if (entries.size >= MAX_REPLAY_ENTRIES) throw new Error('the replay file is full')
+        if (entries.size >= MAX_REPLAY_ENTRIES) throw full(path, entries)
         entries.set(key, expiry)
         save(file)
         return true
+      })
+    },
+    forget(key: string): void {
+      withLock(lock, waitMs, staleMs, () => {
+        const file = load(path)
+        if (file.entries.delete(key)) save(file)
       })
     },
     purge(now: number): void {

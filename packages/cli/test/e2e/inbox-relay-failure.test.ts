@@ -1,6 +1,7 @@
 /**
- * `kilt-msg inbox --json` never loses a verified message: when the relay fails after messages were
- * verified (and recorded as seen), the JSON document with those messages is still printed.
+ * `kilt-msg inbox --json` never loses a verified message: the JSON document is printed before
+ * anything is acknowledged, and when a page fails after messages were verified (and recorded as
+ * seen), the document with those messages is still printed.
  */
 import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
@@ -16,6 +17,8 @@ describe('inbox --json when the relay fails', () => {
   let envelope: unknown
   /** What fails: the ack, or the second page. */
   let failing: 'ack' | 'page' | 'none' = 'ack'
+  /** The ids of each ack request. */
+  const acks: unknown[] = []
 
   beforeAll(async () => {
     build()
@@ -43,7 +46,10 @@ describe('inbox --json when the relay fails', () => {
     envelope = JSON.parse(readFileSync(file, 'utf8'))
     // A minimal relay: any login, one fixed envelope on the first page; acks or the next page fail.
     server = createServer((req, res) => {
-      req.resume()
+      let body = ''
+      req.on('data', (d) => {
+        body += d
+      })
       req.on('end', () => {
         const u = new URL(req.url ?? '/', url)
         const json = (status: number, body: unknown): void => {
@@ -62,8 +68,10 @@ describe('inbox --json when the relay fails', () => {
             return json(200, { messages: [{ id: 'r1', envelope }], cursor: 'r1' })
           return failing === 'page' ? json(500, boom) : json(200, { messages: [], cursor: null })
         }
-        if (u.pathname === '/v1/inbox/ack')
+        if (u.pathname === '/v1/inbox/ack') {
+          acks.push(JSON.parse(body).ids)
           return failing === 'ack' ? json(500, boom) : json(200, { deleted: 1 })
+        }
         json(404, { error: { code: 'ERR_NOT_FOUND', message: 'no' } })
       })
     })
@@ -74,15 +82,17 @@ describe('inbox --json when the relay fails', () => {
     server?.close()
   })
 
-  it('prints the verified message when the ack fails, with the error', async () => {
+  it('prints the verified message before acknowledging it; an ack failing then fails the run', async () => {
     failing = 'ack'
     const r = await run(['inbox', '--as', 'bob', '--relay', url, '--json'], H)
     expect(r.code).toBe(5)
     expect(oneLineError(r).code).toBe('ERR_TRANSPORT')
     const out = JSON.parse(r.stdout)
-    expect(out.error.code).toBe('ERR_TRANSPORT')
+    // printed whole, before the acknowledgement was attempted
+    expect(out.error).toBeUndefined()
     expect(out.messages).toHaveLength(1)
     expect(out.messages[0]).toMatchObject({ relayId: 'r1', body: { content: { message: 'important' } } })
+    expect(acks).toEqual([['r1']])
   })
 
   it('prints the verified messages when a later page fails', async () => {
@@ -93,6 +103,23 @@ describe('inbox --json when the relay fails', () => {
     const out = JSON.parse(r.stdout)
     expect(out.error.code).toBe('ERR_TRANSPORT')
     expect(out.messages.map((m: { relayId: string }) => m.relayId)).toEqual(['r1'])
+  })
+
+  it('a later page failing: the document with "error" is printed, then what it lists is acknowledged', async () => {
+    failing = 'page'
+    acks.length = 0
+    const r = await run(['inbox', '--as', 'bob', '--relay', url, '--json'], H)
+    expect(r.code).toBe(5)
+    const out = JSON.parse(r.stdout)
+    expect(out.error.code).toBe('ERR_TRANSPORT')
+    // r1 was printed by the first run (whose ack failed): now a replay, deleted
+    expect(out.errors).toEqual([
+      expect.objectContaining({
+        relayId: 'r1',
+        error: expect.objectContaining({ code: 'ERR_MESSAGE_REPLAYED' }),
+      }),
+    ])
+    expect(acks).toEqual([['r1']])
   })
 
   it('a later run reports the already printed message as a replay', async () => {

@@ -59,6 +59,54 @@ describe('keystore files', () => {
     }
   })
 
+  it('a keystore whose scrypt cost was raised is refused before deriving (ERR_KEYSTORE_CORRUPT, exit 3)', async () => {
+    const file = JSON.parse(readFileSync(join(keys, 'bob.json'), 'utf8'))
+    // 512 MiB of scrypt memory (the former bound allowed 1 GiB), and 4 × 128 MiB at p = 4.
+    for (const [name, kdf] of [
+      ['heavy', { ...file.kdf, logN: 19 }],
+      ['parallel', { ...file.kdf, logN: 17, p: 4 }],
+    ] as const) {
+      writeFileSync(join(keys, `${name}.json`), JSON.stringify({ ...file, kdf }), { mode: 0o600 })
+      const r = await run(['decrypt', message, '--as', name], H)
+      expect(r.code, name).toBe(3)
+      const e = oneLineError(r)
+      expect(e.code, name).toBe('ERR_KEYSTORE_CORRUPT')
+      expect(e.message, name).toContain('scrypt cost')
+    }
+  })
+
+  it('KILT_MSG_SCRYPT_LOG_N weakens new keystores: warned on creation and shown by id show', async () => {
+    const weak = await run(['id', 'new', '--name', 'weak'], H)
+    expect(weak.code).toBe(0)
+    expect(weak.stderr).toMatch(/^warning: .*KILT_MSG_SCRYPT_LOG_N.* 128 times cheaper to guess/)
+    const shown = ok(await run(['id', 'show', '--name', 'weak'], H)).stdout
+    expect(shown).toContain('keystore        scrypt N=2^10, r=8, p=1 (weaker than the default 2^17')
+    expect(JSON.parse(ok(await run(['id', 'show', '--name', 'weak', '--json'], H)).stdout).kdf).toEqual({
+      name: 'scrypt',
+      logN: 10,
+      r: 8,
+      p: 1,
+    })
+    // Without it: the default cost, no warning, and the keystore opens.
+    const strong = await run(['id', 'new', '--name', 'strong'], { ...H, KILT_MSG_SCRYPT_LOG_N: undefined })
+    expect(strong.code).toBe(0)
+    expect(strong.stderr).toBe('')
+    expect(JSON.parse(readFileSync(join(keys, 'strong.json'), 'utf8')).kdf.logN).toBe(17)
+    expect(ok(await run(['id', 'show', '--name', 'strong'], H)).stdout).toMatch(/scrypt N=2\^17, r=8, p=1\n/)
+    ok(await run(['id', 'check', '--name', 'strong'], H))
+    // A value outside 10..17 is a usage error, before any passphrase is asked for.
+    for (const value of ['9', '18', 'x']) {
+      const bad = await run(['id', 'new', '--name', 'never'], {
+        ...H,
+        KILT_MSG_SCRYPT_LOG_N: value,
+        KILT_MSG_PASSPHRASE: undefined,
+      })
+      expect(bad.code, value).toBe(2)
+      expect(oneLineError(bad).code).toBe('ERR_USAGE')
+    }
+    expect(existsSync(join(keys, 'never.json'))).toBe(false)
+  })
+
   it('a malformed --to DID is a usage error (exit 2)', async () => {
     for (const to of ['did:kilt:light:00nonsense', 'did:kilt:4nope#x', 'did:web:example.org']) {
       const r = await run(['encrypt', '--as', 'alice', '--to', to, '--type', 'reject', '--content', '{}'], H)

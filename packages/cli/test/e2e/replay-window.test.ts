@@ -1,12 +1,13 @@
 /**
  * The replay file remembers the widest --max-age of all runs: a run with a wider window refuses a
- * message that a narrower run may have accepted and forgotten.
+ * message that a narrower run may have accepted and forgotten; a full one refuses new messages.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createMessage, encryptMessage, randomSigningKeyPair, randomX25519 } from '@kilt-messaging/core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { identityFromKeys } from '../../src/lib/identity.js'
+import { MAX_REPLAY_ENTRIES } from '../../src/lib/replay-file.js'
 import { build, home, ok, oneLineError, run } from './helpers.js'
 
 describe('replay across --max-age windows', () => {
@@ -60,5 +61,21 @@ describe('replay across --max-age windows', () => {
     expect(oneLineError(r).code).toBe('ERR_MESSAGE_STALE')
     // A message created after the widening is accepted.
     ok(await run(['decrypt', await messageFile(1_000, 'new'), '--as', 'bob'], B))
+  })
+
+  it('a full replay file refuses new messages with a typed error naming it, and forgets no id', async () => {
+    const path = join(B.KILT_MSG_HOME as string, 'replay', 'bob.json')
+    const saved = JSON.parse(readFileSync(path, 'utf8'))
+    const live = Date.now() + 86_400_000
+    for (let i = Object.keys(saved.entries).length; i < MAX_REPLAY_ENTRIES; i++) saved.entries[`x${i}`] = live
+    const text = JSON.stringify(saved)
+    writeFileSync(path, text)
+    const r = await run(['decrypt', await messageFile(0, 'one-too-many'), '--as', 'bob'], B)
+    expect(r.code).toBe(1)
+    const e = oneLineError(r)
+    expect(e.code).toBe('ERR_REPLAY_STORE_UNAVAILABLE')
+    expect(e.message).toContain(`The replay file ${path} is full`)
+    expect(e.message).toMatch(/until \d{4}-\S+Z \(the earliest id expires\); a relay keeps them queued$/)
+    expect(readFileSync(path, 'utf8')).toBe(text)
   })
 })

@@ -4,7 +4,10 @@ import { ARMOR_BEGIN, ARMOR_END, armor, crc24, dearmor } from '../../src/lib/arm
 import { readEnvelope } from '../../src/lib/envelope-input.js'
 import { CliError } from '../../src/lib/errors.js'
 import {
+  checkScrypt,
+  DEFAULT_SCRYPT,
   type KeystoreHeader,
+  MAX_SCRYPT_WORK_BYTES,
   openKeystore,
   parseKeystore,
   sealKeystore,
@@ -84,6 +87,49 @@ describe('keystore format', () => {
       expect(code(() => parseKeystore(bad))).toBe('ERR_KEYSTORE_CORRUPT')
   })
 
+  it('bounds the scrypt cost of a file before deriving: what kilt-msg writes opens, more is corrupt', () => {
+    // What kilt-msg writes: N = 2^10..2^17 (KILT_MSG_SCRYPT_LOG_N or the default), r = 8, p = 1.
+    for (let logN = 10; logN <= DEFAULT_SCRYPT.logN; logN++)
+      expect(checkScrypt({ logN, r: 8, p: 1 })).toEqual({ logN, r: 8, p: 1 })
+    expect(checkScrypt({ logN: 18, r: 8, p: 1 })).toEqual({ logN: 18, r: 8, p: 1 }) // 256 MiB: the limit
+    const good = sealKeystore(header, secrets, 'pw', LOW)
+    for (const [logN, r, p] of [
+      [19, 8, 1], // 512 MiB (the former limit allowed 1 GiB)
+      [20, 8, 1], // 1 GiB
+      [18, 8, 2], // 256 MiB, twice
+      [17, 8, 4], // 128 MiB, four times
+      [17, 16, 1], // 256 MiB at r = 16, fine … but with
+      [17, 16, 2], // … p = 2, twice the limit
+      [14, 32, 1], // r above 16
+      [12, 8, 5], // p above 4
+      [12, 8, 16],
+      [21, 1, 1], // N above 2^20
+      [9, 8, 1], // N below 2^10
+      [17.5, 8, 1], // N not a power of two
+      [17, 8.5, 1],
+      [17, 8, 0],
+    ] as const) {
+      const edited = JSON.stringify({ ...good, kdf: { ...good.kdf, logN, r, p } })
+      const ok = logN === 17 && r === 16 && p === 1
+      expect(
+        code(() => parseKeystore(edited)),
+        `${logN} ${r} ${p}`,
+      ).toBe(ok ? undefined : 'ERR_KEYSTORE_CORRUPT')
+      if (!ok)
+        // also when handed to openKeystore without parseKeystore
+        expect(code(() => openKeystore({ ...good, kdf: { ...good.kdf, logN, r, p } }, 'pw'))).toBe(
+          'ERR_KEYSTORE_CORRUPT',
+        )
+    }
+    expect(MAX_SCRYPT_WORK_BYTES).toBe(2 * 128 * 8 * 2 ** DEFAULT_SCRYPT.logN)
+  })
+
+  it('opens a keystore sealed at the default cost', () => {
+    const file = parseKeystore(JSON.stringify(sealKeystore(header, secrets, 'pw')))
+    expect(file.kdf).toMatchObject(DEFAULT_SCRYPT)
+    expect(openKeystore(file, 'pw')).toEqual(secrets)
+  })
+
   it('edited or arbitrary files: parsed, or ERR_KEYSTORE_CORRUPT; opened only when intact', () => {
     const text = JSON.stringify(sealKeystore(header, secrets, 'pw', LOW), null, 2)
     const edit = fc.record({
@@ -143,7 +189,7 @@ describe('keystore format', () => {
             expect((e as CliError).code).toBe('ERR_KEYSTORE_CORRUPT')
             return
           }
-          // scrypt at this file's cost: skip edits that raised it (up to 1 GiB is allowed)
+          // scrypt at this file's cost: skip edits that raised it (up to 256 MiB is allowed)
           if (file.kdf.logN > LOW.logN + 1 || file.kdf.r > LOW.r || file.kdf.p > LOW.p) return
           const intact = JSON.stringify(JSON.parse(candidate)) === JSON.stringify(JSON.parse(text))
           try {

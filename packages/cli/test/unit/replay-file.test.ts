@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { fileReplayStore } from '../../src/lib/replay-file.js'
+import { fileReplayStore, MAX_REPLAY_ENTRIES } from '../../src/lib/replay-file.js'
 
 const T = 1_800_000_000_000
 let home: string
@@ -130,6 +130,52 @@ describe('fileReplayStore', () => {
       expect(Object.keys(saved.entries).sort()).toEqual(['new', 'old'])
       expect(saved.retention).toEqual([[T, WIDE]])
     })
+  })
+
+  it('full: refuses new ids with ERR_REPLAY_STORE_UNAVAILABLE, evicts none, still knows every id', () => {
+    // MAX_REPLAY_ENTRIES live ids: half expire at T + 60 s, half at T + 120 s.
+    const entries: Record<string, number> = {}
+    for (let i = 0; i < MAX_REPLAY_ENTRIES; i++) entries[`k${i}`] = i % 2 === 0 ? T + 60_000 : T + 120_000
+    const file = join(home, 'replay', 'bob.json')
+    mkdirSync(join(home, 'replay'), { recursive: true })
+    const text = JSON.stringify({ version: 1, entries })
+    writeFileSync(file, text)
+    const store = fileReplayStore(home, 'bob')
+    let refusal: unknown
+    try {
+      store.markIfNew('new', T + 60_000, T)
+    } catch (e) {
+      refusal = e
+    }
+    expect(refusal).toMatchObject({ code: 'ERR_REPLAY_STORE_UNAVAILABLE' })
+    const message = (refusal as Error).message
+    expect(message).toContain(file)
+    expect(message).toContain(`is full (${MAX_REPLAY_ENTRIES} ids inside their window`)
+    expect(message).toContain(`until ${new Date(T + 60_000).toISOString()} (the earliest id expires)`)
+    // nothing evicted, nothing rewritten; every id is still a replay
+    expect(readFileSync(file, 'utf8')).toBe(text)
+    expect(store.markIfNew('k0', T + 60_000, T)).toBe(false)
+    expect(store.markIfNew(`k${MAX_REPLAY_ENTRIES - 1}`, T + 120_000, T)).toBe(false)
+    // Once half of them expired, there is room again: only the expired ids go.
+    expect(store.markIfNew('new', T + 180_000, T + 60_000)).toBe(true)
+    expect(store.size).toBe(MAX_REPLAY_ENTRIES / 2 + 1)
+    expect(store.markIfNew('k1', T + 120_000, T + 60_000)).toBe(false)
+  })
+
+  it('forget removes the id a run recorded (locked), so the message is accepted again', () => {
+    const a = fileReplayStore(home, 'bob', { lockWaitMs: 50, staleLockMs: 10_000 })
+    expect(a.markIfNew('k1', T + 60_000, T)).toBe(true)
+    expect(a.markIfNew('k2', T + 60_000, T)).toBe(true)
+    a.forget('k1')
+    const saved = JSON.parse(readFileSync(join(home, 'replay', 'bob.json'), 'utf8'))
+    expect(Object.keys(saved.entries)).toEqual(['k2'])
+    expect(fileReplayStore(home, 'bob').markIfNew('k1', T + 60_000, T)).toBe(true)
+    expect(a.markIfNew('k2', T + 60_000, T)).toBe(false)
+    // under the lock, like every write: a held lock makes it fail, leaving the id recorded
+    writeFileSync(join(home, 'replay', 'bob.json.lock'), '')
+    expect(() => a.forget('k2')).toThrow(expect.objectContaining({ code: 'ERR_REPLAY_STORE_UNAVAILABLE' }))
+    rmSync(join(home, 'replay', 'bob.json.lock'))
+    expect(a.markIfNew('k2', T + 60_000, T)).toBe(false)
   })
 
   it('fails closed on a damaged file (never forgets its ids silently); a missing one is empty', () => {
