@@ -162,6 +162,15 @@ describe('SQLite replay store', () => {
     expect(mailbox.database.pragma('busy_timeout', { simple: true })).toBe(5000)
   })
 
+  it('a closed store refuses marks and purges with ERR_REPLAY_STORE_UNAVAILABLE', async () => {
+    const { file } = setup()
+    const replay = createReplayStoreSqlite(file)
+    expect(await replay.markIfNew('a', T0 + 10, T0)).toBe(true)
+    await replay.close()
+    for (const p of [replay.markIfNew('b', T0 + 10, T0), replay.purge(T0)])
+      await expect(p).rejects.toSatisfy((e) => isMessagingError(e, 'ERR_REPLAY_STORE_UNAVAILABLE'))
+  })
+
   it('fails with ERR_REPLAY_STORE_UNAVAILABLE after maxWaitMs, recording nothing; purge as well', async () => {
     const { file, mailbox } = setup()
     await mailbox.init()
@@ -229,6 +238,33 @@ describe.skipIf(!pgAvailable('replay.test.ts'))('PostgreSQL replay store', () =>
     await replay.purge?.(T0 + 10)
     const rows = await pgQuery<{ key: string }>(url, `SELECT key FROM "${schema}".replay_keys ORDER BY key`)
     expect(rows).toEqual([{ key: 'b' }])
+  })
+
+  it('a database failure or a closed store is ERR_REPLAY_STORE_UNAVAILABLE, with the cause', async () => {
+    const schema = randomSchema()
+    cleanups.push(() => dropSchema(url, schema))
+    const replay = createReplayStorePostgres(url, { schema })
+    expect(await replay.markIfNew('a', T0 + 10, T0)).toBe(true)
+    // the table disappears under the store (an operator's mistake, a failed restore)
+    await pgQuery(url, `DROP TABLE "${schema}".replay_keys`)
+    for (const p of [replay.markIfNew('b', T0 + 10, T0), replay.purge(T0)]) {
+      const e = await p.then(
+        () => undefined,
+        (x: unknown) => x,
+      )
+      expect(isMessagingError(e, 'ERR_REPLAY_STORE_UNAVAILABLE')).toBe(true)
+      expect((e as { cause?: { code?: string } }).cause?.code).toBe('42P01')
+    }
+    await replay.close()
+    await expect(replay.markIfNew('c', T0 + 10, T0)).rejects.toSatisfy((e) =>
+      isMessagingError(e, 'ERR_REPLAY_STORE_UNAVAILABLE'),
+    )
+    // an unreachable database as well
+    const down = createReplayStorePostgres('postgres://kilt:kilt@127.0.0.1:1/none', { schema })
+    cleanups.push(() => down.close())
+    await expect(down.markIfNew('d', T0 + 10, T0)).rejects.toSatisfy((e) =>
+      isMessagingError(e, 'ERR_REPLAY_STORE_UNAVAILABLE'),
+    )
   })
 
   it('rejects bad arguments', async () => {

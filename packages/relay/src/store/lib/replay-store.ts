@@ -184,14 +184,14 @@ export function sqliteReplayStore(
 
   return {
     markIfNew(key, expiresAt, now) {
-      if (closed) return Promise.reject(new Error('the replay store is closed'))
+      if (closed) return Promise.reject(unavailable('the replay store is closed'))
       return new Promise<boolean>((resolve, reject) => {
         queue.push({ key, expiresAt, now, deadline: performance.now() + maxWaitMs, resolve, reject })
         schedule(undefined)
       })
     },
     async purge(now) {
-      if (closed) throw new Error('the replay store is closed')
+      if (closed) throw unavailable('the replay store is closed')
       let deadline = performance.now() + maxWaitMs
       for (let tries = 1; ; ) {
         let changes: number
@@ -264,17 +264,26 @@ export function postgresReplayStore(
     `DELETE FROM ${s}.replay_keys WHERE key IN ` +
     `(SELECT key FROM ${s}.replay_keys WHERE expires_at <= $1 LIMIT ${PURGE_CHUNK})`
   let closed = false
+  /** Runs `work` on the database; any failure of it (connection, schema, query) is the store's typed one. */
+  async function onDatabase<T>(work: () => Promise<T>): Promise<T> {
+    if (closed) throw unavailable('the replay store is closed')
+    try {
+      await ensure()
+      return await work()
+    } catch (e) {
+      throw unavailable('the replay store failed', e)
+    }
+  }
   return {
-    async markIfNew(key, expiresAt, now) {
-      await ensure()
-      const r = await pool.query(markSql, [key, expiresAt, now])
-      return r.rowCount === 1
+    markIfNew(key, expiresAt, now) {
+      return onDatabase(async () => (await pool.query(markSql, [key, expiresAt, now])).rowCount === 1)
     },
-    async purge(now) {
-      await ensure()
-      while (((await pool.query(purgeSql, [now])).rowCount ?? 0) === PURGE_CHUNK) {
-        // keep going: each chunk is its own short statement
-      }
+    purge(now) {
+      return onDatabase(async () => {
+        while (((await pool.query(purgeSql, [now])).rowCount ?? 0) === PURGE_CHUNK) {
+          // keep going: each chunk is its own short statement
+        }
+      })
     },
     async close() {
       if (closed) return
