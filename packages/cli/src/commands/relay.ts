@@ -189,6 +189,8 @@ DID) are deleted at the relay. Messages failing for a reason that may pass later
 resolvable or upgraded, key missing from a full DID, resolver or replay store unavailable,
 created in the future, key not held) are kept queued and reported as kept. A failed message is
 reported on stderr; the run then ends with exit code 4 (with --json: in "errors", exit code 0).
+A replayed message (received before: an acknowledgement that failed, or a copy deposited again)
+is deleted and noted on stderr as "skipped", without failing the run.
 
 Printing comes first: a message is acknowledged only once it was printed (with --json: once the
 whole document was). When the output fails (the reader went away, EPIPE), the message is taken
@@ -198,7 +200,7 @@ Failures of the relay: with --json, when a later page fails, the JSON document i
 with the messages verified so far and an "error" member { code, message }; they are acknowledged,
 then the run fails with that error (exit 5). When an acknowledgement fails, the messages were
 printed already: the run fails with the relay's error (exit 5), and a later run deletes them at
-the relay as replays (reported as ERR_MESSAGE_REPLAYED).
+the relay as replays (noted as skipped, ERR_MESSAGE_REPLAYED).
 
 Examples:
   $ kilt-msg inbox --as bob --relay http://127.0.0.1:8080
@@ -250,15 +252,21 @@ Examples:
             return { verified: true, json, lines: [...messageLines(result.message, c, []), ''], forget }
           } catch (e) {
             const d = describeError(e)
-            failures++
             // A message that can never verify is dropped; one that may verify later stays queued.
             const drop = definitiveFailure(d.code, senderKeyUriOf(m.envelope))
             const kept = !drop || opts.keep === true
+            const where = `relay id ${printable(String(m.id))}; ${kept ? 'kept queued at the relay' : 'deleted at the relay'}`
+            // A replay was received (and shown) before: an acknowledgement that failed, or somebody
+            // depositing a copy again. Harmless, so a notice, not a failure of the run.
+            const replayed = d.code === 'ERR_MESSAGE_REPLAYED'
+            if (!replayed) failures++
             return {
               verified: false,
               drop,
               json: { relayId: m.id, error: { code: d.code, message: d.message }, kept },
-              line: `error ${d.code}: ${printable(d.message)} (relay id ${printable(String(m.id))}; ${kept ? 'kept queued at the relay' : 'deleted at the relay'})\n`,
+              line: replayed
+                ? `skipped ${d.code}: already received (${where})\n`
+                : `error ${d.code}: ${printable(d.message)} (${where})\n`,
             }
           }
         }

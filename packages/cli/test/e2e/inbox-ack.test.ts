@@ -138,3 +138,68 @@ describe('inbox acknowledges only definitive failures', () => {
       expect(definitiveFailure(code), code).toBe(false)
   })
 })
+
+describe('inbox notes a replayed message without failing the run', () => {
+  const B = home()
+  let bobDid: string
+  let url: string
+  let relay: Awaited<ReturnType<typeof start>> | undefined
+
+  beforeAll(async () => {
+    build()
+    bobDid = JSON.parse(ok(await run(['id', 'new', '--name', 'bob', '--json'], B)).stdout).did
+    relay = await start(
+      ['relay', 'serve', '--port', '0', '--json', '--db', join(B.KILT_MSG_HOME as string, 'relay.db')],
+      B,
+      /\{"url":"([^"]+)"/,
+    )
+    url = relay.match[1] as string
+  })
+  afterAll(() => {
+    relay?.child.kill('SIGTERM')
+  })
+
+  async function post(envelope: object): Promise<string> {
+    const r = await fetch(new URL('v1/messages', `${url}/`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(envelope),
+    })
+    expect(r.status).toBe(201)
+    return ((await r.json()) as { id: string }).id
+  }
+
+  it('a copy of a message read before is deleted and noted as skipped; exit 0', async () => {
+    const sender = identityFromKeys('sender', randomSigningKeyPair('ed25519'), randomX25519())
+    const message = createMessage(
+      { type: 'reject', content: { message: 'once' } },
+      { sender: sender.did, receiver: bobDid as never },
+    )
+    const envelope = await encryptMessage(message, { keys: sender.keyring })
+    await post(envelope)
+    const first = ok(await run(['inbox', '--as', 'bob', '--relay', url], B))
+    expect(first.stdout).toContain(message.messageId)
+    // the same envelope again: an acknowledgement that failed, or somebody depositing a copy
+    const copy = await post(envelope)
+    const again = await run(['inbox', '--as', 'bob', '--relay', url], B)
+    expect(again.code).toBe(0)
+    expect(again.stderr).toContain(
+      `skipped ERR_MESSAGE_REPLAYED: already received (relay id ${copy}; deleted at the relay)`,
+    )
+    expect(again.stderr).not.toContain('failed to verify')
+    expect(again.stdout).toContain('no new messages')
+    // deleted: nothing is left, and --json still lists it under errors while queued (here: gone)
+    const after = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], B)).stdout)
+    expect(after).toMatchObject({ messages: [], errors: [] })
+    // a failure next to the replay still fails the run
+    const tampered = { ...envelope, ciphertext: `${envelope.ciphertext.slice(0, -2)}00` }
+    if (tampered.ciphertext === envelope.ciphertext)
+      tampered.ciphertext = `${envelope.ciphertext.slice(0, -2)}01`
+    await post(envelope)
+    await post(tampered)
+    const mixed = await run(['inbox', '--as', 'bob', '--relay', url], B)
+    expect(mixed.code).toBe(4)
+    expect(mixed.stderr).toContain('skipped ERR_MESSAGE_REPLAYED')
+    expect(mixed.stderr).toContain('1 message failed to verify')
+  })
+})
