@@ -3,9 +3,8 @@
  * output fails (EPIPE, the reader went away), the record is undone and nothing is acknowledged, so
  * a later run shows the message instead of refusing it as a replay.
  */
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { aliceToBob, build, home, ok, oneLineError, run, start } from './helpers.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { aliceToBob, build, home, localRelay, ok, oneLineError, run } from './helpers.js'
 
 describe('delivery and the replay record agree', () => {
   const H = home()
@@ -30,20 +29,7 @@ describe('delivery and the replay record agree', () => {
   })
 
   describe('inbox', () => {
-    let url: string
-    let relay: Awaited<ReturnType<typeof start>> | undefined
-
-    beforeAll(async () => {
-      relay = await start(
-        ['relay', 'serve', '--port', '0', '--json', '--db', join(H.KILT_MSG_HOME as string, 'relay.db')],
-        H,
-        /\{"url":"([^"]+)"/,
-      )
-      url = relay.match[1] as string
-    })
-    afterAll(() => {
-      relay?.child.kill('SIGTERM')
-    })
+    const relay = localRelay(H)
 
     /** Sends a message from Alice to Bob through the relay; returns its messageId. */
     async function send(text: string): Promise<string> {
@@ -60,7 +46,7 @@ describe('delivery and the replay record agree', () => {
             '--content',
             JSON.stringify({ message: text }),
             '--relay',
-            url,
+            relay.url(),
             '--json',
           ],
           H,
@@ -71,7 +57,7 @@ describe('delivery and the replay record agree', () => {
 
     /** The inbox as JSON (acknowledging what it prints). */
     async function inbox(): Promise<{ messages: { messageId: string }[]; errors: unknown[] }> {
-      return JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], H)).stdout)
+      return JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', relay.url(), '--json'], H)).stdout)
     }
 
     for (const [mode, flags] of [
@@ -81,7 +67,7 @@ describe('delivery and the replay record agree', () => {
     ] as const)
       it(`${mode}: a message not printed is neither recorded nor acknowledged`, async () => {
         const id = await send(`for ${mode}`)
-        const lost = await run(['inbox', '--as', 'bob', '--relay', url, ...flags], H, undefined, {
+        const lost = await run(['inbox', '--as', 'bob', '--relay', relay.url(), ...flags], H, undefined, {
           closeStdout: true,
         })
         expect(lost.code).toBe(1)

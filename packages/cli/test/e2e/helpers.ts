@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll } from 'vitest'
 
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
 export const BIN = join(ROOT, 'packages/cli/dist/bin.js')
@@ -112,6 +113,33 @@ export function start(
       reject(new Error(`exited ${code}: ${out} ${err}`))
     })
   })
+}
+
+/**
+ * A `kilt-msg relay serve` on a free port for the tests of the calling `describe` (started in
+ * `beforeAll`, stopped in `afterAll`), its database in `dir`. Read `url()` inside tests.
+ */
+export function localRelay(
+  env: Record<string, string>,
+  dir: string = env.KILT_MSG_HOME as string,
+): { url(): string } {
+  let relay: Awaited<ReturnType<typeof start>> | undefined
+  beforeAll(async () => {
+    relay = await start(
+      ['relay', 'serve', '--port', '0', '--json', '--db', join(dir, 'relay.db')],
+      env,
+      /\{"url":"([^"]+)"/,
+    )
+  })
+  afterAll(() => {
+    relay?.child.kill('SIGTERM')
+  })
+  return {
+    url() {
+      if (relay === undefined) throw new Error('the relay is not started yet')
+      return relay.match[1] as string
+    },
+  }
 }
 
 /** Expects the one-line error format: exactly one stderr line, no stack. */

@@ -3,44 +3,44 @@
  * message failing for a reason that may pass later stays queued. Freshness tolerates 2 minutes of
  * sender clock skew.
  */
-import { join } from 'node:path'
 import { createMessage, encryptMessage, randomSigningKeyPair, randomX25519 } from '@kilt-messaging/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { definitiveFailure } from '../../src/commands/relay.js'
 import { identityFromKeys } from '../../src/lib/identity.js'
-import { build, home, ok, run, start } from './helpers.js'
+import { build, home, localRelay, ok, run } from './helpers.js'
 
-describe('inbox acknowledges only definitive failures', () => {
+/** Bob's home with his identity, and a relay, for the tests of the calling `describe`. */
+function bobWithRelay() {
   const B = home()
-  let bobDid: string
-  let url: string
-  let relay: Awaited<ReturnType<typeof start>> | undefined
-
+  let did: string | undefined
   beforeAll(async () => {
     build()
-    bobDid = JSON.parse(ok(await run(['id', 'new', '--name', 'bob', '--json'], B)).stdout).did
-    relay = await start(
-      ['relay', 'serve', '--port', '0', '--json', '--db', join(B.KILT_MSG_HOME as string, 'relay.db')],
-      B,
-      /\{"url":"([^"]+)"/,
-    )
-    url = relay.match[1] as string
+    did = JSON.parse(ok(await run(['id', 'new', '--name', 'bob', '--json'], B)).stdout).did
   })
-  afterAll(() => {
-    relay?.child.kill('SIGTERM')
-  })
+  return {
+    B,
+    relay: localRelay(B),
+    bob: () => {
+      if (did === undefined) throw new Error('bob is not made yet')
+      return did
+    },
+  }
+}
+
+describe('inbox acknowledges only definitive failures', () => {
+  const { B, bob, relay } = bobWithRelay()
 
   async function deposit(createdAhead: number, tamper = false, senderKeyUri?: string): Promise<string> {
     const sender = identityFromKeys('sender', randomSigningKeyPair('ed25519'), randomX25519())
     const message = createMessage(
       { type: 'reject', content: { message: `ahead ${createdAhead}` } },
-      { sender: sender.did, receiver: bobDid as never, now: () => Date.now() + createdAhead },
+      { sender: sender.did, receiver: bob() as never, now: () => Date.now() + createdAhead },
     )
     const envelope = await encryptMessage(message, { keys: sender.keyring })
     const ciphertext = tamper
       ? `${envelope.ciphertext.slice(0, -2)}${envelope.ciphertext.endsWith('00') ? '01' : '00'}`
       : envelope.ciphertext
-    const r = await fetch(new URL('v1/messages', `${url}/`), {
+    const r = await fetch(new URL('v1/messages', `${relay.url()}/`), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...envelope, ciphertext, senderKeyUri: senderKeyUri ?? envelope.senderKeyUri }),
@@ -53,7 +53,9 @@ describe('inbox acknowledges only definitive failures', () => {
     const future = await deposit(10 * 60_000)
     const tampered = await deposit(0, true)
     const skewed = await deposit(30_000)
-    const first = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], B)).stdout)
+    const first = JSON.parse(
+      ok(await run(['inbox', '--as', 'bob', '--relay', relay.url(), '--json'], B)).stdout,
+    )
     expect(first.messages.map((m: { relayId: string }) => m.relayId)).toEqual([skewed])
     expect(first.errors).toEqual([
       expect.objectContaining({
@@ -68,10 +70,12 @@ describe('inbox acknowledges only definitive failures', () => {
       }),
     ])
     // Only the message that may verify later is still at the relay.
-    const second = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], B)).stdout)
+    const second = JSON.parse(
+      ok(await run(['inbox', '--as', 'bob', '--relay', relay.url(), '--json'], B)).stdout,
+    )
     expect(second.messages).toEqual([])
     expect(second.errors.map((e: { relayId: string }) => e.relayId)).toEqual([future])
-    const text = await run(['inbox', '--as', 'bob', '--relay', url], B)
+    const text = await run(['inbox', '--as', 'bob', '--relay', relay.url()], B)
     expect(text.stderr).toContain('ERR_MESSAGE_FUTURE')
     expect(text.stderr).toContain('kept queued at the relay')
   })
@@ -80,7 +84,7 @@ describe('inbox acknowledges only definitive failures', () => {
     const sender = identityFromKeys('other', randomSigningKeyPair('ed25519'), randomX25519())
     const missingKey = `${sender.did}#no-such-key`
     const first = await deposit(0, false, missingKey)
-    const r = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], B)).stdout)
+    const r = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', relay.url(), '--json'], B)).stdout)
     expect(r.messages).toEqual([])
     // (The future message of the test before is still queued.)
     expect(r.errors.filter((e: { relayId: string }) => e.relayId === first)).toEqual([
@@ -91,11 +95,13 @@ describe('inbox acknowledges only definitive failures', () => {
       }),
     ])
     // Deleted at the relay; the future message of the test before is all that is left.
-    const again = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], B)).stdout)
+    const again = JSON.parse(
+      ok(await run(['inbox', '--as', 'bob', '--relay', relay.url(), '--json'], B)).stdout,
+    )
     expect(again.errors.map((e: { error: { code: string } }) => e.error.code)).toEqual(['ERR_MESSAGE_FUTURE'])
     // Text mode: the failures are reported and the run fails; never "no new messages".
     const second = await deposit(0, false, missingKey)
-    const text = await run(['inbox', '--as', 'bob', '--relay', url], B)
+    const text = await run(['inbox', '--as', 'bob', '--relay', relay.url()], B)
     expect(text.code).toBe(4)
     expect(text.stdout).not.toContain('no new messages')
     expect(text.stderr).toContain(`ERR_KEY_NOT_FOUND`)
@@ -140,27 +146,10 @@ describe('inbox acknowledges only definitive failures', () => {
 })
 
 describe('inbox notes a replayed message without failing the run', () => {
-  const B = home()
-  let bobDid: string
-  let url: string
-  let relay: Awaited<ReturnType<typeof start>> | undefined
-
-  beforeAll(async () => {
-    build()
-    bobDid = JSON.parse(ok(await run(['id', 'new', '--name', 'bob', '--json'], B)).stdout).did
-    relay = await start(
-      ['relay', 'serve', '--port', '0', '--json', '--db', join(B.KILT_MSG_HOME as string, 'relay.db')],
-      B,
-      /\{"url":"([^"]+)"/,
-    )
-    url = relay.match[1] as string
-  })
-  afterAll(() => {
-    relay?.child.kill('SIGTERM')
-  })
+  const { B, bob, relay } = bobWithRelay()
 
   async function post(envelope: object): Promise<string> {
-    const r = await fetch(new URL('v1/messages', `${url}/`), {
+    const r = await fetch(new URL('v1/messages', `${relay.url()}/`), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(envelope),
@@ -173,15 +162,15 @@ describe('inbox notes a replayed message without failing the run', () => {
     const sender = identityFromKeys('sender', randomSigningKeyPair('ed25519'), randomX25519())
     const message = createMessage(
       { type: 'reject', content: { message: 'once' } },
-      { sender: sender.did, receiver: bobDid as never },
+      { sender: sender.did, receiver: bob() as never },
     )
     const envelope = await encryptMessage(message, { keys: sender.keyring })
     await post(envelope)
-    const first = ok(await run(['inbox', '--as', 'bob', '--relay', url], B))
+    const first = ok(await run(['inbox', '--as', 'bob', '--relay', relay.url()], B))
     expect(first.stdout).toContain(message.messageId)
     // the same envelope again: an acknowledgement that failed, or somebody depositing a copy
     const copy = await post(envelope)
-    const again = await run(['inbox', '--as', 'bob', '--relay', url], B)
+    const again = await run(['inbox', '--as', 'bob', '--relay', relay.url()], B)
     expect(again.code).toBe(0)
     expect(again.stderr).toContain(
       `skipped ERR_MESSAGE_REPLAYED: already received (relay id ${copy}; deleted at the relay)`,
@@ -189,7 +178,9 @@ describe('inbox notes a replayed message without failing the run', () => {
     expect(again.stderr).not.toContain('failed to verify')
     expect(again.stdout).toContain('no new messages')
     // deleted: nothing is left, and --json still lists it under errors while queued (here: gone)
-    const after = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], B)).stdout)
+    const after = JSON.parse(
+      ok(await run(['inbox', '--as', 'bob', '--relay', relay.url(), '--json'], B)).stdout,
+    )
     expect(after).toMatchObject({ messages: [], errors: [] })
     // a failure next to the replay still fails the run
     const tampered = { ...envelope, ciphertext: `${envelope.ciphertext.slice(0, -2)}00` }
@@ -197,7 +188,7 @@ describe('inbox notes a replayed message without failing the run', () => {
       tampered.ciphertext = `${envelope.ciphertext.slice(0, -2)}01`
     await post(envelope)
     await post(tampered)
-    const mixed = await run(['inbox', '--as', 'bob', '--relay', url], B)
+    const mixed = await run(['inbox', '--as', 'bob', '--relay', relay.url()], B)
     expect(mixed.code).toBe(4)
     expect(mixed.stderr).toContain('skipped ERR_MESSAGE_REPLAYED')
     expect(mixed.stderr).toContain('1 message failed to verify')

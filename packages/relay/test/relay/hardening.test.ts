@@ -502,22 +502,7 @@ describe.each(backends)('hardening on $name', (backend) => {
       const id = (await deposit(app, envelope(alice, bob))).json().id as string
       const token = await login(app, bob)
       const other = await login(app, alice)
-      const table = `"${schema}".messages`
-      const locker = new pg.Client({ connectionString: PG_URL! })
-      await locker.connect()
-      cleanups.push(() => locker.end())
-      await locker.query('BEGIN')
-      await locker.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`)
-      const waiting = async () =>
-        Number(
-          (
-            await pgQuery<{ n: string }>(
-              PG_URL!,
-              'SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = $1::regclass',
-              [table],
-            )
-          )[0]!.n,
-        )
+      const { locker, waiting } = await lockMessages(schema)
       const held = [inbox(app, token, ''), inbox(app, token, '')]
       let n = 0
       for (let i = 0; i < 500 && n < 2; i++) n = await waiting()
@@ -555,22 +540,7 @@ describe.each(backends)('hardening on $name', (backend) => {
       await app.listen({ host: '127.0.0.1', port: 0 })
       const address = app.server.address()
       if (address === null || typeof address === 'string') throw new Error('no address')
-      const table = `"${schema}".messages`
-      const locker = new pg.Client({ connectionString: PG_URL! })
-      await locker.connect()
-      cleanups.push(() => locker.end())
-      await locker.query('BEGIN')
-      await locker.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`)
-      const waiting = async () =>
-        Number(
-          (
-            await pgQuery<{ n: string }>(
-              PG_URL!,
-              'SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = $1::regclass',
-              [table],
-            )
-          )[0]!.n,
-        )
+      const { locker, waiting } = await lockMessages(schema)
       const hungUp = httpGet({
         host: '127.0.0.1',
         port: address.port,
@@ -611,3 +581,30 @@ describe.each(backends)('hardening on $name', (backend) => {
     },
   )
 })
+
+/**
+ * Locks the messages table of `schema` from another PostgreSQL session (released by committing
+ * `locker`, ended at cleanup); `waiting()` counts the lock requests queued behind it.
+ */
+async function lockMessages(
+  schema: string | undefined,
+): Promise<{ locker: pg.Client; waiting: () => Promise<number> }> {
+  if (schema === undefined) throw new Error('a PostgreSQL relay has a schema')
+  const table = `"${schema}".messages`
+  const locker = new pg.Client({ connectionString: PG_URL! })
+  await locker.connect()
+  cleanups.push(() => locker.end())
+  await locker.query('BEGIN')
+  await locker.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`)
+  const waiting = async () =>
+    Number(
+      (
+        await pgQuery<{ n: string }>(
+          PG_URL!,
+          'SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = $1::regclass',
+          [table],
+        )
+      )[0]!.n,
+    )
+  return { locker, waiting }
+}
