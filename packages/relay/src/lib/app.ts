@@ -316,20 +316,34 @@ export async function buildApp(options: RelayOptions): Promise<FastifyInstance> 
         throw e
       }
       let stored = 0
+      let full = 0
       const unstored = new Map<string, number>()
       const out = results.map((r, i) => {
         if (r.id === null) {
           const mailbox = inputs[i]!.mailbox
           unstored.set(mailbox, (unstored.get(mailbox) ?? 0) + 1)
-          return { error: { code: 'ERR_QUOTA_EXCEEDED' as const, message: "the receiver's mailbox is full" } }
+          if (r.error === 'quota') {
+            full++
+            return {
+              error: { code: 'ERR_QUOTA_EXCEEDED' as const, message: "the receiver's mailbox is full" },
+            }
+          }
+          // PostgreSQL: the batch's other items committed before the database failed on these
+          return {
+            error: { code: 'ERR_UNAVAILABLE' as const, message: 'the store is unavailable, retry later' },
+          }
         }
         stored++
         return { id: r.id, receivedAt: now }
       })
       ticket.refund(unstored)
       metrics.deposits += stored
-      if (stored < out.length) metrics.reject('ERR_QUOTA_EXCEEDED')
-      if (stored === 0) throw new RelayError('ERR_QUOTA_EXCEEDED', "the receiver's mailbox is full")
+      if (full > 0) metrics.reject('ERR_QUOTA_EXCEEDED')
+      if (stored + full < out.length) metrics.reject('ERR_UNAVAILABLE')
+      if (stored === 0)
+        throw full > 0
+          ? new RelayError('ERR_QUOTA_EXCEEDED', "the receiver's mailbox is full")
+          : new RelayError('ERR_UNAVAILABLE', 'the store is unavailable, retry later')
       if (routeLevelOn(request.log.level))
         request.log.debug({ mailboxes: checked.map((c) => hashDid(c.mailbox)), stored }, 'deposit')
       return reply.status(201).send(batch ? { results: out } : out[0])

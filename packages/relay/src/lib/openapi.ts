@@ -122,7 +122,8 @@ export const OPENAPI_DOCUMENT = Object.freeze({
         },
         responses: {
           '201': {
-            description: 'Stored. Batch: per-item results, each { id, receivedAt } or { error }.',
+            description:
+              'Stored. Batch: per-item results, each { id, receivedAt } or { error } (ERR_QUOTA_EXCEEDED: that mailbox is full; ERR_UNAVAILABLE: PostgreSQL failed after other items of the batch committed — retry that item).',
             content: json({
               oneOf: [
                 ref('Deposited'),

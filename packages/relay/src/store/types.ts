@@ -43,17 +43,19 @@ export interface QuotaExceeded {
   readonly mailbox: string
 }
 
+/** The outcome of one deposit item: its id, or why it was not stored. */
+export type DepositResult = { id: string } | { id: null; error: 'quota' | 'unavailable' }
+
 export interface MailboxStore {
   /** Creates tables / runs migrations. Idempotent; safe when several instances start at once. */
   init(): Promise<void>
   /**
    * Commits deposits durably (resolves only after COMMIT returned) and returns their ids, in input order.
-   * Each item either lands or fails alone with a quota error (`{ id: null, error: 'quota' }`).
+   * Each item either lands or fails alone: with a quota error (`{ id: null, error: 'quota' }`), or —
+   * PostgreSQL, a batch part of which committed before the database failed — `'unavailable'`. A call
+   * that stored nothing rejects instead.
    */
-  deposit(
-    items: readonly DepositInput[],
-    quota: Quota,
-  ): Promise<Array<{ id: string } | { id: null; error: 'quota' }>>
+  deposit(items: readonly DepositInput[], quota: Quota): Promise<DepositResult[]>
   /**
    * Messages of a mailbox with id > `after`, oldest first, excluding expired ones. With `maxBytes`,
    * only the first messages whose sizes sum to at most `maxBytes` (always at least one, so a reader

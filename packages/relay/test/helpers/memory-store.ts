@@ -4,7 +4,13 @@
  * Counts calls so tests can assert that hostile requests leave the store untouched.
  */
 import { randomBytes } from 'node:crypto'
-import type { DepositInput, MailboxStore, Quota, StoredMessage } from '../../src/store/types.js'
+import type {
+  DepositInput,
+  DepositResult,
+  MailboxStore,
+  Quota,
+  StoredMessage,
+} from '../../src/store/types.js'
 
 let seq = 0
 function newId(now: number): string {
@@ -17,6 +23,8 @@ export interface MemoryStore extends MailboxStore {
   readonly calls: { deposit: number; ack: number; list: number; putChallenge: number; takeChallenge: number }
   /** Makes every call fail (simulates a database outage). */
   failing: boolean
+  /** Deposits into these mailboxes fail alone as `'unavailable'` (PostgreSQL: a batch's failed fallback). */
+  readonly unavailable: Set<string>
   /** Secret override (another deployment). */
   secret: Uint8Array
 }
@@ -31,13 +39,18 @@ export function createMemoryStore(options: { secret?: Uint8Array } = {}): Memory
     messages,
     calls,
     failing: false,
+    unavailable: new Set(),
     secret: options.secret ?? new Uint8Array(randomBytes(32)),
     async init() {},
     async deposit(items: readonly DepositInput[], quota: Quota) {
       calls.deposit++
       if (store.failing) throw new Error('store down')
-      const out: Array<{ id: string } | { id: null; error: 'quota' }> = []
+      const out: DepositResult[] = []
       for (const item of items) {
+        if (store.unavailable.has(item.mailbox)) {
+          out.push({ id: null, error: 'unavailable' })
+          continue
+        }
         const mine = live(item.receivedAt).filter((m) => m.mailbox === item.mailbox)
         const bytes = mine.reduce((a, m) => a + m.size, 0)
         if (mine.length + 1 > quota.maxCount || bytes + item.size > quota.maxBytes) {

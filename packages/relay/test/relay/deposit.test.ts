@@ -175,6 +175,41 @@ describe('POST /v1/messages', () => {
     await tiny.close()
   })
 
+  it('per item ERR_UNAVAILABLE when the store stored the batch in part (503 when nothing); their budget comes back', async () => {
+    const strict = await createRelay({
+      store,
+      logger: false,
+      clock: () => NOW,
+      limits: { mailboxDepositsPerMinute: 2 },
+      expireIntervalMs: 0,
+    })
+    store.unavailable.add(didSubject(alice.did))
+    const batch = await strict.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      payload: { messages: [envelope(alice, bob), envelope(bob, alice)] },
+    })
+    expect(batch.statusCode).toBe(201)
+    const { results } = batch.json()
+    expect(results[0].id).toEqual(expect.any(String))
+    expect(results[1]).toEqual({ error: { code: 'ERR_UNAVAILABLE', message: expect.any(String) } })
+    const none = await strict.inject({ method: 'POST', url: '/v1/messages', payload: envelope(bob, alice) })
+    expect(none.statusCode).toBe(503)
+    expect(none.json().error.code).toBe('ERR_UNAVAILABLE')
+    // alice's mailbox stored nothing: both of its 2 deposits per minute are still there
+    store.unavailable.clear()
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await strict.inject({ method: 'POST', url: '/v1/messages', payload: envelope(bob, alice) }))
+          .statusCode,
+      ).toBe(201)
+    expect(
+      (await strict.inject({ method: 'POST', url: '/v1/messages', payload: envelope(bob, alice) }))
+        .statusCode,
+    ).toBe(429)
+    await strict.close()
+  })
+
   it('refuses full-DID receivers without a full-DID resolver (400), accepts them with one', async () => {
     const full = `${toFullDid(bob.did)}#0x${'ab'.repeat(32)}` as const
     const toFull = { ...envelope(alice, bob), receiverKeyUri: full }

@@ -8,7 +8,7 @@ import { isMessagingError } from '@kilt-messaging/core'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isMessageId } from '../../src/store/ids.js'
-import type { DepositInput, MailboxStore, Quota } from '../../src/store/types.js'
+import type { DepositInput, DepositResult, MailboxStore, Quota } from '../../src/store/types.js'
 
 /** A backing database that stores can be opened on, several times and concurrently. */
 export interface StoreHarness {
@@ -40,7 +40,7 @@ export function item(mailbox: string, over: Partial<DepositInput> & { pad?: numb
   }
 }
 
-function idOf(r: { id: string } | { id: null; error: 'quota' } | undefined): string {
+function idOf(r: DepositResult | undefined): string {
   if (r === undefined || r.id === null) throw new Error('expected a stored id')
   return r.id
 }

@@ -136,6 +136,42 @@ describe.skipIf(!hasPg)('PostgreSQL store: deposit path', () => {
     expect((await s.deposit([item('known')], BIG))[0]!.id).not.toBeNull()
   })
 
+  it('a batch whose fallback transaction fails keeps and answers what the first statement committed', async () => {
+    const s = await make()
+    await s.deposit([item('known')], BIG)
+    // New mailboxes go through the fallback transaction, whose usage insert fails for 'boom'.
+    await pgQuery(
+      url,
+      `CREATE FUNCTION "${schema}".boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.mailbox = 'boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$`,
+    )
+    await pgQuery(
+      url,
+      `CREATE TRIGGER boom BEFORE INSERT ON "${schema}".usage FOR EACH ROW EXECUTE FUNCTION "${schema}".boom()`,
+    )
+    // Same tick: one batch; its first statement commits 'known', the fallback fails.
+    const settled = await Promise.allSettled([
+      s.deposit([item('known')], BIG),
+      s.deposit([item('boom')], BIG),
+      s.deposit([item('known'), item('boom'), item('known')], BIG),
+    ])
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    const [alone, , mixed] = settled as [
+      PromiseFulfilledResult<Array<{ id: string | null }>>,
+      PromiseRejectedResult,
+      PromiseFulfilledResult<Array<{ id: string | null; error?: string }>>,
+    ]
+    expect(alone.value[0]!.id).toEqual(expect.any(String))
+    expect(mixed.value[0]!.id).toEqual(expect.any(String))
+    expect(mixed.value[1]).toEqual({ id: null, error: 'unavailable' })
+    expect(mixed.value[2]!.id).toEqual(expect.any(String))
+    // what was answered as stored is stored, nothing else
+    const listed = await s.list('known', { limit: 10, now: T0 })
+    expect(listed.map((m) => m.id).sort()).toEqual(
+      [listed[0]!.id, alone.value[0]!.id, mixed.value[0]!.id, mixed.value[2]!.id].sort(),
+    )
+    expect(await s.list('boom', { limit: 10, now: T0 })).toEqual([])
+  })
+
   it('one batch mixing a fitting, a full and a new mailbox: each gets the right answer and counters', async () => {
     const s = await make()
     const quota = { maxCount: 2, maxBytes: 1_000_000 }

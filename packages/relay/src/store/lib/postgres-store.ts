@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto'
 import { MessagingError } from '@kilt-messaging/core'
 import pg from 'pg'
 import { newMessageId, newMessageIdAfter } from '../ids.js'
-import type { DepositInput, MailboxStore, Quota } from '../types.js'
+import type { DepositInput, DepositResult, MailboxStore, Quota } from '../types.js'
 import { PgListener } from './pg-listener.js'
 import { migratePostgres, quoteIdent } from './postgres-schema.js'
 import { initOnce, type MessageRow, subscribe, toStoredMessage } from './store-common.js'
@@ -65,8 +65,6 @@ function columns<T extends readonly unknown[]>(n: T['length']): Columns<T> {
 function pushRow<T extends readonly unknown[]>(cols: Columns<T>, row: T): void {
   for (let i = 0; i < row.length; i++) (cols[i] as unknown[]).push(row[i])
 }
-
-type DepositResult = { id: string } | { id: null; error: 'quota' }
 
 /** A deposit of a group that the database refused on its own (the others of the group were written). */
 interface Refused {
@@ -364,7 +362,20 @@ export function postgresStore(config: PostgresStoreConfig): PostgresMailboxStore
       })
       parts.push(part)
     }
-    const slow = await writeSlow(parts)
+    let slow: DepositResult[][]
+    try {
+      slow = await writeSlow(parts)
+    } catch (e) {
+      // The statement above committed: what it stored stays stored and is answered as such. Only the
+      // items of the failed transaction fail — a deposit all of whose items were there as a whole.
+      return group.map((p, i) => {
+        const lost = parts[i]!.at
+        if (lost.length === 0) return results[i]!
+        if (lost.length === p.items.length) return { refused: e }
+        for (const j of lost) results[i]![j] = { id: null, error: 'unavailable' }
+        return results[i]!
+      })
+    }
     parts.forEach((part, i) => {
       part.at.forEach((j, k) => {
         results[i]![j] = slow[i]![k]!

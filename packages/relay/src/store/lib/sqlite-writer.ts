@@ -11,15 +11,15 @@
 
 import type Database from 'better-sqlite3'
 import { newMessageIdAfter } from '../ids.js'
-import type { DepositInput, Quota } from '../types.js'
+import type { DepositInput, DepositResult, Quota } from '../types.js'
 
 /** Rows deleted per `expire` operation. */
 export const EXPIRE_CHUNK = 1000
 /** Most deposit items written in one group (an operation is never split). */
 export const MAX_GROUP_ITEMS = 4096
 
-/** Result of one deposit item. */
-export type DepositResult = { id: string } | { id: null; error: 'quota' }
+/** Result of one deposit item (SQLite writes a batch in one transaction: never `'unavailable'`). */
+export type { DepositResult } from '../types.js'
 
 /** One write operation (structured-clonable: it crosses the worker boundary). */
 export type WriteOp =
