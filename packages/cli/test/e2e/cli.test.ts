@@ -11,8 +11,8 @@ import {
   randomSigningKeyPair,
   randomX25519,
 } from '@kilt-messaging/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BIN, build, home, ok, oneLineError, type RunResult, run, start } from './helpers.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { BIN, build, home, localRelay, ok, oneLineError, type RunResult, run, start } from './helpers.js'
 
 // Fixed seeds for Bob, imported through the environment (never argv): used to check that no
 // secret reaches the disk in clear.
@@ -418,37 +418,39 @@ describe('bad input: one line, a documented exit code, no stack', () => {
 })
 
 describe('relay: send and inbox', () => {
-  let relay: Awaited<ReturnType<typeof start>>
-  let url: string
-  beforeAll(async () => {
-    relay = await start(
-      ['relay', 'serve', '--port', '0', '--json', '--db', join(tmp, 'relay.db')],
-      A,
-      /\{"url":"([^"]+)"/,
-    )
-    url = relay.match[1] as string
-  })
-  afterAll(() => {
-    relay?.child.kill('SIGTERM')
-  })
+  const relay = localRelay(A, tmp)
 
   it('sends, then the inbox logs in, verifies, prints and acknowledges', async () => {
     const sent = JSON.parse(
-      ok(await asAlice('send', bobDid, 'request-credential', '--content', REQUEST, '--relay', url, '--json'))
-        .stdout,
+      ok(
+        await asAlice(
+          'send',
+          bobDid,
+          'request-credential',
+          '--content',
+          REQUEST,
+          '--relay',
+          relay.url(),
+          '--json',
+        ),
+      ).stdout,
     )
     expect(sent.id).toMatch(/^\w+$/)
-    const inbox = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], B)).stdout)
+    const inbox = JSON.parse(
+      ok(await run(['inbox', '--as', 'bob', '--relay', relay.url(), '--json'], B)).stdout,
+    )
     expect(inbox.messages).toHaveLength(1)
     expect(inbox.messages[0]).toMatchObject({ relayId: sent.id, messageId: sent.messageId, sender: aliceDid })
     expect(inbox.errors).toEqual([])
-    const again = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], B)).stdout)
+    const again = JSON.parse(
+      ok(await run(['inbox', '--as', 'bob', '--relay', relay.url(), '--json'], B)).stdout,
+    )
     expect(again.messages).toEqual([])
   })
 
   it('discovers the relay from the receiver DID and uses the saved relay for the inbox', async () => {
     const carol = JSON.parse(
-      ok(await run(['id', 'new', '--name', 'carol', '--relay', url, '--json'], B)).stdout,
+      ok(await run(['id', 'new', '--name', 'carol', '--relay', relay.url(), '--json'], B)).stdout,
     )
     // The relay is on loopback: discovery refuses it unless asked to allow local relays.
     const refused = await asAlice('send', carol.did, 'reject', '--content', '{"message":"hi"}')
@@ -461,9 +463,13 @@ describe('relay: send and inbox', () => {
   })
 
   it('--watch streams live until SIGINT', async () => {
-    const watch = start(['inbox', '--as', 'bob', '--relay', url, '--watch', '--json'], B, /"messageId"/)
+    const watch = start(
+      ['inbox', '--as', 'bob', '--relay', relay.url(), '--watch', '--json'],
+      B,
+      /"messageId"/,
+    )
     await new Promise((r) => setTimeout(r, 1500))
-    ok(await asAlice('send', bobDid, 'reject', '--content', '{}', '--relay', url))
+    ok(await asAlice('send', bobDid, 'reject', '--content', '{}', '--relay', relay.url()))
     const w = await watch
     expect(JSON.parse(w.output().trim().split('\n')[0] as string).body.type).toBe('reject')
     const code = await new Promise((resolve) => {
