@@ -106,6 +106,30 @@ function forgetAll(forgets: readonly (() => void)[]): void {
   if (first !== undefined) throw first.error
 }
 
+/**
+ * Until the returned function is called, SIGINT and SIGTERM first run `undo` (best effort), then end
+ * the run with exit code 130 or 143.
+ */
+function undoOnSignal(undo: () => void): () => void {
+  const on = (code: number) => () => {
+    try {
+      undo()
+    } catch (e) {
+      const d = describeError(e)
+      process.stderr.write(`warning ${d.code}: ${printable(d.message)}\n`)
+    }
+    process.exit(code)
+  }
+  const onInt = on(130)
+  const onTerm = on(143)
+  process.on('SIGINT', onInt)
+  process.on('SIGTERM', onTerm)
+  return () => {
+    process.off('SIGINT', onInt)
+    process.off('SIGTERM', onTerm)
+  }
+}
+
 /** Resolves when SIGINT or SIGTERM arrives. */
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -200,7 +224,8 @@ Failures of the relay: with --json, when a later page fails, the JSON document i
 with the messages verified so far and an "error" member { code, message }; they are acknowledged,
 then the run fails with that error (exit 5). When an acknowledgement fails, the messages were
 printed already: the run fails with the relay's error (exit 5), and a later run deletes them at
-the relay as replays (noted as skipped, ERR_MESSAGE_REPLAYED).
+the relay as replays (noted as skipped, ERR_MESSAGE_REPLAYED). Interrupted (Ctrl-C, SIGTERM), a
+run takes the messages it verified but did not print off the record again; exit code 130 or 143.
 
 Examples:
   $ kilt-msg inbox --as bob --relay http://127.0.0.1:8080
@@ -342,64 +367,81 @@ Examples:
           }
         }
 
-        if (!opts.json) {
-          for await (const messages of pages()) {
-            const ackable: string[] = []
-            try {
-              for (const m of messages) if (await show(await check(m))) ackable.push(m.id)
-            } finally {
-              // Only what was printed (or can never verify) is acknowledged, also when printing failed.
-              if (!opts.keep && ackable.length > 0) await client.ack(ackable)
-            }
-          }
-          if (failures > 0) {
-            process.stderr.write(
-              `${failures} message${failures === 1 ? '' : 's'} failed to verify (see above)\n`,
-            )
-            process.exitCode = EXIT.MESSAGE
-          } else if (verified === 0) println('no new messages')
-          return
-        }
-
-        // --json: one document, printed before anything is acknowledged; a relay failure while
-        // reading still prints the messages verified so far (they are recorded as seen) and "error".
-        const ok: Record<string, unknown>[] = []
-        const errors: Record<string, unknown>[] = []
-        const forgets: (() => void)[] = []
-        const acks: string[][] = []
-        let failure: { error: unknown } | undefined
-        try {
-          for await (const messages of pages()) {
-            const ackable: string[] = []
-            for (const m of messages) {
-              const o = await check(m)
-              if (o.verified) {
-                ok.push(o.json)
-                forgets.push(o.forget)
-                ackable.push(m.id)
-              } else {
-                errors.push(o.json)
-                if (o.drop) ackable.push(m.id)
+        // Verified (recorded as seen) but not printed yet: taken off the record again when the run is
+        // interrupted (SIGINT/SIGTERM), which would otherwise consume them unseen.
+        const unprinted: (() => void)[] = []
+        const readPages = async (): Promise<void> => {
+          if (!opts.json) {
+            for await (const messages of pages()) {
+              const ackable: string[] = []
+              try {
+                for (const m of messages) {
+                  const o = await check(m)
+                  if (o.verified) unprinted.push(o.forget)
+                  const shown = await show(o)
+                  unprinted.length = 0
+                  if (shown) ackable.push(m.id)
+                }
+              } finally {
+                // Only what was printed (or can never verify) is acknowledged, also when printing failed.
+                if (!opts.keep && ackable.length > 0) await client.ack(ackable)
               }
             }
-            acks.push(ackable)
+            if (failures > 0) {
+              process.stderr.write(
+                `${failures} message${failures === 1 ? '' : 's'} failed to verify (see above)\n`,
+              )
+              process.exitCode = EXIT.MESSAGE
+            } else if (verified === 0) println('no new messages')
+            return
           }
-        } catch (error) {
-          failure = { error }
+
+          // --json: one document, printed before anything is acknowledged; a relay failure while
+          // reading still prints the messages verified so far (they are recorded as seen) and "error".
+          const ok: Record<string, unknown>[] = []
+          const errors: Record<string, unknown>[] = []
+          const acks: string[][] = []
+          let failure: { error: unknown } | undefined
+          try {
+            for await (const messages of pages()) {
+              const ackable: string[] = []
+              for (const m of messages) {
+                const o = await check(m)
+                if (o.verified) {
+                  ok.push(o.json)
+                  unprinted.push(o.forget)
+                  ackable.push(m.id)
+                } else {
+                  errors.push(o.json)
+                  if (o.drop) ackable.push(m.id)
+                }
+              }
+              acks.push(ackable)
+            }
+          } catch (error) {
+            failure = { error }
+          }
+          const d = failure === undefined ? undefined : describeError(failure.error)
+          await deliver(
+            jsonText({
+              did: identity.did,
+              relay: url,
+              messages: ok,
+              errors,
+              ...(d === undefined ? {} : { error: { code: d.code, message: d.message } }),
+            }),
+            () => forgetAll(unprinted.splice(0)),
+          )
+          unprinted.length = 0
+          if (!opts.keep) for (const ids of acks) if (ids.length > 0) await client.ack(ids)
+          if (failure !== undefined) throw failure.error
         }
-        const d = failure === undefined ? undefined : describeError(failure.error)
-        await deliver(
-          jsonText({
-            did: identity.did,
-            relay: url,
-            messages: ok,
-            errors,
-            ...(d === undefined ? {} : { error: { code: d.code, message: d.message } }),
-          }),
-          () => forgetAll(forgets),
-        )
-        if (!opts.keep) for (const ids of acks) if (ids.length > 0) await client.ack(ids)
-        if (failure !== undefined) throw failure.error
+        const release = undoOnSignal(() => forgetAll(unprinted.splice(0)))
+        try {
+          await readPages()
+        } finally {
+          release()
+        }
       },
     )
 

@@ -3,20 +3,23 @@
  * anything is acknowledged, and when a page fails after messages were verified (and recorded as
  * seen), the document with those messages is still printed.
  */
+import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { build, home, ok, oneLineError, run } from './helpers.js'
+import { BIN, build, home, ok, oneLineError, run } from './helpers.js'
 
 describe('inbox --json when the relay fails', () => {
   const H = home()
   let server: Server
   let url: string
   let envelope: unknown
-  /** What fails: the ack, or the second page. */
-  let failing: 'ack' | 'page' | 'none' = 'ack'
+  /** What fails: the ack, or the second page (with an error, or no answer until the test ends). */
+  let failing: 'ack' | 'page' | 'hang' | 'none' = 'ack'
+  /** Called when a second page is asked for. */
+  let onSecondPage: () => void = () => {}
   /** The ids of each ack request. */
   const acks: unknown[] = []
 
@@ -66,6 +69,8 @@ describe('inbox --json when the relay fails', () => {
         if (u.pathname === '/v1/inbox') {
           if (u.searchParams.get('after') === null)
             return json(200, { messages: [{ id: 'r1', envelope }], cursor: 'r1' })
+          onSecondPage()
+          if (failing === 'hang') return
           return failing === 'page' ? json(500, boom) : json(200, { messages: [], cursor: null })
         }
         if (u.pathname === '/v1/inbox/ack') {
@@ -79,6 +84,7 @@ describe('inbox --json when the relay fails', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   })
   afterAll(() => {
+    server?.closeAllConnections()
     server?.close()
   })
 
@@ -127,5 +133,63 @@ describe('inbox --json when the relay fails', () => {
     const r = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], H)).stdout)
     expect(r.messages).toEqual([])
     expect(r.errors.map((e: { error: { code: string } }) => e.error.code)).toEqual(['ERR_MESSAGE_REPLAYED'])
+  })
+
+  it('an interrupted run (SIGINT, SIGTERM) takes what it verified but did not print off the record', async () => {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      // a new message on the first page; the second page does not answer
+      const file = join(H.KILT_MSG_HOME as string, `${signal}.json`)
+      ok(
+        await run(
+          [
+            'encrypt',
+            '--as',
+            'alice',
+            '--to',
+            'bob',
+            '--type',
+            'reject',
+            '--content',
+            `{"message":"${signal}"}`,
+            '--out',
+            file,
+          ],
+          H,
+        ),
+      )
+      envelope = JSON.parse(readFileSync(file, 'utf8'))
+      failing = 'hang'
+      const asked = new Promise<void>((resolve) => {
+        onSecondPage = resolve
+      })
+      const child = spawn(process.execPath, [BIN, 'inbox', '--as', 'bob', '--relay', url, '--json'], {
+        env: { ...process.env, NO_COLOR: '1', ...H },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stdout = ''
+      child.stdout.on('data', (d) => {
+        stdout += d
+      })
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+      // the message is verified (recorded as seen) while the run waits for the second page
+      await asked
+      child.kill(signal)
+      expect(await exited).toBe(code)
+      expect(stdout).toBe('')
+      // the next run shows it: it was not consumed unseen
+      failing = 'none'
+      onSecondPage = () => {}
+      const r = JSON.parse(ok(await run(['inbox', '--as', 'bob', '--relay', url, '--json'], H)).stdout)
+      expect(r.errors).toEqual([])
+      expect(r.messages).toEqual([
+        expect.objectContaining({
+          relayId: 'r1',
+          body: expect.objectContaining({ content: { message: signal } }),
+        }),
+      ])
+    }
   })
 })

@@ -138,9 +138,10 @@ export interface AnswerSessionChallengeOptions {
  * only), boxes the challenge bytes to it from the session DID's key with a fresh nonce, and answers what
  * `startSession` gives the dApp. An extension must first check that the dApp's DID belongs to the page's
  * origin (Well-Known DID Configuration); that check is not part of this function.
- * @throws MessagingError ERR_ARGUMENT_INVALID (request, options), the DID and resolution codes of
- *   `dAppEncryptionKeyUri`, ERR_KEY_UNAVAILABLE (no key of `sessionDid`), ERR_SENDER_MISMATCH (a callback
- *   answered a key of another DID)
+ * @throws MessagingError ERR_ARGUMENT_INVALID (request, options — a malformed `dAppEncryptionKeyUri` or
+ *   `sessionDid` included), the resolution codes of the dApp's key (`ERR_DID_*`, `ERR_KEY_NOT_FOUND`,
+ *   `ERR_KEY_RELATIONSHIP`, `ERR_KEY_TYPE_UNSUPPORTED`, `ERR_RESOLVER_FAILED`), ERR_KEY_UNAVAILABLE (no key of
+ *   `sessionDid`), ERR_SENDER_MISMATCH (a callback answered a key of another DID)
  * @example
  * const start = await answerSessionChallenge({ challenge, dAppEncryptionKeyUri }, { keys: sessionKeyring, sessionDid })
  */

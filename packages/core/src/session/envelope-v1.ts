@@ -32,6 +32,16 @@ function invalid(message: string, cause?: unknown): MessagingError {
 function rename(input: unknown, from: Names, to: Names): Record<string, unknown> {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw invalid('The envelope must be an object')
+  try {
+    return renameFields(input, from, to)
+  } catch (cause) {
+    if (isMessagingError(cause)) throw cause
+    // a proxy or a getter that throws
+    throw invalid('The envelope cannot be read', cause)
+  }
+}
+
+function renameFields(input: object, from: Names, to: Names): Record<string, unknown> {
   const proto: unknown = Object.getPrototypeOf(input)
   if (proto !== Object.prototype && proto !== null) throw invalid('The envelope must be a plain object')
   const known = new Set(['receivedAt', 'ciphertext', 'nonce', ...from])

@@ -116,6 +116,26 @@ describe('answer → verify', () => {
     expect(verified.did).toBe(session.did)
   })
 
+  it('a decrypt callback that wipes its inputs cannot corrupt the cached session key', async () => {
+    const challenge = createSessionChallenge()
+    const s = await start(challenge)
+    const decrypt = dApp.keyring().decrypt
+    const wiping = {
+      decrypt: async (r: Parameters<typeof decrypt>[0]) => {
+        const out = await decrypt(r)
+        r.peerPublicKey.fill(0)
+        r.data.fill(0)
+        r.nonce.fill(0)
+        return out
+      },
+    }
+    const first = await verifySessionChallenge(s, { ...verifyOptions(challenge), keys: wiping })
+    expect(first.publicKey).toEqual(session.publicKey)
+    // the same session key, through the process-wide key cache, still works
+    const again = await verifySessionChallenge(s, verifyOptions(challenge))
+    expect(again.publicKey).toEqual(session.publicKey)
+  })
+
   it('a PubSubSession object (with its functions) is read for its three fields only', async () => {
     const challenge = createSessionChallenge()
     const s = {
@@ -389,8 +409,29 @@ describe('spec-1.0 envelopes', () => {
       { ...v1, receivedAt: Number.NaN },
       { ciphertext: '0x00', nonce: '0x00', senderKeyId: alice.keyUri },
     ]
-    for (const b of bad)
-      expect(await codeOf(() => fromEnvelopeV1(b)), JSON.stringify(b)).toBe('ERR_ENVELOPE_INVALID')
+    bad.push(
+      new Proxy(
+        {},
+        {
+          getPrototypeOf() {
+            throw new Error('proto')
+          },
+        },
+      ),
+      new Proxy(v1, {
+        ownKeys() {
+          throw new Error('keys')
+        },
+      }),
+      {
+        ...v1,
+        get nonce(): string {
+          throw new TypeError('getter')
+        },
+      },
+    )
+    for (const [i, b] of bad.entries())
+      expect(await codeOf(() => fromEnvelopeV1(b)), String(i)).toBe('ERR_ENVELOPE_INVALID')
     expect(await codeOf(() => toEnvelopeV1(v1 as never))).toBe('ERR_ENVELOPE_INVALID')
   })
 })

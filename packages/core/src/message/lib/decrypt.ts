@@ -141,7 +141,8 @@ async function openWithCallback(
   let response: unknown
   try {
     response = await source.decrypt!({
-      peerPublicKey: senderPublicKey,
+      // a copy: the key may be the one the shared key cache holds, and application code may wipe it
+      peerPublicKey: senderPublicKey.slice(),
       // own copies for application code (`box` and `nonce` are internal temporaries)
       data: box.slice(),
       nonce: nonce.slice(),
