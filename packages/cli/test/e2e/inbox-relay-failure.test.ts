@@ -20,6 +20,19 @@ describe('inbox --json when the relay fails', () => {
   let failing: 'ack' | 'page' | 'hang' | 'none' = 'ack'
   /** Called when a second page is asked for. */
   let onSecondPage: () => void = () => {}
+
+  /** A `reject` message from Alice to Bob, encrypted by the CLI: its envelope. */
+  async function aliceToBobEnvelope(text: string): Promise<unknown> {
+    const file = join(H.KILT_MSG_HOME as string, `${text}.json`)
+    const content = JSON.stringify({ message: text })
+    ok(
+      await run(
+        ['encrypt', '--as', 'alice', '--to', 'bob', '--type', 'reject', '--content', content, '--out', file],
+        H,
+      ),
+    )
+    return JSON.parse(readFileSync(file, 'utf8'))
+  }
   /** The ids of each ack request. */
   const acks: unknown[] = []
 
@@ -27,26 +40,7 @@ describe('inbox --json when the relay fails', () => {
     build()
     ok(await run(['id', 'new', '--name', 'alice'], H))
     ok(await run(['id', 'new', '--name', 'bob'], H))
-    const file = join(H.KILT_MSG_HOME as string, 'm.json')
-    ok(
-      await run(
-        [
-          'encrypt',
-          '--as',
-          'alice',
-          '--to',
-          'bob',
-          '--type',
-          'reject',
-          '--content',
-          '{"message":"important"}',
-          '--out',
-          file,
-        ],
-        H,
-      ),
-    )
-    envelope = JSON.parse(readFileSync(file, 'utf8'))
+    envelope = await aliceToBobEnvelope('important')
     // A minimal relay: any login, one fixed envelope on the first page; acks or the next page fail.
     server = createServer((req, res) => {
       let body = ''
@@ -141,26 +135,7 @@ describe('inbox --json when the relay fails', () => {
       ['SIGTERM', 143],
     ] as const) {
       // a new message on the first page; the second page does not answer
-      const file = join(H.KILT_MSG_HOME as string, `${signal}.json`)
-      ok(
-        await run(
-          [
-            'encrypt',
-            '--as',
-            'alice',
-            '--to',
-            'bob',
-            '--type',
-            'reject',
-            '--content',
-            `{"message":"${signal}"}`,
-            '--out',
-            file,
-          ],
-          H,
-        ),
-      )
-      envelope = JSON.parse(readFileSync(file, 'utf8'))
+      envelope = await aliceToBobEnvelope(signal)
       failing = 'hang'
       const asked = new Promise<void>((resolve) => {
         onSecondPage = resolve
