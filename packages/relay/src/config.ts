@@ -88,12 +88,28 @@ Environment or config file only: KILT_RELAY_CHALLENGE_TTL_MS (login challenge li
 default 2 min), KILT_RELAY_SYNCHRONOUS (FULL|NORMAL, SQLite durability, default FULL: a
 deposit is on disk before its 201; NORMAL may lose the last commits on a power cut).
 
-Limits by environment: KILT_RELAY_LIMIT_<NAME> with NAME in upper snake case, e.g.
-KILT_RELAY_LIMIT_MAX_ENVELOPE_BYTES=262144, KILT_RELAY_LIMIT_MAILBOX_MAX_COUNT=10000.
-Deposit rate limits (per instance, per minute; 0 disables): IP_REQUESTS_PER_MINUTE (6000, every
-route), IP_MAILBOX_DEPOSITS_PER_MINUTE (60, one client IP into one mailbox; old name
-SENDER_DEPOSITS_PER_MINUTE), MAILBOX_DEPOSITS_PER_MINUTE (600, one mailbox from all senders).
+Limits by environment: KILT_RELAY_LIMIT_<NAME> (per instance; the README's relay section says what each
+bounds). Deposit rate limits are per minute, 0 disables: IP_REQUESTS_PER_MINUTE (every route),
+IP_MAILBOX_DEPOSITS_PER_MINUTE (one client IP into one mailbox; old name SENDER_DEPOSITS_PER_MINUTE),
+MAILBOX_DEPOSITS_PER_MINUTE (one mailbox from all senders). Every limit, with its default:
+${limitList()}
 `
+
+/** `NAME=default` of every limit, wrapped at 100 columns (from DEFAULT_LIMITS: never stale). */
+function limitList(): string {
+  const lines: string[] = []
+  let line = ' '
+  for (const [key, value] of Object.entries(DEFAULT_LIMITS)) {
+    const item = ` ${envName(`limit.${key}`).slice('KILT_RELAY_LIMIT_'.length)}=${value}`
+    if (line.length + item.length > 100) {
+      lines.push(line)
+      line = ' '
+    }
+    line += item
+  }
+  lines.push(line)
+  return lines.join('\n')
+}
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 

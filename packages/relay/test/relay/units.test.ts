@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { ENV_KEYS, envName, FLAGS, loadConfig, USAGE } from '../../src/config.js'
 import { checkEnvelope } from '../../src/lib/envelope.js'
 import { RelayError } from '../../src/lib/errors.js'
+import { DEFAULT_LIMITS } from '../../src/lib/options.js'
 import { defaultPublicOrigins } from '../../src/lib/public-origins.js'
 import { DepositLimiter, DepositTicket, WindowLimiter } from '../../src/lib/sender-limiter.js'
 import { mintToken, verifyToken } from '../../src/lib/token.js'
@@ -301,6 +302,14 @@ describe('loadConfig', () => {
       expect(USAGE).toContain(name)
       // the name a variable is documented under is the one loadConfig reads
       expect(() => loadConfig([], { [name]: '\u0000' })).toThrow(new RegExp(`^${name}`))
+    }
+  })
+
+  it('lists every limit with its default in the usage text, under the name loadConfig reads', () => {
+    for (const [key, value] of Object.entries(DEFAULT_LIMITS)) {
+      const name = envName(`limit.${key}`)
+      expect(USAGE).toContain(` ${name.slice('KILT_RELAY_LIMIT_'.length)}=${value}`)
+      expect(loadConfig([], { [name]: '7' }).limits).toMatchObject({ [key]: 7 })
     }
   })
 
