@@ -49,6 +49,8 @@ interface Item {
   readonly id: string
   readonly opened: Opened
   readonly li: HTMLLIElement
+  /** The relay client that delivered it: its acknowledgement goes there. */
+  readonly client: RelayClient
 }
 
 const state: {
@@ -59,6 +61,8 @@ const state: {
   items: Map<string, Item>
   selected: string | undefined
   replyParent: Message | undefined
+  /** Counts connects and disconnects: a connect that is no longer the latest drops what it got. */
+  connection: number
 } = {
   identity: undefined,
   client: undefined,
@@ -67,6 +71,7 @@ const state: {
   items: new Map(),
   selected: undefined,
   replyParent: undefined,
+  connection: 0,
 }
 
 // ---- feedback ------------------------------------------------------------------------------------
@@ -219,6 +224,8 @@ $('lock').addEventListener('click', () => {
   state.verify = undefined
   clearInbox()
   cancelReply()
+  $<HTMLInputElement>('to').value = ''
+  clearError()
   // The recovery phrase of a new identity, and anything typed into the identity forms.
   $('backup').hidden = true
   $('backup-phrase').textContent = ''
@@ -240,6 +247,7 @@ $('copy-did').addEventListener('click', () => {
 
 // ---- relay ---------------------------------------------------------------------------------------
 function disconnect(): void {
+  state.connection++
   state.subscription?.close()
   state.subscription = undefined
   state.client = undefined
@@ -250,7 +258,9 @@ function clearInbox(): void {
   state.items.clear()
   state.selected = undefined
   $('inbox').replaceChildren()
+  // emptied, not only hidden: after Lock no decrypted text stays in the page
   $('message-view').hidden = true
+  for (const id of ['message-h', 'message-meta', 'checks', 'message-body']) $(id).replaceChildren()
   updateCount()
 }
 
@@ -262,35 +272,47 @@ async function connect(): Promise<void> {
   }
   disconnect()
   clearInbox()
+  const connection = state.connection
+  // Locked, another identity unlocked, or another connect or disconnect since: this one is stale.
+  const stale = () => state.identity !== identity || state.connection !== connection
   const url = $<HTMLInputElement>('relay-url').value.trim()
   const relayState = $('relay-state')
   relayState.textContent = `Connecting to ${url}…`
   await guarded(`Could not connect to the relay at ${url}`, async () => {
-    const client = createRelayClient({ url, timeoutMs: 8_000 })
+    let client: RelayClient
     try {
+      client = createRelayClient({ url, timeoutMs: 8_000 })
       await client.login({
         did: identity.did,
         keyUri: identity.authKeyUri,
         sign: (d) => identity.auth.sign(d),
       })
     } catch (e) {
+      if (stale()) return
       relayState.textContent = 'Not connected.'
       throw e
     }
-    // Locked (or another identity unlocked) while logging in: drop this session.
-    if (state.identity !== identity) return
+    if (stale()) return
     state.client = client
     relayState.textContent = `Logged in to ${url}. Loading the inbox…`
     let after: string | undefined
-    for (let page = 0; page < 50; page++) {
-      const p = await client.fetchInbox(after === undefined ? { limit: 100 } : { after, limit: 100 })
-      for (const m of p.messages) await receive(m.id, m.envelope)
-      // a page may be short while more are queued (the relay also bounds a page in bytes): stop at an empty one
-      if (p.cursor === null || p.messages.length === 0) break
-      after = p.cursor
+    try {
+      for (let page = 0; page < 50; page++) {
+        const p = await client.fetchInbox(after === undefined ? { limit: 100 } : { after, limit: 100 })
+        if (stale()) return
+        for (const m of p.messages) await receive(m.id, m.envelope, client)
+        // a page may be short while more are queued (the relay also bounds a page in bytes): stop at an empty one
+        if (p.cursor === null || p.messages.length === 0) break
+        after = p.cursor
+      }
+    } catch (e) {
+      if (stale()) return
+      relayState.textContent = `Logged in to ${url}, but the inbox could not be read.`
+      throw e
     }
-    if (state.identity !== identity || state.client !== client) return
-    state.subscription = client.subscribe((m) => receive(m.id, m.envelope), {
+    if (stale() || state.client !== client) return
+    state.subscription?.close()
+    state.subscription = client.subscribe((m) => receive(m.id, m.envelope, client), {
       onOpen: () => {
         relayState.textContent = `Connected to ${url} — live.`
         relayState.dataset.live = 'true'
@@ -316,10 +338,16 @@ function updateCount(): void {
   $('inbox-empty').hidden = n > 0
 }
 
-async function receive(id: string, envelope: unknown): Promise<void> {
+async function receive(id: string, envelope: unknown, client: RelayClient): Promise<void> {
   const verify = state.verify
   if (verify === undefined || state.items.has(id)) return
-  const opened = await verify(envelope, id)
+  // One message can never stop the inbox: whatever fails becomes a row that can be acknowledged.
+  let opened: Opened
+  try {
+    opened = await verify(envelope, id)
+  } catch (e) {
+    opened = { status: 'rejected', code: 'ERR_UNKNOWN', reason: `Could not be opened: ${describeError(e)}` }
+  }
   // Locked (or another identity unlocked) while opening it: it belongs to no inbox on the page.
   if (state.verify !== verify || state.items.has(id)) return
   const li = document.createElement('li')
@@ -348,7 +376,7 @@ async function receive(id: string, envelope: unknown): Promise<void> {
   button.addEventListener('click', () => select(id))
   li.append(button)
   $('inbox').prepend(li)
-  state.items.set(id, { id, opened, li })
+  state.items.set(id, { id, opened, li, client })
   updateCount()
   say(
     opened.status === 'rejected'
@@ -446,11 +474,13 @@ function select(id: string): void {
 
 $('ack').addEventListener('click', () => {
   const id = state.selected
-  const client = state.client
   if (id === undefined) return
+  // through the relay that delivered it (never another one the page connected to since)
+  const client = state.items.get(id)?.client
   void guarded('Could not acknowledge', async () => {
-    if (client === undefined) throw new Error('Not connected to a relay.')
-    await client.ack([id])
+    if (client === undefined || client !== state.client)
+      throw new Error('Not connected to the relay that delivered it.')
+    const deleted = await client.ack([id])
     const acked = state.items.get(id)?.opened
     if (acked !== undefined && acked.status !== 'rejected') await state.verify?.acked(acked.decrypted)
     state.items.get(id)?.li.remove()
@@ -458,7 +488,11 @@ $('ack').addEventListener('click', () => {
     state.selected = undefined
     $('message-view').hidden = true
     updateCount()
-    say('Message acknowledged and deleted from the relay.')
+    say(
+      deleted === 1
+        ? 'Message acknowledged and deleted from the relay.'
+        : 'Message acknowledged; the relay no longer held it (deleted before, e.g. from another device).',
+    )
     ;($('inbox').querySelector('button') ?? $('inbox-h')).focus()
   })
 })

@@ -10,6 +10,9 @@ const DB = 'kilt-messaging-web'
 const STORE = 'vault'
 const KEY = 'identity'
 const ITERATIONS = 600_000
+/** Iteration counts a stored record may name: what this app wrote (310,000, then 600,000) up to ~10 s of work. */
+const MIN_ITERATIONS = 310_000
+const MAX_ITERATIONS = 10_000_000
 
 /** What is encrypted. */
 export interface VaultSecret {
@@ -101,6 +104,10 @@ export async function saveIdentity(did: string, secret: VaultSecret, passphrase:
 export async function unlockIdentity(passphrase: string): Promise<{ did: string; secret: VaultSecret }> {
   const r = await tx<VaultRecord | undefined>('readonly', (s) => s.get(KEY))
   if (r === undefined) throw new Error('No identity is stored in this browser.')
+  // The record is stored data, not trusted: a count outside what this app ever wrote (310,000 before
+  // 600,000) would fail oddly (0) or take forever (huge).
+  if (!Number.isSafeInteger(r.iterations) || r.iterations < MIN_ITERATIONS || r.iterations > MAX_ITERATIONS)
+    throw new Error('The stored identity is damaged (its key derivation settings are out of range).')
   const key = await deriveKey(passphrase, r.salt, r.iterations)
   let plaintext: Uint8Array
   try {

@@ -82,6 +82,15 @@ export function createVerifier(keys: Keyring, seen: SeenStore = memorySeenStore(
       return { status: 'rejected', code: 'ERR_UNKNOWN', reason: String(e) }
     }
     const m = decrypted.message
+    // Body validation is relaxed above (an invalid body is shown with a failed check), but a body that
+    // is not even an object with a string type cannot be shown at all: rejected, and can be acknowledged.
+    const body: unknown = m.body
+    if (typeof body !== 'object' || body === null || typeof (body as { type?: unknown }).type !== 'string')
+      return {
+        status: 'rejected',
+        code: 'ERR_BODY_INVALID',
+        reason: 'The body is not an object with a string "type".',
+      }
     const checks: Check[] = [
       {
         ok: true,

@@ -12,12 +12,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
+  createLightResolver,
   createMessage,
   createRelayClient,
   type DidUri,
   encryptMessage,
   type Message,
   type MessageBody,
+  randomBytes,
+  toHex,
 } from '@kilt-messaging/core'
 import { createRelay, createSqliteStore } from '@kilt-messaging/relay'
 import type { FastifyInstance } from 'fastify'
@@ -223,6 +226,62 @@ describe('web inbox end to end', () => {
     expect(await bobPage.locator('#message-body').textContent()).toBe('')
   })
 
+  it('a message whose body is not even an object is listed as rejected; the inbox keeps working, after a reload too', async () => {
+    // Anyone who knows a DID can deposit such a message: it must never stop the inbox.
+    const sender = party()
+    const receiverKey = await createLightResolver().resolveKey(`${bobDid}#encryption`, 'keyAgreement')
+    const plaintext = {
+      body: null,
+      createdAt: Date.now(),
+      sender: sender.did,
+      receiver: bobDid,
+      messageId: '0xbad',
+    }
+    const nonce = randomBytes(24)
+    const box = await sender.keys.sealFor(
+      `${sender.did}#encryption`,
+      receiverKey.publicKey,
+      new TextEncoder().encode(JSON.stringify(plaintext)),
+      nonce,
+    )
+    const res = await fetch(`${relayUrl}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ciphertext: toHex(box),
+        nonce: toHex(nonce),
+        senderKeyUri: `${sender.did}#encryption`,
+        receiverKeyUri: `${bobDid}#encryption`,
+      }),
+    })
+    expect(res.status).toBe(201)
+    const bad = bobPage.locator('#inbox li[data-status="rejected"]', { hasText: 'ERR_BODY_INVALID' })
+    await bad.waitFor({ timeout: 15_000 })
+    // a message after it still arrives live, and the connection never claimed an error
+    const { envelope } = await encryptedInNode(
+      { type: 'error', content: { name: 'after', message: 'after the bad body' } },
+      bobDid,
+    )
+    await createRelayClient({ url: relayUrl }).send(envelope)
+    await bobPage.locator('#inbox li', { hasText: 'error' }).first().waitFor({ timeout: 15_000 })
+    expect(await bobPage.locator('#alert').isHidden()).toBe(true)
+    expect(await bobPage.locator('#relay-state').textContent()).toMatch(/live/)
+    // a reload reads the queued inbox again: it must still get through and go live
+    const page = await openApp(bob)
+    await page.locator('#unlock-form').waitFor({ state: 'visible' })
+    await page.getByLabel('Passphrase', { exact: true }).fill('bob passphrase 22')
+    await page.getByRole('button', { name: 'Unlock' }).click()
+    await expect.poll(() => page.locator('#relay-state').textContent(), { timeout: 20_000 }).toMatch(/live/)
+    expect(
+      await page.locator('#inbox li[data-status="rejected"]', { hasText: 'ERR_BODY_INVALID' }).count(),
+    ).toBe(1)
+    // every queued message is listed again, the bad one included
+    await expect
+      .poll(() => page.locator('#inbox li').count())
+      .toBe(await bobPage.locator('#inbox li').count())
+    await page.close()
+  })
+
   it('screenshots of the inbox: desktop and phone size', async () => {
     await bobPage.locator('#inbox li[data-status="ok"]').first().locator('button').click()
     await bobPage.screenshot({ path: join(results, 'inbox.png'), fullPage: true })
@@ -332,6 +391,20 @@ describe('web inbox end to end', () => {
     expect(await page.locator('#my-did').textContent()).toBe(did)
     expect(await page.locator('#backup-phrase').textContent()).toBe('')
     await carol.close()
+  })
+
+  it('locking empties the message view and the reply state (no decrypted text stays in the page)', async () => {
+    const item = bobPage.locator('#inbox li[data-status="ok"]').first()
+    await item.locator('button').click()
+    await expect.poll(() => bobPage.locator('#message-body').textContent()).not.toBe('')
+    await bobPage.getByRole('button', { name: 'Reply' }).click()
+    expect(await bobPage.locator('#to').inputValue()).not.toBe('')
+    await bobPage.getByRole('button', { name: 'Lock' }).click()
+    await bobPage.locator('#unlock-form').waitFor({ state: 'visible' })
+    for (const id of ['#message-h', '#message-meta', '#checks', '#message-body'])
+      expect(await bobPage.locator(id).textContent(), id).toBe('')
+    expect(await bobPage.locator('#reply-note').isHidden()).toBe(true)
+    expect(await bobPage.locator('#to').inputValue()).toBe('')
   })
 
   it('relay down → a clear alert', async () => {

@@ -5,10 +5,13 @@
 import {
   createKeyring,
   createLightDid,
+  createLightResolver,
   createMessage,
   encryptMessage,
+  randomBytes,
   randomSigningKeyPair,
   randomX25519,
+  toHex,
 } from '@kilt-messaging/core'
 import { describe, expect, it } from 'vitest'
 import { memorySeenStore } from '../src/seen-store.js'
@@ -76,5 +79,34 @@ describe('web verifier', () => {
     if (first.status === 'rejected') throw new Error('unreachable')
     await reloaded.acked(first.decrypted)
     expect(check(await reloaded(envelope, 'R1', T + 4000), 'Replay')?.ok).toBe(false)
+  })
+
+  it('a body that is not an object with a string type is rejected (ERR_BODY_INVALID), never shown as a message', async () => {
+    const verify = createVerifier(bob.keyring)
+    const bobKey = await createLightResolver().resolveKey(`${bob.did}#encryption`, 'keyAgreement')
+    for (const body of [null, 42, 'x', [], {}, { type: 7 }]) {
+      const plain = {
+        body,
+        createdAt: T,
+        sender: alice.did,
+        receiver: bob.did,
+        messageId: `0x${String(body)}`,
+      }
+      const nonce = randomBytes(24)
+      const box = await alice.keyring.sealFor(
+        `${alice.did}#encryption`,
+        bobKey.publicKey,
+        new TextEncoder().encode(JSON.stringify(plain)),
+        nonce,
+      )
+      const envelope = {
+        ciphertext: toHex(box),
+        nonce: toHex(nonce),
+        senderKeyUri: `${alice.did}#encryption`,
+        receiverKeyUri: `${bob.did}#encryption`,
+      }
+      const o = await verify(envelope, `R-${JSON.stringify(body)}`, T)
+      expect(o, JSON.stringify(body)).toMatchObject({ status: 'rejected', code: 'ERR_BODY_INVALID' })
+    }
   })
 })
