@@ -393,6 +393,39 @@ describe('web inbox end to end', () => {
     await carol.close()
   })
 
+  it('a slower earlier Connect never takes over from a later one', async () => {
+    // the same relay under a second name, whose login challenge is held back
+    const slow = relayUrl.replace('127.0.0.1', 'localhost')
+    let released: () => void = () => {}
+    const held = new Promise<void>((resolve) => {
+      released = resolve
+    })
+    await alicePage.route(`${slow}/v1/auth/challenge`, async (route) => {
+      await held
+      await route.continue()
+    })
+    const tokenAnswered = alicePage.waitForResponse(`${slow}/v1/auth/token`)
+    await alicePage.getByLabel('Relay URL').fill(slow)
+    await alicePage.getByRole('button', { name: 'Connect' }).click()
+    await alicePage.getByLabel('Relay URL').fill(relayUrl)
+    await alicePage.getByRole('button', { name: 'Connect' }).click()
+    const live = `Connected to ${relayUrl} — live.`
+    await expect.poll(() => alicePage.locator('#relay-state').textContent(), { timeout: 15_000 }).toBe(live)
+    // now the first connect's login goes through: it must change nothing
+    released()
+    expect((await tokenAnswered).status()).toBe(200)
+    await alicePage.unroute(`${slow}/v1/auth/challenge`)
+    // a message still arrives live through the later connection, and only there
+    const { envelope } = await encryptedInNode(
+      { type: 'error', content: { name: 'n', message: 'after two connects' } },
+      aliceDid,
+    )
+    const before = await alicePage.locator('#inbox li').count()
+    await createRelayClient({ url: relayUrl }).send(envelope)
+    await expect.poll(() => alicePage.locator('#inbox li').count(), { timeout: 15_000 }).toBe(before + 1)
+    expect(await alicePage.locator('#relay-state').textContent()).toBe(live)
+  })
+
   it('locking empties the message view and the reply state (no decrypted text stays in the page)', async () => {
     const item = bobPage.locator('#inbox li[data-status="ok"]').first()
     await item.locator('button').click()
