@@ -13,7 +13,7 @@ import { clockOption, DEFAULT_CACHE, makeCache } from './lib/cache.js'
 import { checkDid, resolveLight } from './lib/light.js'
 import { booleanOption, callOptions, optionsObject } from './lib/options.js'
 import { fullDidOf, resolveKeyWith, type TargetLookup } from './lib/resolve-key.js'
-import { deactivated, failure, found, isResolutionError, reason, upgraded } from './lib/results.js'
+import { deactivated, failure, found, isResolutionError, ownCopy, reason, upgraded } from './lib/results.js'
 import type { DidResolutionResult, DidResolver, ResolveOptions, ResolverCacheOptions } from './types.js'
 
 /** Options of {@link composeResolvers}. */
@@ -174,9 +174,11 @@ export function composeResolvers(options?: ComposeResolversOptions): DidResolver
       const call = callOptions(resolveOptions)
       const checked = checkDid(did)
       if (!checked.ok) return checked.result
-      return checked.light
-        ? resolveLightChecked(checked.did, resolveLight(checked.did, legacy), call)
-        : resolveFull(checked.did, call)
+      return ownCopy(
+        await (checked.light
+          ? resolveLightChecked(checked.did, resolveLight(checked.did, legacy), call)
+          : resolveFull(checked.did, call)),
+      )
     },
     resolveKey: (keyUri: unknown, relationship?: unknown, resolveOptions?: unknown) =>
       resolveKeyWith(lookup, legacy, keyUri, relationship, resolveOptions),

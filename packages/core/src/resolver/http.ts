@@ -10,7 +10,7 @@ import { ACCEPT, BodyTooLarge, interpretBody, parseJson, readBounded, statusResu
 import { checkDid, resolveLight } from './lib/light.js'
 import { booleanOption, callOptions, optionsObject } from './lib/options.js'
 import { resolveKeyWith, type TargetLookup } from './lib/resolve-key.js'
-import { failure } from './lib/results.js'
+import { deactivated, failure, ownCopy } from './lib/results.js'
 import type { DidResolutionResult, DidResolver, ResolveOptions, ResolverCacheOptions } from './types.js'
 
 /** Options of {@link createHttpResolver}. */
@@ -85,6 +85,21 @@ function abortion(signal: AbortSignal): Promise<never> {
 }
 
 /**
+ * A light DID's answer: its keys and services are those the DID itself encodes (`offline`); the
+ * endpoint only tells whether it was upgraded to a full DID or deleted. A document the endpoint sends
+ * for it is never used: a lying or intercepted resolver could otherwise swap its keys.
+ */
+function lightAnswer(offline: DidResolutionResult, remote: DidResolutionResult): DidResolutionResult {
+  if (remote.metadata.canonicalId !== undefined) return remote
+  if (remote.error === 'deactivated' || remote.metadata.deactivated === true) return deactivated()
+  // not known to the endpoint (never upgraded), or known: the DID's own document
+  if (remote.error === 'notFound' || (remote.error === undefined && remote.document !== undefined))
+    return offline
+  // the endpoint failed: whether the DID was upgraded or deleted cannot be told
+  return remote
+}
+
+/**
  * Creates a resolver that asks a DID Resolution HTTP endpoint:
  * `GET <baseUrl>/1.0/identifiers/<did>` with `Accept: application/ld+json;profile="https://w3id.org/did-resolution",
  * application/did+ld+json, application/did+json`. Both a resolution result (`didDocument`,
@@ -156,15 +171,17 @@ export function createHttpResolver(options: HttpResolverOptions): DidResolver {
   }
 
   async function resolveChecked(did: DidUri, light: boolean, call: ResolveOptions | undefined) {
+    let offline: DidResolutionResult | undefined
     if (light) {
-      const offline = resolveLight(did, legacy)
+      offline = resolveLight(did, legacy)
       if (offline.error !== undefined) return offline
     }
-    const hit = cache?.get(did)
-    if (hit !== undefined) return hit
-    const result = await fetchResult(did, call?.signal)
-    cache?.set(did, result)
-    return result
+    let result = cache?.get(did)
+    if (result === undefined) {
+      result = await fetchResult(did, call?.signal)
+      cache?.set(did, result)
+    }
+    return offline === undefined ? result : lightAnswer(offline, result)
   }
 
   const lookup: TargetLookup = (target, call) =>
@@ -174,7 +191,7 @@ export function createHttpResolver(options: HttpResolverOptions): DidResolver {
     async resolve(did: unknown, resolveOptions?: unknown) {
       const checked = checkDid(did)
       if (!checked.ok) return checked.result
-      return resolveChecked(checked.did, checked.light, callOptions(resolveOptions))
+      return ownCopy(await resolveChecked(checked.did, checked.light, callOptions(resolveOptions)))
     },
     resolveKey: (keyUri: unknown, relationship?: unknown, resolveOptions?: unknown) =>
       resolveKeyWith(lookup, legacy, keyUri, relationship, resolveOptions),

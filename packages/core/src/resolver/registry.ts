@@ -11,7 +11,7 @@ import { MessagingError } from '../errors.js'
 import { checkDid, resolveLight } from './lib/light.js'
 import { booleanOption, optionsObject } from './lib/options.js'
 import { addressOf, fullDidOf, type KeyTarget, resolveKeyWith } from './lib/resolve-key.js'
-import { deactivated, failure, found, upgraded } from './lib/results.js'
+import { deactivated, failure, found, ownCopy, upgraded } from './lib/results.js'
 import type { DidResolutionResult, RegistryResolver } from './types.js'
 
 /** Options of {@link createRegistryResolver}. */
@@ -94,7 +94,7 @@ function makeRegistry(documents: Iterable<DidDocument>, legacy: boolean, checked
     async resolve(did: unknown) {
       const checked = checkDid(did)
       if (!checked.ok) return checked.result
-      return answer(checked.did, checked.light ? resolveLight(checked.did, legacy) : undefined)
+      return ownCopy(answer(checked.did, checked.light ? resolveLight(checked.did, legacy) : undefined))
     },
     resolveKey: (keyUri: unknown, relationship?: unknown, callOptions?: unknown) =>
       resolveKeyWith(lookup, legacy, keyUri, relationship, callOptions),

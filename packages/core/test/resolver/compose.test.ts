@@ -244,6 +244,26 @@ describe('composeResolvers: cache', () => {
     expect(spy.calls).toEqual([aliceFull])
   })
 
+  it('documents handed out are copies: wiping their key bytes changes no later answer', async () => {
+    const resolvers: [string, DidResolver][] = [
+      ['registry', createRegistryResolver([bob])],
+      ['composed, cached', composeResolvers({ resolvers: [createRegistryResolver([bob])] })],
+      ['light', createLightResolver()],
+    ]
+    const light = did('alice').uri
+    for (const [name, r] of resolvers) {
+      const uri = name === 'light' ? light : bob.uri
+      const first = await r.resolve(uri)
+      const expected = toHex(first.document!.authentication[0].publicKey)
+      first.document!.authentication[0].publicKey.fill(0)
+      first.document!.keyAgreement?.[0]?.publicKey.fill(0)
+      const again = await r.resolve(uri)
+      expect(toHex(again.document!.authentication[0].publicKey), name).toBe(expected)
+      const keyId = again.document!.authentication[0].id
+      expect(toHex((await r.resolveKey(`${uri}${keyId}`)).publicKey), name).toBe(expected)
+    }
+  })
+
   it('concurrent look-ups of one DID share one resolver call', async () => {
     const spy = scripted({ [bob.uri]: { document: bob, metadata: { deactivated: false } } })
     const resolver = composeResolvers({ resolvers: [spy], cache: false })
@@ -254,7 +274,7 @@ describe('composeResolvers: cache', () => {
       resolver.resolveKey(alice.encKeyUri!).catch((e) => e),
       resolver.resolveKey(alice.authKeyUri).catch((e) => e),
     ])
-    expect(results[0]).toBe(results[1])
+    expect(results[0]).toEqual(results[1])
     expect(spy.calls.sort()).toEqual([aliceFull, bob.uri].sort())
     await resolver.resolve(bob.uri)
     expect(spy.calls).toHaveLength(3)

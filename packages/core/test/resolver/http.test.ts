@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { exportToW3C } from '../../src/did/index.js'
-import type { DidDocument } from '../../src/did/types.js'
+import { exportToW3C, lightDidToDocument } from '../../src/did/index.js'
+import type { DidDocument, DidUri } from '../../src/did/types.js'
 import { toHex } from '../../src/lib/bytes.js'
 import { composeResolvers, createHttpResolver } from '../../src/resolver/index.js'
 import type { DidResolutionResult } from '../../src/resolver/types.js'
@@ -57,6 +57,14 @@ const D = Object.fromEntries(
 const aliceLight = did('alice')
 const aliceFull = `did:kilt:${aliceLight.address}`
 const bobLight = did('bob')
+const daveLight = did('dave')
+const erinLight = did('erin')
+
+/** The light DID's own document with another key agreement key (what a lying resolver could send). */
+function swappedKeyDocument(uri: DidUri, publicKey: Uint8Array): DidDocument {
+  const own = lightDidToDocument(uri)
+  return { ...own, keyAgreement: [{ ...own.keyAgreement![0]!, publicKey }] } as DidDocument
+}
 
 const routes = new Map<string, Handler>([
   [
@@ -133,6 +141,11 @@ const routes = new Map<string, Handler>([
     ),
   ],
   [aliceFull, json(200, wrapper(exportToW3C(fullDocument('alice'))), PROFILE)],
+  // A lying (or intercepted) driver answers dave's light DID with erin's key agreement key.
+  [
+    daveLight.uri,
+    json(200, wrapper(exportToW3C(swappedKeyDocument(daveLight.uri, erinLight.encPublicKey!))), PROFILE),
+  ],
 ])
 
 let server: Server
@@ -187,6 +200,27 @@ describe('createHttpResolver against a fake driver on 127.0.0.1', () => {
       const key = await r.resolveKey(`${doc.uri}${enc.id}`, 'keyAgreement')
       expect(toHex(key.publicKey)).toBe(toHex(enc.publicKey))
       expect(key.controller).toBe(doc.uri)
+    }
+  })
+
+  it("a light DID's keys come from the DID itself, never from the driver's document", async () => {
+    const r = resolver()
+    const key = await r.resolveKey(daveLight.encKeyUri!, 'keyAgreement')
+    expect(toHex(key.publicKey)).toBe(toHex(daveLight.encPublicKey!))
+    const doc = (await r.resolve(daveLight.uri)).document
+    expect(toHex(doc!.keyAgreement![0]!.publicKey)).toBe(toHex(daveLight.encPublicKey!))
+    // unknown to the driver (404): not upgraded, the DID's own document
+    const erin = await r.resolve(erinLight.uri)
+    expect(toHex(erin.document!.keyAgreement![0]!.publicKey)).toBe(toHex(erinLight.encPublicKey!))
+  })
+
+  it('a document handed out is a copy: wiping its key bytes changes no later answer (cache on)', async () => {
+    const r = resolver({ cache: { ttlMs: 60_000, maxEntries: 8 } })
+    for (const uri of [D.wrapper03!.uri, daveLight.uri]) {
+      const first = await r.resolve(uri)
+      const expected = toHex(first.document!.authentication[0].publicKey)
+      first.document!.authentication[0].publicKey.fill(0)
+      expect(toHex((await r.resolve(uri)).document!.authentication[0].publicKey)).toBe(expected)
     }
   })
 

@@ -2,6 +2,7 @@
  * @module resolver/lib/results
  * Frozen resolution results (failures are data, W3C DID Resolution error names).
  */
+import { cloneDocument } from '../../did/lib/document.js'
 import type { DidDocument, DidUri } from '../../did/types.js'
 import type { DidResolutionResult, ResolutionError } from '../types.js'
 
@@ -25,6 +26,17 @@ export function isResolutionError(value: unknown): value is ResolutionError {
 /** A usable document. */
 export function found(document: DidDocument): DidResolutionResult {
   return Object.freeze({ document, metadata: LIVE })
+}
+
+/**
+ * The result as handed to a caller: its document a fresh copy (new key bytes), so that code which
+ * wipes or edits what it was given cannot alter a cached document (frozen objects still hold
+ * mutable `Uint8Array`s).
+ */
+export function ownCopy(result: DidResolutionResult): DidResolutionResult {
+  return result.document === undefined
+    ? result
+    : Object.freeze({ ...result, document: cloneDocument(result.document) })
 }
 
 /** A deleted DID (no document). */
