@@ -16,13 +16,16 @@ export { RELAY_LOGIN_CHALLENGE_TAG, RELAY_SERVICE_TYPE, RelayResponseError, rela
  *
  * `send(envelope, { relay? })` posts to `relay` when given; otherwise it resolves the receiver DID
  * and delivers to the endpoint of its `KiltMessagingRelay` service (light DIDs can carry services),
- * falling back to `url`. A discovered endpoint is chosen by the DID's creator, so it must be public
+ * falling back to `url` only when the receiver's DID document announces none (a resolver failure,
+ * an unknown or a deactivated receiver rejects with ERR_TRANSPORT; discovery honours `timeoutMs`
+ * and `send`'s `signal`). A discovered endpoint is chosen by the DID's creator, so it must be public
  * `https:` (no loopback, private, link-local, unique-local or unspecified address literal, no
  * `localhost`; ERR_TRANSPORT otherwise) unless `allowInsecureDiscovery` is set. The other methods work on the own mailbox at `url`: `login({ did, keyUri,
  * sign })` (challenge → signature by the authentication key → token; logs in again when the token
  * expires; only a challenge bound to this relay's origin is signed, see
  * {@link relayLoginChallengeValid}), `fetchInbox`, `ack`, and `subscribe` (WebSocket; reconnects with exponential backoff
- * and jitter; ack over the socket).
+ * and jitter, reset only after a connection stayed up for `maxDelayMs`; deadlines on the `ready`
+ * frame, on keep-alive pings every `pingIntervalMs` and on each ack over the socket).
  *
  * @param options - `url` (http/https base URL of the own relay), `resolver` (default: offline light
  *   DIDs), `fetch` (default `globalThis.fetch`), `WebSocket` (default `globalThis.WebSocket`; pass

@@ -9,7 +9,7 @@ import type { DidResolver } from '../resolver/types.js'
 
 /** Per-send options of a transport. */
 export interface SendOptions {
-  /** Aborts the send. */
+  /** Aborts the send (for the relay client: relay discovery too). */
   readonly signal?: AbortSignal
 }
 
@@ -63,7 +63,10 @@ export interface RelayClientOptions {
   readonly fetch?: FetchLike
   /** Default `globalThis.WebSocket` (pass `ws`'s `WebSocket` on Node 20). */
   readonly WebSocket?: WebSocketConstructor
-  /** Timeout of each HTTP request (ms). Default 10,000. */
+  /**
+   * Timeout of each HTTP request and of relay discovery (ms); also the default deadline of the
+   * live connection's exchanges (see `SubscribeOptions.timeoutMs`). Default 10,000.
+   */
   readonly timeoutMs?: number
   /**
    * Accept any http(s) endpoint discovered in a receiver DID (default false). By default a
@@ -83,7 +86,12 @@ export interface RelayClientOptions {
 
 /** Options of `RelayClient.send`. */
 export interface RelaySendOptions extends SendOptions {
-  /** The relay to deliver to. Default: discovered from the receiver DID, else the client's `url`. */
+  /**
+   * The relay to deliver to. Default: discovered from the receiver DID (bounded by `timeoutMs` and
+   * `signal`); the client's `url` when the receiver's DID document announces no relay. A receiver DID
+   * that cannot be resolved (resolver failure, not found, deactivated) rejects with ERR_TRANSPORT
+   * instead of falling back.
+   */
   readonly relay?: string
 }
 
@@ -115,19 +123,43 @@ export interface InboxPage {
 export interface SubscribeOptions {
   /** Errors that do not end the subscription (a failed connection, a relay error frame). */
   readonly onError?: (error: Error) => void
-  /** Called on every (re)connection once authenticated. */
+  /**
+   * Called on every (re)connection once authenticated. An exception it throws is passed to
+   * `onError` and does not end the subscription.
+   */
   readonly onOpen?: () => void
   /** First reconnect delay (ms). Default 500. */
   readonly minDelayMs?: number
-  /** Largest reconnect delay (ms). Default 30,000. */
+  /**
+   * Largest reconnect delay (ms). Default 30,000. The backoff starts again from `minDelayMs` only
+   * after a connection stayed authenticated this long (a relay that accepts and then drops every
+   * connection is retried ever more slowly).
+   */
   readonly maxDelayMs?: number
+  /**
+   * Deadline (ms, integer 1..600,000) of each exchange on the live connection: the upgrade and
+   * `ready` frame after connecting, the answer to a keep-alive ping, the answer to each `ack`. A
+   * connection that misses it is closed (code 4000) and replaced with backoff; an unanswered `ack`
+   * rejects with ERR_TRANSPORT. Default: the client's `timeoutMs` (10,000).
+   */
+  readonly timeoutMs?: number
+  /**
+   * Period (ms, integer 0..3,600,000) of `{"type":"ping"}` keep-alive frames once authenticated;
+   * a connection on which nothing arrives within `timeoutMs` after a ping is replaced. 0 turns the
+   * pings off. Default 30,000.
+   */
+  readonly pingIntervalMs?: number
 }
 
 /** A live subscription. */
 export interface Subscription {
-  /** Acknowledges (deletes) envelopes over the socket; resolves with the number deleted. */
+  /**
+   * Acknowledges (deletes) envelopes over the socket; resolves with the number deleted. Rejects
+   * with ERR_TRANSPORT when the connection is not open, closes first, or does not answer within
+   * the subscription's `timeoutMs` (the connection is then replaced).
+   */
   ack(ids: readonly string[]): Promise<number>
-  /** Stops the subscription and closes the socket. */
+  /** Stops the subscription and closes the socket. No handler call starts after it. */
   close(): void
 }
 
@@ -147,8 +179,13 @@ export interface RelayClient extends Transport {
   ): Subscription
   /**
    * Finds the relay of a DID (its first acceptable `KiltMessagingRelay` service endpoint), or null
-   * when it announces none. Throws ERR_TRANSPORT when it announces only endpoints refused by the
-   * discovery policy (see `allowInsecureDiscovery`).
+   * when its DID document announces none. Throws ERR_TRANSPORT when it announces only endpoints
+   * refused by the discovery policy (see `allowInsecureDiscovery`), and when the DID cannot be
+   * resolved: the resolver failed or threw, the DID was not found or is deactivated (`cause` is a
+   * MessagingError with the resolver's code: ERR_RESOLVER_FAILED, ERR_DID_NOT_FOUND,
+   * ERR_DID_DEACTIVATED, ERR_DID_INVALID), or resolution took longer than the client's `timeoutMs`
+   * or `options.signal` aborted. With the default offline resolver a full DID (which it cannot
+   * resolve) yields null.
    */
-  discover(did: string): Promise<string | null>
+  discover(did: string, options?: { readonly signal?: AbortSignal }): Promise<string | null>
 }

@@ -5,12 +5,12 @@
  */
 import { didOf, validateDidUri } from '../../did/parse.js'
 import type { DidDocument } from '../../did/types.js'
-import { MessagingError } from '../../errors.js'
+import { type ErrorCode, MessagingError } from '../../errors.js'
 import { toHex, utf8 } from '../../lib/bytes.js'
 import { isRecord } from '../../lib/guards.js'
 import type { EncryptedMessage } from '../../message/types.js'
 import { createLightResolver } from '../../resolver/light.js'
-import type { DidResolver } from '../../resolver/types.js'
+import type { DidResolutionResult, DidResolver } from '../../resolver/types.js'
 import type {
   FetchLike,
   InboxMessage,
@@ -124,6 +124,68 @@ function relayEndpoints(document: DidDocument | undefined): string[] {
   return found
 }
 
+/** Why a resolution result cannot tell the receiver's relay, with the resolver's code; null when usable. */
+function unresolved(result: DidResolutionResult): { code: ErrorCode; why: string } | null {
+  const detail =
+    typeof result.errorMessage === 'string' && result.errorMessage !== ''
+      ? `: ${result.errorMessage.slice(0, MAX_ERROR_TEXT)}`
+      : ''
+  switch (result.error) {
+    case undefined:
+      break
+    case 'notFound':
+      return { code: 'ERR_DID_NOT_FOUND', why: `the receiver DID was not found${detail}` }
+    case 'deactivated':
+      return { code: 'ERR_DID_DEACTIVATED', why: 'the receiver DID is deactivated' }
+    case 'invalidDid':
+    case 'methodNotSupported':
+      return {
+        code: 'ERR_DID_INVALID',
+        why: `the resolver refused the receiver DID (${result.error})${detail}`,
+      }
+    default:
+      return {
+        code: 'ERR_RESOLVER_FAILED',
+        why: `resolving the receiver DID failed (${String(result.error).slice(0, 64)})${detail}`,
+      }
+  }
+  if (result.metadata.deactivated === true)
+    return { code: 'ERR_DID_DEACTIVATED', why: 'the receiver DID is deactivated' }
+  if (result.document === undefined)
+    return { code: 'ERR_DID_NOT_FOUND', why: 'the resolver returned no document for the receiver DID' }
+  return null
+}
+
+/**
+ * Settles with `promise`, or rejects with ERR_TRANSPORT as soon as `signal` aborts (a resolver that
+ * ignores the signal must not hold the caller past its deadline).
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  const aborted = (): MessagingError => {
+    const r: unknown = signal.reason
+    const timedOut = typeof r === 'object' && r !== null && (r as { name?: unknown }).name === 'TimeoutError'
+    return transportError(`${what} ${timedOut ? 'timed out' : 'was aborted'}`, r)
+  }
+  if (signal.aborted) {
+    promise.catch(() => {})
+    return Promise.reject(aborted())
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(aborted())
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(e)
+      },
+    )
+  })
+}
+
 interface Token {
   readonly value: string
   readonly expiresAt: number
@@ -133,6 +195,7 @@ interface Token {
 export function relayClient(options: RelayClientOptions): RelayClient {
   const base = options.url === undefined ? undefined : relayBase(options.url)
   const resolver: DidResolver = options.resolver ?? createLightResolver()
+  const offlineResolver = options.resolver === undefined
   const fetchFn: FetchLike | undefined =
     options.fetch ?? (typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : undefined)
   const WebSocketImpl: WebSocketConstructor | undefined =
@@ -252,10 +315,45 @@ export function relayClient(options: RelayClientOptions): RelayClient {
     }
   }
 
-  async function discover(did: string): Promise<string | null> {
-    let result = await resolver.resolve(didOf(did))
+  /** One resolution for discovery, bounded by `signal`; resolver exceptions become ERR_TRANSPORT. */
+  async function resolveForDiscovery(did: string, signal: AbortSignal): Promise<DidResolutionResult> {
+    let result: unknown
+    try {
+      result = await untilAborted(
+        Promise.resolve().then(() => resolver.resolve(did, { signal })),
+        signal,
+        "discovering the receiver's relay: resolving the receiver DID",
+      )
+    } catch (e) {
+      if (e instanceof MessagingError && e.code === 'ERR_TRANSPORT') throw e
+      throw transportError(`discovering the receiver's relay: the resolver failed: ${reason(e)}`, e)
+    }
+    if (!isRecord(result) || !isRecord(result.metadata))
+      throw transportError("discovering the receiver's relay: the resolver returned no result")
+    return result as unknown as DidResolutionResult
+  }
+
+  /**
+   * The receiver's relay endpoint, or null when its DID resolved to a document without a usable
+   * `KiltMessagingRelay` service. A DID that cannot be resolved (resolver failure, not found,
+   * deactivated) is an error: falling back to the own relay would misroute the mail.
+   */
+  async function discover(did: string, signal?: AbortSignal): Promise<string | null> {
+    const deadline = AbortSignal.timeout(timeoutMs)
+    const bound = signal === undefined ? deadline : AbortSignal.any([signal, deadline])
+    let result = await resolveForDiscovery(didOf(did), bound)
     const canonical = result.metadata.canonicalId
-    if (result.document === undefined && canonical !== undefined) result = await resolver.resolve(canonical)
+    if (result.document === undefined && canonical !== undefined)
+      result = await resolveForDiscovery(canonical, bound)
+    // The default offline resolver cannot know full DIDs at all: that is no outage, and their mail
+    // keeps going to the own relay as before.
+    if (offlineResolver && result.error === 'notFound') return null
+    const failed = unresolved(result)
+    if (failed !== null)
+      throw transportError(
+        `cannot discover the receiver's relay: ${failed.why}`,
+        new MessagingError(failed.code, failed.why),
+      )
     const endpoints = relayEndpoints(result.document)
     if (endpoints.length === 0) return null
     if (allowInsecureDiscovery) return endpoints[0] ?? null
@@ -286,7 +384,7 @@ export function relayClient(options: RelayClientOptions): RelayClient {
       let target: URL
       if (sendOptions.relay !== undefined) target = relayBase(sendOptions.relay, 'relay')
       else {
-        const found = await discover(e.receiverKeyUri)
+        const found = await discover(e.receiverKeyUri, sendOptions.signal)
         if (found !== null) target = relayBase(found, 'discovered relay')
         else if (base !== undefined) target = base
         else
@@ -353,18 +451,54 @@ export function relayClient(options: RelayClientOptions): RelayClient {
       if (WebSocketImpl === undefined) throw argument('no WebSocket available: pass options.WebSocket')
       const WS = WebSocketImpl
       const at = own()
-      return subscribeLive(WS, at, currentToken, onMessage, subscribeOptions, maxInboxBytes, () => {
-        token = undefined
-      })
+      if (typeof subscribeOptions !== 'object' || subscribeOptions === null)
+        throw argument('"options" expected an object')
+      const { timeoutMs: subTimeout, pingIntervalMs } = subscribeOptions
+      if (
+        subTimeout !== undefined &&
+        (!Number.isSafeInteger(subTimeout) || subTimeout < 1 || subTimeout > 600_000)
+      )
+        throw argument('"timeoutMs" expected an integer of 1..600000')
+      if (
+        pingIntervalMs !== undefined &&
+        (!Number.isSafeInteger(pingIntervalMs) || pingIntervalMs < 0 || pingIntervalMs > 3_600_000)
+      )
+        throw argument('"pingIntervalMs" expected an integer of 0..3600000')
+      return subscribeLive(
+        WS,
+        at,
+        currentToken,
+        onMessage,
+        subscribeOptions,
+        maxInboxBytes,
+        () => {
+          token = undefined
+        },
+        timeoutMs,
+      )
     },
 
-    discover(did: string) {
+    discover(did: string, discoverOptions: { signal?: AbortSignal } = {}) {
       validateDidUri(did)
-      return discover(did)
+      if (!isRecord(discoverOptions)) throw argument('"options" expected an object')
+      return discover(did, discoverOptions.signal)
     },
   }
   return Object.freeze(client)
 }
+
+/** Close code of a connection the client gives up on (no `ready`, no answer to a ping or an ack). */
+const CLIENT_TIMEOUT_CLOSE = 4000
+
+/** A frame the relay answers in order: an ack (resolved by `acked`) or a keep-alive ping (`pong`). */
+type Outstanding =
+  | {
+      readonly kind: 'ack'
+      readonly resolve: (n: number) => void
+      readonly reject: (e: Error) => void
+      readonly timer: ReturnType<typeof setTimeout>
+    }
+  | { readonly kind: 'ping' }
 
 function subscribeLive(
   WS: WebSocketConstructor,
@@ -374,9 +508,12 @@ function subscribeLive(
   options: SubscribeOptions,
   maxFrameChars: number,
   dropToken: () => void,
+  defaultTimeoutMs: number,
 ): Subscription {
   const minDelay = options.minDelayMs ?? 500
   const maxDelay = options.maxDelayMs ?? 30_000
+  const deadlineMs = options.timeoutMs ?? defaultTimeoutMs
+  const pingEvery = options.pingIntervalMs ?? 30_000
   const report = (e: Error): void => {
     try {
       options.onError?.(e)
@@ -390,13 +527,30 @@ function subscribeLive(
   let socket: WebSocketLike | undefined
   let attempt = 0
   let timer: ReturnType<typeof setTimeout> | undefined
-  let pending: Array<{ resolve: (n: number) => void; reject: (e: Error) => void }> = []
+  /** Per connection: the `ready` deadline, then the backoff reset once the connection proved stable. */
+  let readyTimer: ReturnType<typeof setTimeout> | undefined
+  let stableTimer: ReturnType<typeof setTimeout> | undefined
+  let pingTimer: ReturnType<typeof setInterval> | undefined
+  let pongTimer: ReturnType<typeof setTimeout> | undefined
+  let outstanding: Outstanding[] = []
   let chain: Promise<void> = Promise.resolve()
 
-  const failPending = (e: Error): void => {
-    const p = pending
-    pending = []
-    for (const x of p) x.reject(e)
+  const failOutstanding = (e: Error): void => {
+    const o = outstanding
+    outstanding = []
+    for (const x of o)
+      if (x.kind === 'ack') {
+        clearTimeout(x.timer)
+        x.reject(e)
+      }
+  }
+
+  const stopTimers = (): void => {
+    clearTimeout(readyTimer)
+    clearTimeout(stableTimer)
+    clearInterval(pingTimer)
+    clearTimeout(pongTimer)
+    readyTimer = stableTimer = pingTimer = pongTimer = undefined
   }
 
   const schedule = (): void => {
@@ -407,7 +561,76 @@ function subscribeLive(
     timer = setTimeout(() => void connect(), delay)
   }
 
-  const onFrame = (data: unknown): void => {
+  /** The current connection ended (closed by the relay, or given up by us): fail its acks, reconnect. */
+  const lost = (ws: WebSocketLike, why: string): void => {
+    if (socket !== ws) return
+    socket = undefined
+    stopTimers()
+    failOutstanding(transportError(why))
+    schedule()
+  }
+
+  /**
+   * Gives up on a connection that stopped answering. Its events are ignored from now on: a half-open
+   * socket may take long to report its close, and the reconnect must not wait for it.
+   */
+  const abandon = (ws: WebSocketLike, why: string): void => {
+    if (socket !== ws) return
+    report(transportError(why))
+    const ignore = (): void => {}
+    ws.onopen = ignore
+    ws.onmessage = ignore
+    ws.onerror = ignore
+    ws.onclose = ignore
+    try {
+      ws.close(CLIENT_TIMEOUT_CLOSE, 'timeout')
+    } catch {
+      // Closing a socket that is still connecting may throw in some implementations.
+    }
+    lost(ws, why)
+  }
+
+  const sendPing = (ws: WebSocketLike): void => {
+    if (socket !== ws || pongTimer !== undefined) return
+    outstanding.push({ kind: 'ping' })
+    pongTimer = setTimeout(
+      () =>
+        abandon(
+          ws,
+          `live connection to ${url.origin}: no answer to a keep-alive ping within ${deadlineMs} ms`,
+        ),
+      deadlineMs,
+    )
+    try {
+      ws.send('{"type":"ping"}')
+    } catch (e) {
+      abandon(ws, `live connection to ${url.origin} failed: ${reason(e)}`)
+    }
+  }
+
+  const onReady = (ws: WebSocketLike): void => {
+    clearTimeout(readyTimer)
+    readyTimer = undefined
+    // The backoff is reset only once the connection stayed up: a relay that sends `ready` and then
+    // closes at once (its store failing) must not be reconnected to in a tight loop.
+    clearTimeout(stableTimer)
+    stableTimer = setTimeout(() => {
+      attempt = 0
+    }, maxDelay)
+    if (pingEvery > 0 && pingTimer === undefined) pingTimer = setInterval(() => sendPing(ws), pingEvery)
+    try {
+      options.onOpen?.()
+    } catch (e) {
+      // A throwing onOpen must not escape into the WebSocket implementation.
+      report(e instanceof Error ? e : transportError('onOpen failed'))
+    }
+  }
+
+  const onFrame = (ws: WebSocketLike, data: unknown): void => {
+    if (closed || socket !== ws) return
+    // Any frame shows the connection is alive.
+    clearTimeout(pongTimer)
+    pongTimer = undefined
     if (typeof data !== 'string') return
     if (data.length > maxFrameChars) {
       report(transportError(`relay sent a frame larger than ${maxFrameChars} characters`))
@@ -422,8 +645,7 @@ function subscribeLive(
     }
     if (!isRecord(frame)) return
     if (frame.type === 'ready') {
-      attempt = 0
-      options.onOpen?.()
+      onReady(ws)
     } else if (frame.type === 'message') {
       let message: InboxMessage
       try {
@@ -432,22 +654,39 @@ function subscribeLive(
         report(e as Error)
         return
       }
-      // Handlers run one at a time, in delivery order.
+      // Handlers run one at a time, in delivery order, and never after close().
       chain = chain.then(async () => {
+        if (closed) return
         try {
           await onMessage(message)
         } catch (e) {
           report(e instanceof Error ? e : transportError('onMessage failed'))
         }
       })
+    } else if (frame.type === 'pong') {
+      if (outstanding[0]?.kind === 'ping') outstanding.shift()
     } else if (frame.type === 'acked') {
-      pending.shift()?.resolve(typeof frame.deleted === 'number' ? frame.deleted : 0)
+      // The relay answers in order: pings before this ack were answered (or lost) already.
+      while (outstanding[0]?.kind === 'ping') outstanding.shift()
+      const head = outstanding.shift()
+      if (head?.kind === 'ack') {
+        clearTimeout(head.timer)
+        head.resolve(typeof frame.deleted === 'number' ? frame.deleted : 0)
+      }
     } else if (frame.type === 'error') {
       const err = isRecord(frame.error) ? frame.error : {}
       const code = typeof err.code === 'string' ? err.code.slice(0, 64) : ''
       const message = typeof err.message === 'string' ? err.message.slice(0, MAX_ERROR_TEXT) : ''
       const e = transportError(`relay error ${code}: ${message}`, new RelayResponseError(0, code, message))
-      if (code === 'ERR_REQUEST_INVALID' || code === 'ERR_UNAVAILABLE') pending.shift()?.reject(e)
+      if (code === 'ERR_REQUEST_INVALID' || code === 'ERR_UNAVAILABLE') {
+        const head = outstanding.shift()
+        // A relay without keep-alive pings refuses them: the answer still proves the connection alive.
+        if (head?.kind === 'ping') return
+        if (head?.kind === 'ack') {
+          clearTimeout(head.timer)
+          head.reject(e)
+        }
+      }
       report(e)
     }
   }
@@ -473,16 +712,23 @@ function subscribeLive(
       return
     }
     socket = ws
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token }))
-    ws.onmessage = (event) => onFrame(event.data)
-    ws.onerror = () => report(transportError(`live connection to ${url.origin} failed`))
+    // A relay that never answers the upgrade or the auth frame would leave the subscription dead.
+    readyTimer = setTimeout(
+      () => abandon(ws, `live connection to ${url.origin}: not ready within ${deadlineMs} ms`),
+      deadlineMs,
+    )
+    ws.onopen = () => {
+      if (socket === ws) ws.send(JSON.stringify({ type: 'auth', token }))
+    }
+    ws.onmessage = (event) => onFrame(ws, event.data)
+    ws.onerror = () => {
+      if (socket === ws) report(transportError(`live connection to ${url.origin} failed`))
+    }
     ws.onclose = (event) => {
-      if (socket === ws) socket = undefined
-      failPending(transportError(`live connection closed (${event.code})`))
-      if (closed) return
+      if (socket !== ws || closed) return
       // 4401: token refused or expired; the next attempt logs in again.
       if (event.code === 4401) dropToken()
-      schedule()
+      lost(ws, `live connection closed (${event.code})`)
     }
   }
 
@@ -499,14 +745,25 @@ function subscribeLive(
       if (ws === undefined || ws.readyState !== 1 || closed)
         return Promise.reject(transportError('the live connection is not open'))
       return new Promise<number>((resolve, reject) => {
-        pending.push({ resolve, reject })
+        // An unanswered ack means the connection is stuck: give it up (the relay sends un-acked
+        // envelopes again on the next connection).
+        const timer = setTimeout(() => {
+          const i = outstanding.findIndex((x) => x.kind === 'ack' && x.timer === timer)
+          if (i >= 0) outstanding.splice(i, 1)
+          reject(
+            transportError(`live connection to ${url.origin}: no answer to an ack within ${deadlineMs} ms`),
+          )
+          abandon(ws, `live connection to ${url.origin}: no answer to an ack within ${deadlineMs} ms`)
+        }, deadlineMs)
+        outstanding.push({ kind: 'ack', resolve, reject, timer })
         ws.send(JSON.stringify({ type: 'ack', ids: checked }))
       })
     },
     close() {
       closed = true
       if (timer !== undefined) clearTimeout(timer)
-      failPending(transportError('subscription closed'))
+      stopTimers()
+      failOutstanding(transportError('subscription closed'))
       socket?.close(1000, 'bye')
       socket = undefined
     },
