@@ -106,22 +106,10 @@ function forgetAll(forgets: readonly (() => void)[]): void {
   if (first !== undefined) throw first.error
 }
 
-/**
- * Until the returned function is called, SIGINT and SIGTERM first run `undo` (best effort), then end
- * the run with exit code 130 or 143.
- */
-function undoOnSignal(undo: () => void): () => void {
-  const on = (code: number) => () => {
-    try {
-      undo()
-    } catch (e) {
-      const d = describeError(e)
-      process.stderr.write(`warning ${d.code}: ${printable(d.message)}\n`)
-    }
-    process.exit(code)
-  }
-  const onInt = on(130)
-  const onTerm = on(143)
+/** Calls `handler` on SIGINT or SIGTERM until the returned function is called. */
+function onStopSignal(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void {
+  const onInt = () => handler('SIGINT')
+  const onTerm = () => handler('SIGTERM')
   process.on('SIGINT', onInt)
   process.on('SIGTERM', onTerm)
   return () => {
@@ -130,18 +118,29 @@ function undoOnSignal(undo: () => void): () => void {
   }
 }
 
+/**
+ * Until the returned function is called, SIGINT and SIGTERM first run `undo` (best effort), then end
+ * the run with exit code 130 or 143.
+ */
+function undoOnSignal(undo: () => void): () => void {
+  return onStopSignal((signal) => {
+    try {
+      undo()
+    } catch (e) {
+      const d = describeError(e)
+      process.stderr.write(`warning ${d.code}: ${printable(d.message)}\n`)
+    }
+    process.exit(signal === 'SIGINT' ? 130 : 143)
+  })
+}
+
 /** Resolves when SIGINT or SIGTERM arrives. */
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
-    const on = (sig: string) => () => {
-      process.off('SIGINT', onInt)
-      process.off('SIGTERM', onTerm)
-      resolve(sig)
-    }
-    const onInt = on('SIGINT')
-    const onTerm = on('SIGTERM')
-    process.on('SIGINT', onInt)
-    process.on('SIGTERM', onTerm)
+    const release = onStopSignal((signal) => {
+      release()
+      resolve(signal)
+    })
   })
 }
 

@@ -6,7 +6,13 @@
  */
 import { MessagingError } from '../errors.js'
 import { RELAY_LOGIN_CHALLENGE_TAG, relayLoginChallengeValid } from './lib/login-challenge.js'
-import { RELAY_SERVICE_TYPE, RelayResponseError, relayBase, relayClient } from './lib/relay-client.js'
+import {
+  checkIntegerOption,
+  RELAY_SERVICE_TYPE,
+  RelayResponseError,
+  relayBase,
+  relayClient,
+} from './lib/relay-client.js'
 import type { RelayClient, RelayClientOptions } from './types.js'
 
 export { RELAY_LOGIN_CHALLENGE_TAG, RELAY_SERVICE_TYPE, RelayResponseError, relayLoginChallengeValid }
@@ -59,18 +65,8 @@ export function createRelayClient(options: RelayClientOptions = {}): RelayClient
       typeof options.resolver.resolve !== 'function')
   )
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"resolver" expected a DidResolver')
-  if (
-    options.timeoutMs !== undefined &&
-    (!Number.isSafeInteger(options.timeoutMs) || options.timeoutMs < 1 || options.timeoutMs > 600_000)
-  )
-    throw new MessagingError('ERR_ARGUMENT_INVALID', '"timeoutMs" expected an integer of 1..600000')
-  if (
-    options.maxResponseBytes !== undefined &&
-    (!Number.isSafeInteger(options.maxResponseBytes) ||
-      options.maxResponseBytes < 1024 ||
-      options.maxResponseBytes > 1 << 30)
-  )
-    throw new MessagingError('ERR_ARGUMENT_INVALID', '"maxResponseBytes" expected an integer of 1024..2^30')
+  checkIntegerOption(options.timeoutMs, 'timeoutMs', 1, 600_000)
+  checkIntegerOption(options.maxResponseBytes, 'maxResponseBytes', 1024, 1 << 30, '1024..2^30')
   if (options.allowInsecureDiscovery !== undefined && typeof options.allowInsecureDiscovery !== 'boolean')
     throw new MessagingError('ERR_ARGUMENT_INVALID', '"allowInsecureDiscovery" expected a boolean')
   return relayClient(options)

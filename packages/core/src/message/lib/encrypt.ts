@@ -5,6 +5,7 @@
  */
 import type { DidResourceUri, DidUri } from '../../did/types.js'
 import { isMessagingError, MessagingError } from '../../errors.js'
+import type { EncryptCallback } from '../../keys/types.js'
 import { scratchBytes } from '../../lib/bytes.js'
 import { hexEncode } from '../../lib/hex.js'
 import type { DidResolver } from '../../resolver/types.js'
@@ -108,20 +109,31 @@ export function checkSenderKeyUri(
 }
 
 /**
- * Checks what a KILT encrypt callback answered for `length` plaintext bytes: `{ data, nonce, keyUri }`
- * with a box of `length + 16` bytes, a 24-byte nonce and a DID resource URI.
- * @throws MessagingError ERR_ARGUMENT_INVALID
+ * Boxes `data` for `peerPublicKey` through a KILT encrypt callback on behalf of `sender`: the
+ * callback's answer is checked (a box of `data.length + 16` bytes, a 24-byte nonce, a key URI that
+ * `sender` owns). A throwing callback is ERR_KEY_UNAVAILABLE.
+ * @throws MessagingError ERR_KEY_UNAVAILABLE, ERR_ARGUMENT_INVALID (a malformed answer), ERR_SENDER_MISMATCH
  */
-export function callbackSeal(
-  response: unknown,
-  length: number,
-): { box: Uint8Array; nonce: Uint8Array; keyUri: DidResourceUri } {
+export async function sealWithCallback(
+  callback: EncryptCallback,
+  sender: DidUri,
+  data: Uint8Array,
+  peerPublicKey: Uint8Array,
+  resolver: DidResolver,
+): Promise<{ box: Uint8Array; nonce: Uint8Array; senderKeyUri: DidResourceUri }> {
+  let response: unknown
+  try {
+    response = await callback({ did: sender, data, peerPublicKey: peerPublicKey.slice() })
+  } catch (cause) {
+    if (isMessagingError(cause)) throw cause
+    throw new MessagingError('ERR_KEY_UNAVAILABLE', 'The encrypt callback failed', { cause })
+  }
   const r = response as { data?: unknown; nonce?: unknown; keyUri?: unknown } | null
   if (typeof r !== 'object' || r === null)
     throw new MessagingError('ERR_ARGUMENT_INVALID', 'The encrypt callback returned no result')
   // each field read once
-  const { data, nonce, keyUri } = r
-  if (!(data instanceof Uint8Array) || data.length !== length + 16)
+  const { data: box, nonce, keyUri } = r
+  if (!(box instanceof Uint8Array) || box.length !== data.length + 16)
     throw new MessagingError(
       'ERR_ARGUMENT_INVALID',
       'The encrypt callback returned a box of the wrong length',
@@ -131,13 +143,21 @@ export function callbackSeal(
       'ERR_ARGUMENT_INVALID',
       'The encrypt callback returned a nonce that is not 24 bytes',
     )
+  let uri: DidResourceUri
   try {
-    return { box: data, nonce, keyUri: resourceUri(keyUri) }
+    uri = resourceUri(keyUri)
   } catch (cause) {
     throw new MessagingError('ERR_ARGUMENT_INVALID', 'The encrypt callback returned an invalid keyUri', {
       cause,
     })
   }
+  const senderKeyUri = await checkSenderKeyUri(
+    uri,
+    sender,
+    resolver,
+    async () => (await resolver.resolveKey(uri, 'keyAgreement')).publicKey,
+  )
+  return { box, nonce, senderKeyUri }
 }
 
 export async function encrypt(message: unknown, input: EncryptInput): Promise<EncryptedMessage> {
@@ -185,24 +205,16 @@ export async function encrypt(message: unknown, input: EncryptInput): Promise<En
       data.fill(0)
     }
   } else {
-    const data = plaintextBytes(m)
-    const callback = source.encrypt!
-    let response: unknown
-    try {
-      response = await callback({ did: m.sender, data, peerPublicKey: receiverKey.publicKey.slice() })
-    } catch (cause) {
-      if (isMessagingError(cause)) throw cause
-      throw new MessagingError('ERR_KEY_UNAVAILABLE', 'The encrypt callback failed', { cause })
-    }
-    const r = callbackSeal(response, data.length)
-    senderKeyUri = await checkSenderKeyUri(
-      r.keyUri,
+    const r = await sealWithCallback(
+      source.encrypt!,
       m.sender,
+      plaintextBytes(m),
+      receiverKey.publicKey,
       resolver,
-      async () => (await resolver.resolveKey(r.keyUri, 'keyAgreement')).publicKey,
     )
     box = r.box
     nonce = r.nonce
+    senderKeyUri = r.senderKeyUri
   }
   const ciphertext = hexEncode(box)
   const nonceHex = hexEncode(nonce)

@@ -3,11 +3,11 @@
  * Both ends of the session start: boxing the challenge (extension) and checking it (dApp).
  */
 import type { DidResourceUri, DidUri } from '../../did/types.js'
-import { isMessagingError, MessagingError } from '../../errors.js'
+import { MessagingError } from '../../errors.js'
 import { equalBytes } from '../../lib/bytes.js'
 import { openBox } from '../../message/lib/decrypt.js'
 import { plainDid, resourceUri } from '../../message/lib/did-checks.js'
-import { callbackSeal, checkSenderKeyUri } from '../../message/lib/encrypt.js'
+import { checkSenderKeyUri, sealWithCallback } from '../../message/lib/encrypt.js'
 import { agreementKey } from '../../message/lib/key-cache.js'
 import type { SourceKind } from '../../message/lib/key-source.js'
 import { freshNonce } from '../../message/lib/nonce.js'
@@ -124,19 +124,6 @@ export async function answer(input: AnswerInput): Promise<Answered> {
     const box = sealed instanceof Uint8Array ? sealed : await sealed
     return { keyUri, box, nonce }
   }
-  let response: unknown
-  try {
-    response = await source.encrypt!({ did: sessionDid, data, peerPublicKey: dApp.publicKey.slice() })
-  } catch (cause) {
-    if (isMessagingError(cause)) throw cause
-    throw new MessagingError('ERR_KEY_UNAVAILABLE', 'The encrypt callback failed', { cause })
-  }
-  const r = callbackSeal(response, data.length)
-  const keyUri = await checkSenderKeyUri(
-    r.keyUri,
-    sessionDid,
-    resolver,
-    async () => (await resolver.resolveKey(r.keyUri, 'keyAgreement')).publicKey,
-  )
-  return { keyUri, box: r.box, nonce: r.nonce }
+  const r = await sealWithCallback(source.encrypt!, sessionDid, data, dApp.publicKey, resolver)
+  return { keyUri: r.senderKeyUri, box: r.box, nonce: r.nonce }
 }

@@ -64,6 +64,24 @@ function argument(message: string): MessagingError {
   return new MessagingError('ERR_ARGUMENT_INVALID', message)
 }
 
+/**
+ * Asserts an optional integer option within `min`..`max` (undefined passes).
+ * @throws MessagingError ERR_ARGUMENT_INVALID `"<name>" expected an integer of <range>`
+ */
+export function checkIntegerOption(
+  value: unknown,
+  name: string,
+  min: number,
+  max: number,
+  range = `${min}..${max}`,
+): void {
+  if (
+    value !== undefined &&
+    (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
+  )
+    throw argument(`"${name}" expected an integer of ${range}`)
+}
+
 /** Parses a relay base URL (http/https), always ending with `/` so paths resolve beneath it. */
 export function relayBase(url: unknown, name = 'url'): URL {
   if (typeof url !== 'string' || url.length > 2048) throw argument(`"${name}" expected a URL string`)
@@ -453,17 +471,8 @@ export function relayClient(options: RelayClientOptions): RelayClient {
       const at = own()
       if (typeof subscribeOptions !== 'object' || subscribeOptions === null)
         throw argument('"options" expected an object')
-      const { timeoutMs: subTimeout, pingIntervalMs } = subscribeOptions
-      if (
-        subTimeout !== undefined &&
-        (!Number.isSafeInteger(subTimeout) || subTimeout < 1 || subTimeout > 600_000)
-      )
-        throw argument('"timeoutMs" expected an integer of 1..600000')
-      if (
-        pingIntervalMs !== undefined &&
-        (!Number.isSafeInteger(pingIntervalMs) || pingIntervalMs < 0 || pingIntervalMs > 3_600_000)
-      )
-        throw argument('"pingIntervalMs" expected an integer of 0..3600000')
+      checkIntegerOption(subscribeOptions.timeoutMs, 'timeoutMs', 1, 600_000)
+      checkIntegerOption(subscribeOptions.pingIntervalMs, 'pingIntervalMs', 0, 3_600_000)
       return subscribeLive(
         WS,
         at,

@@ -33,6 +33,11 @@ export const DEFAULT_REPLAY_MAX_WAIT_MS = 5000
 /** Longest pause between two tries for a write lock held elsewhere (ms). */
 const MAX_RETRY_DELAY_MS = 25
 
+/** The pause before try `tries + 1` for a held write lock: 2, 4, … ms up to 25, never past the deadline `leftMs`. */
+function retryDelay(tries: number, leftMs: number): number {
+  return Math.max(0, Math.min(2 ** Math.min(tries, 5), MAX_RETRY_DELAY_MS, Math.ceil(leftMs)))
+}
+
 interface PendingMark {
   readonly key: string
   readonly expiresAt: number
@@ -150,7 +155,7 @@ export function sqliteReplayStore(
     if (queue.length === 0) return undefined
     busyTries++
     const first = Math.min(...queue.slice(0, MAX_GROUP).map((m) => m.deadline))
-    return Math.max(0, Math.min(2 ** Math.min(busyTries, 5), MAX_RETRY_DELAY_MS, Math.ceil(first - now)))
+    return retryDelay(busyTries, first - now)
   }
 
   function flush(): void {
@@ -201,7 +206,7 @@ export function sqliteReplayStore(
           if (!isBusy(e)) throw unavailable('the replay store failed', e)
           const left = deadline - performance.now()
           if (left <= 0) throw unavailable(`the replay store's database stayed locked for ${maxWaitMs} ms`, e)
-          await pause(Math.min(2 ** Math.min(tries++, 5), MAX_RETRY_DELAY_MS, Math.ceil(left)))
+          await pause(retryDelay(tries++, left))
           continue
         }
         if (changes < PURGE_CHUNK) return
